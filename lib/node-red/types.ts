@@ -1,0 +1,73 @@
+/**
+ * The slice of the Node-RED runtime API these nodes use. Node-RED ships no type definitions, and the
+ * community ones describe Node-RED 1.x, so the package declares what it relies on and nothing more.
+ */
+import type { Express, RequestHandler } from 'express';
+
+export interface NodeMessage {
+  _msgid?: string;
+  payload?: unknown;
+  topic?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export type SendFunction = (msg: NodeMessage | null | Array<NodeMessage | NodeMessage[] | null>) => void;
+export type DoneFunction = (err?: Error) => void;
+
+export interface NodeDefinition {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  [key: string]: unknown;
+}
+
+export interface RuntimeNode<Credentials = Record<string, string | undefined>> {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  credentials: Partial<Credentials>;
+  on(event: 'input', listener: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
+  on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
+  send: SendFunction;
+  status(status: NodeStatus): void;
+  log(message: unknown): void;
+  warn(message: unknown): void;
+  error(message: unknown, msg?: NodeMessage): void;
+  debug(message: unknown): void;
+  receive(msg?: NodeMessage): void;
+  context(): {
+    get(key: string, store?: string): unknown;
+    set(key: string, value: unknown, store?: string): void;
+  };
+}
+
+export interface CredentialDefinition {
+  type: 'text' | 'password';
+}
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: object, definition: NodeDefinition): void;
+    registerType(
+      type: string,
+      // `this` is the node being created, typed by each node as its own RuntimeNode subtype.
+      constructor: (this: never, definition: NodeDefinition) => void,
+      options?: { credentials?: Record<string, CredentialDefinition>; settings?: Record<string, { value: unknown; exportable?: boolean }> },
+    ): void;
+    getNode(id: string): unknown;
+    getCredentials(id: string): Record<string, string | undefined> | undefined;
+  };
+  settings: { userDir?: string; [key: string]: unknown };
+  httpAdmin: Express;
+  auth: { needsPermission(permission: string): RequestHandler };
+  log: { info(msg: unknown): void; warn(msg: unknown): void; error(msg: unknown): void; debug(msg: unknown): void };
+  _(key: string, substitutions?: Record<string, unknown>): string;
+}

@@ -1,0 +1,43 @@
+// `npm test`: lint, typecheck, build, then the whole suite on every Node-RED line, then the palette-install
+// test. Prints one closing line with the totals and exits non-zero when anything failed.
+import { spawnSync } from 'node:child_process';
+import { isInstalled, lines } from '../test/compat/lines.mjs';
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let broken = false;
+
+function run(label, command, args, env = {}) {
+  console.log(`\n=== ${label}`);
+  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(result.stdout ?? '');
+  if (result.status !== 0) broken = true;
+  return result.stdout ?? '';
+}
+
+function tally(output) {
+  const count = (re) => Number(output.match(re)?.[1] ?? 0);
+  totals.passed += count(/^\s*(\d+) passing/m);
+  totals.failed += count(/^\s*(\d+) failing/m);
+  totals.skipped += count(/^\s*(\d+) pending/m);
+}
+
+for (const line of lines.filter((l) => !isInstalled(l) && l.installDir)) {
+  run(`installing ${line.name} for the tests`, 'npm', ['ci', '--prefix', line.installDir, '--no-audit', '--no-fund']);
+}
+
+run('lint', 'npx', ['eslint', '.']);
+run('typecheck', 'npx', ['tsc', '--noEmit']);
+run('build', 'npx', ['tsup', '--silent']);
+
+// `npm test -- test/unit/http.test.ts` runs only the files given, on every line.
+const chosen = process.argv.slice(2);
+const suites = chosen.length > 0 ? chosen : ['test/unit/**/*.test.ts', 'test/nodes/**/*.test.ts', 'test/e2e/**/*.test.ts'];
+for (const line of lines) {
+  tally(run(`tests on ${line.name}`, line.node, ['node_modules/mocha/bin/mocha.js', ...suites], { NODE_RED_PATH: line.nodeRed }));
+}
+if (chosen.length === 0) {
+  tally(run('palette install on every line', process.execPath, ['node_modules/mocha/bin/mocha.js', '--timeout', '300000', 'test/palette/**/*.test.ts']));
+}
+
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (broken || totals.failed > 0) process.exit(1);

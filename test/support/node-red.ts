@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+
+/**
+ * The node-red-node-test-helper, bound to the Node-RED line under test. scripts/test.mjs runs the suite once
+ * per line and says which through NODE_RED_PATH (the package folder of that node-red).
+ */
+const require = createRequire(__filename);
+// The helper ships no type definitions.
+const helper = require('node-red-node-test-helper') as NodeTestHelper;
+
+const nodeRedDir = resolve(process.env.NODE_RED_PATH ?? 'node_modules/node-red');
+helper.init(require.resolve(nodeRedDir));
+
+export const nodeRedVersion: string = (require(`${nodeRedDir}/package.json`) as { version: string }).version;
+
+export interface TestNode {
+  id: string;
+  type: string;
+  receive(msg: Record<string, unknown>): void;
+  on(event: string, listener: (...args: never[]) => void): void;
+  [key: string]: unknown;
+}
+
+export interface NodeTestHelper {
+  init(path: string, settings?: Record<string, unknown>): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(
+    nodes: unknown | unknown[],
+    flow: Array<Record<string, unknown>>,
+    credentials?: Record<string, Record<string, string>>,
+  ): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+  settings(settings: Record<string, unknown>): void;
+  request(): import('supertest').Agent;
+  url(): string;
+}
+
+export { helper };
+
+/** Resolves with the next msg a node sends (or rejects after `ms`). */
+export function nextMessage<T = Record<string, unknown>>(node: TestNode, ms = 5000): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no msg from ${node.type} ${node.id} within ${ms} ms`)), ms);
+    node.on('input', ((msg: T) => {
+      clearTimeout(timer);
+      resolvePromise(msg);
+    }) as never);
+  });
+}
