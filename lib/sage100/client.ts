@@ -1,0 +1,68 @@
+import type { Customer, SageItem, SalesOrder } from './types';
+
+/**
+ * What the Sage 100 nodes need from Sage, whichever way it is reached. Two implementations:
+ * the HTTPS agent that wraps the Business Object Interface (`agent-client.ts`, full access) and
+ * eBusiness Web Services over SOAP (`soap-client.ts`, sales orders and customers only).
+ *
+ * Errors are `Sage100Error`s (`errors.ts`) whose `sageCode` is Sage's own (CI_NOF, CI_NoKey,
+ * WS_AlreadyExists, CI_CharLength …) whichever transport reported it.
+ */
+export interface Sage100Client {
+  readonly mode: 'agent' | 'soap';
+
+  /** Reachability, TLS and credentials, with no side effect on Sage's data or counters. */
+  checkConnection(): Promise<ConnectionReport>;
+
+  /** The order, or undefined when no order has that number. */
+  getSalesOrder(salesOrderNo: string): Promise<SalesOrder | undefined>;
+  /** Create-only: fails with sageCode `WS_AlreadyExists` when the number exists; never edits an order. */
+  createSalesOrder(order: SalesOrder): Promise<void>;
+
+  /** The customer, or undefined when ARDivisionNo + CustomerNo is not on file. */
+  getCustomer(arDivisionNo: string, customerNo: string): Promise<Customer | undefined>;
+  createCustomer(customer: Customer): Promise<void>;
+  /** Sends the full record; callers merge changes onto what `getCustomer` returned. */
+  updateCustomer(customer: Customer): Promise<void>;
+  /** Agent only; the SOAP service has no search and rejects this with a clear error. */
+  findCustomersByEmail(email: string): Promise<Customer[]>;
+
+  /** Agent only: items whose CI_Item or IM_ItemWarehouse rows changed at or after the cursor, one page. */
+  listItems(query: ItemQuery): Promise<ItemPage>;
+
+  close(): Promise<void>;
+}
+
+export interface ConnectionReport {
+  mode: 'agent' | 'soap';
+  /** e.g. `Sage 100 2024 (agent 1.2.0)` or `eBusiness Web Services contract 3`. */
+  server: string;
+  company: string;
+  /** What the check proved, in the order it proved it: reachability, TLS, credentials. */
+  checks: string[];
+}
+
+export interface ItemCursor {
+  /** YYYYMMDD */
+  DateUpdated: string;
+  /** Decimal hours as Sage stores them, e.g. "13.5" */
+  TimeUpdated: string;
+}
+
+export interface ItemQuery {
+  /** Omit for a full snapshot. */
+  changedSince?: ItemCursor;
+  /** Warehouses to report; all when empty. */
+  warehouses?: string[];
+  /** Opaque token from the previous page. */
+  pageToken?: string;
+  pageSize?: number;
+}
+
+export interface ItemPage {
+  items: SageItem[];
+  nextPageToken?: string;
+  /** The newest DateUpdated/TimeUpdated seen on this page: the next cursor once every page is read. */
+  highWater?: ItemCursor;
+  total?: number;
+}
