@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { ConnectorError } from '../errors';
 import { HttpError, NetworkError, TimeoutError, type RequestSummary } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -88,6 +89,8 @@ class TimeoutSignalled extends Error {}
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function describeNetworkFailure(err: unknown, service: string, request: RequestSummary, timeoutMs: number): Error {
+  // A connector that already explained itself (e.g. a certificate pin mismatch) is passed on as it is.
+  if (err instanceof ConnectorError) return err;
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? 'UNKNOWN';
   const cause = (err as Error).message ?? String(err);
   if (err instanceof TimeoutSignalled || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {

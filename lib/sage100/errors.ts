@@ -1,0 +1,79 @@
+import { ConnectorError, type ErrorDetails } from '../errors';
+
+/**
+ * An error Sage 100 reported, from either transport: a SOAP fault (`detail.MasFault.ErrorCode/ErrorMessage`)
+ * or the agent's error body (`{ code, message }` carrying Sage's sLastErrorMsg). `sageCode` is Sage's own code,
+ * so a flow can branch on it whichever way Sage is reached.
+ */
+export class Sage100Error extends ConnectorError {
+  readonly sageCode: string;
+  /** Sage's own text, unchanged (the message adds the record and a plain explanation). */
+  readonly sageMessage: string;
+
+  constructor(sageCode: string, sageMessage: string, details: Partial<ErrorDetails> & { record?: string } = {}) {
+    const known = explain(sageCode, sageMessage);
+    const where = details.record ? `${details.record}: ` : '';
+    super(`${where}Sage 100 ${sageCode}: ${sageMessage}`, {
+      code: `sage100.${sageCode}`,
+      hint: details.hint ?? known.hint,
+      field: details.field,
+      record: details.record,
+      retryable: details.retryable ?? known.retryable,
+    });
+    this.sageCode = sageCode;
+    this.sageMessage = sageMessage;
+  }
+
+  override toDetails() {
+    return { ...super.toDetails(), sageCode: this.sageCode, sageMessage: this.sageMessage };
+  }
+}
+
+/** The codes the nodes act on. */
+export const SAGE_CODES = {
+  notOnFile: 'CI_NOF',
+  noKey: 'CI_NoKey',
+  alreadyExists: 'WS_AlreadyExists',
+  tooLong: 'CI_CharLength',
+  logonFailure: 'LogonFailure',
+  noAccess: 'NoAccess',
+  serverException: 'Exception',
+} as const;
+
+interface Explanation {
+  hint: string;
+  retryable: boolean;
+}
+
+/** Plain explanations of what Sage's codes and texts usually mean, from the reference notes on real installs. */
+function explain(code: string, message: string): Explanation {
+  if (code === SAGE_CODES.logonFailure || /logon failure|user logon or password/i.test(message)) {
+    return {
+      hint: 'Check the user name and password, and that Enable Web Services is ticked in System Configuration, Company Maintenance (Preferences) and User Maintenance for this user.',
+      retryable: false,
+    };
+  }
+  if (code === SAGE_CODES.noAccess || /no access/i.test(message)) {
+    return { hint: "The Sage user's role lacks the task permission (Role Maintenance), e.g. Customer Maintenance > Create.", retryable: false };
+  }
+  if (/ZipCode/i.test(message)) {
+    return { hint: "The ZIP code is not in Sage's ZIP Code table; add it in Sage (ZIP Code Maintenance) or map it to one that exists.", retryable: false };
+  }
+  if (/read only/i.test(message)) {
+    return { hint: 'A read-only field was sent (totals, weights, audit dates); leave it out and let Sage compute it.', retryable: false };
+  }
+  switch (code) {
+    case SAGE_CODES.notOnFile:
+      return { hint: 'A code is not on file in Sage: check the customer number, the item code (SKU mapping) or the validated value named in the message.', retryable: false };
+    case SAGE_CODES.noKey:
+      return { hint: 'No record has that key in Sage.', retryable: false };
+    case SAGE_CODES.alreadyExists:
+      return { hint: 'A record with that number already exists in Sage.', retryable: false };
+    case SAGE_CODES.tooLong:
+      return { hint: 'A value is longer than the field allows in this Sage version; shorten it or lower the limit in the mapper.', retryable: false };
+    case SAGE_CODES.serverException:
+      return { hint: "Sage's web service hit an unexpected error; the details are in the Windows Event Log (eBusiness Web Services) on the Sage server.", retryable: true };
+    default:
+      return { hint: 'See the Sage message for details.', retryable: false };
+  }
+}
