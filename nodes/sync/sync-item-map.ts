@@ -1,0 +1,16 @@
+import { SkuMap, type UnmappedSku } from '../../lib/sync/sku-map';
+import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
+
+export interface SyncItemMapNode extends RuntimeNode {
+  /** Parsed on first use and kept; a syntax error surfaces on the msg that needed the table. */
+  skuMap(): SkuMap;
+}
+
+export default function register(RED: NodeAPI): void {
+  function SyncItemMap(this: SyncItemMapNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    let parsed: SkuMap | undefined;
+    this.skuMap = () => (parsed ??= new SkuMap({ table: String(definition.table ?? ''), unmapped: (definition.unmapped as UnmappedSku) || 'same' }));
+  }
+  RED.nodes.registerType('sync-item-map', SyncItemMap);
+}
