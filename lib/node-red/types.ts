@@ -66,6 +66,12 @@ export interface NodeAPI {
     getCredentials(id: string): Record<string, string | undefined> | undefined;
   };
   settings: { userDir?: string; [key: string]: unknown };
+  util: {
+    /** A deep copy of a msg that keeps msg.req/msg.res as references (they cannot be copied). */
+    cloneMessage<T>(msg: T): T;
+    /** Reads a property by its editor path, e.g. `payload.data.id`; undefined when absent. */
+    getMessageProperty(msg: NodeMessage, expression: string): unknown;
+  };
   httpAdmin: Express;
   auth: { needsPermission(permission: string): RequestHandler };
   log: { info(msg: unknown): void; warn(msg: unknown): void; error(msg: unknown): void; debug(msg: unknown): void };
