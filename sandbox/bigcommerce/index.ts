@@ -1,0 +1,150 @@
+/**
+ * A BigCommerce store in a process: a real HTTP server speaking the v2/v3 Management API the connector uses,
+ * with auth, the store quota, webhooks and fault injection. See README.md in this folder.
+ */
+import type { AddressInfo } from 'node:net';
+import { Faults } from './faults';
+import { seededRandom } from './random';
+import { RateLimiter, STANDARD_PLAN, type Quota } from './rate-limiter';
+import { Router, ALL_SCOPES } from './router';
+import { ordersV2Routes } from './routes/orders-v2';
+import { createSimulatorServer, emptyStats, type ApiAccount, type Exchange, type SimStats } from './server';
+import { handleSimRoute, stateOf } from './sim-routes';
+import { SimulatedStore } from './store';
+
+export interface SimulatorOptions {
+  /** Default `sandbox1`. */
+  storeHash?: string;
+  /** The valid `X-Auth-Token`; anything else gets 401. Default `sim-access-token`. */
+  accessToken?: string;
+  /** Scopes of `accessToken`; default every scope. */
+  scopes?: string[];
+  /** More API accounts on the same store, e.g. a read-only one to provoke 403s. */
+  extraAccounts?: Array<{ token: string; scopes: string[]; clientId?: string }>;
+  /** Default `sim-client-id`. */
+  clientId?: string;
+  /** Signs webhooks (Standard Webhooks; the HMAC key is the raw UTF-8 bytes of the secret). Default `sim-client-secret`. */
+  clientSecret?: string;
+  /** Default the Standard plan, 150 requests per 30,000 ms. */
+  quota?: Quota;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Clock for dates and the quota window; default `Date.now`. */
+  now?: () => number;
+  /** Seed for fault probabilities; default 1. */
+  randomSeed?: number;
+}
+
+export interface BigCommerceSimulator {
+  /** e.g. `http://127.0.0.1:PORT`: the config node's API base URL. */
+  readonly apiUrl: string;
+  readonly storeHash: string;
+  readonly accessToken: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly store: SimulatedStore;
+  readonly faults: Faults;
+  /** Live counters; also in `GET /__sim/state`. */
+  readonly stats: SimStats;
+  /** Every request and its response; returns the unsubscribe function. */
+  onExchange(listener: (exchange: Exchange) => void): () => void;
+  /** What `GET /__sim/state` returns. */
+  state(): Record<string, unknown>;
+  setQuota(quota: Quota): void;
+  close(): Promise<void>;
+}
+
+export async function startBigCommerceSimulator(options: SimulatorOptions = {}): Promise<BigCommerceSimulator> {
+  const storeHash = options.storeHash ?? 'sandbox1';
+  const accessToken = options.accessToken ?? 'sim-access-token';
+  const clientId = options.clientId ?? 'sim-client-id';
+  const clientSecret = options.clientSecret ?? 'sim-client-secret';
+  const now = options.now ?? Date.now;
+  let quota = options.quota ?? STANDARD_PLAN;
+
+  const store = new SimulatedStore(storeHash, now);
+  const limiter = new RateLimiter(quota, now);
+  const faults = new Faults(seededRandom(options.randomSeed ?? 1));
+  const stats = emptyStats();
+  const router = new Router();
+  router.add(ordersV2Routes);
+
+  const accounts = new Map<string, ApiAccount>([[accessToken, { token: accessToken, clientId, scopes: new Set(options.scopes ?? ALL_SCOPES) }]]);
+  for (const extra of options.extraAccounts ?? []) {
+    accounts.set(extra.token, { token: extra.token, clientId: extra.clientId ?? clientId, scopes: new Set(extra.scopes) });
+  }
+
+  const listeners = new Set<(exchange: Exchange) => void>();
+  const sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  let apiUrl = '';
+  const simParts = { store, faults, stats, limiter, quota: () => quota };
+
+  const server = createSimulatorServer({
+    store,
+    router,
+    limiter,
+    faults,
+    stats,
+    accounts,
+    simRoutes: (method, path, body) => handleSimRoute(simParts, method, path, body),
+    apiUrl: () => apiUrl,
+    emit(exchange) {
+      for (const listener of listeners) listener(exchange);
+    },
+    hasListeners: () => listeners.size > 0,
+    sleep(ms) {
+      return new Promise<void>((resolve) => {
+        const entry = { timer: setTimeout(() => { sleeping.delete(entry); resolve(); }, ms), resolve };
+        sleeping.add(entry);
+      });
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  apiUrl = `http://${host}:${address.port}`;
+
+  return {
+    apiUrl,
+    storeHash,
+    accessToken,
+    clientId,
+    clientSecret,
+    store,
+    faults,
+    stats,
+    onExchange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    state: () => stateOf(simParts),
+    setQuota(next) {
+      quota = next;
+      limiter.setQuota(next);
+    },
+    async close() {
+      for (const entry of sleeping) {
+        clearTimeout(entry.timer);
+        entry.resolve();
+      }
+      sleeping.clear();
+      listeners.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type { Exchange, SimStats } from './server';
+export type { FaultRule } from './faults';
+export type { Quota } from './rate-limiter';
+export { STANDARD_PLAN, PRO_PLAN } from './rate-limiter';
+export type { OrderInput } from './orders';
+export type { ProductSeed, VariantSeed } from './catalog';
+export type { SimulatedStore, StoreEvent } from './store';

@@ -1,0 +1,372 @@
+/**
+ * The store held in memory: catalog and stock, orders, customers, payments, hooks. Seeding methods take plain
+ * inputs with defaults; mutations that BigCommerce announces by webhook emit a store event, which the server
+ * hands to the webhook sender.
+ */
+import { Catalog, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
+import { buildOrder, OrderInputError, toSecond, type OrderInput, type OrderRecord } from './orders';
+
+export interface StoreEvent {
+  scope: string;
+  data: Record<string, unknown>;
+}
+
+export interface CustomerAddressInput {
+  first_name: string;
+  last_name: string;
+  company?: string;
+  address1: string;
+  address2?: string;
+  city: string;
+  state_or_province?: string;
+  postal_code?: string;
+  country_code: string;
+  country?: string;
+  phone?: string;
+  address_type?: 'residential' | 'commercial';
+}
+
+export interface CustomerInput {
+  id?: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  company?: string;
+  phone?: string;
+  notes?: string;
+  customer_group_id?: number;
+  addresses?: CustomerAddressInput[];
+}
+
+export interface CustomerRecord {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  company: string;
+  phone: string;
+  notes: string;
+  customerGroupId: number;
+  dateCreated: number;
+  dateModified: number;
+  addresses: Array<CustomerAddressInput & { id: number }>;
+}
+
+export interface TransactionInput {
+  event?: 'purchase' | 'authorization' | 'capture' | 'refund' | 'void' | 'pending' | 'settled';
+  method?: 'credit_card' | 'electronic_wallet' | 'gift_certificate' | 'store_credit' | 'custom' | 'offsite' | 'offline' | 'token';
+  amount: number;
+  currency?: string;
+  gateway?: string;
+  gateway_transaction_id?: string;
+  status?: 'ok' | 'error';
+  test?: boolean;
+  date_created?: number;
+  credit_card?: { card_type: string; card_iin?: string; card_last4: string; card_expiry_month: number; card_expiry_year: number };
+}
+
+export interface TransactionRecord extends Required<Omit<TransactionInput, 'credit_card' | 'date_created'>> {
+  id: number;
+  orderId: number;
+  dateCreated: number;
+  creditCard?: TransactionInput['credit_card'];
+}
+
+export interface RefundItemInput {
+  item_type: 'PRODUCT' | 'GIFT_WRAPPING' | 'SHIPPING' | 'HANDLING' | 'ORDER' | 'FEE';
+  item_id: number;
+  quantity?: number;
+  requested_amount?: number;
+  reason?: string;
+}
+
+export interface RefundInput {
+  reason?: string;
+  total_amount: number;
+  total_tax?: number;
+  items?: RefundItemInput[];
+  payments?: Array<{ provider_id: string; amount: number; offline?: boolean; transaction_id?: string }>;
+  created?: number;
+}
+
+export interface RefundRecord {
+  id: number;
+  orderId: number;
+  created: number;
+  reason: string;
+  totalAmount: number;
+  totalTax: number;
+  items: RefundItemInput[];
+  payments: Array<{ id: number; provider_id: string; amount: number; offline: boolean; transaction_id: string }>;
+}
+
+export interface HookRecord {
+  id: number;
+  clientId: string;
+  scope: string;
+  destination: string;
+  headers: Record<string, string> | null;
+  isActive: boolean;
+  /** Deactivated by the sender after deliveries kept failing (is_active is then false too). */
+  deactivated: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export class SimulatedStore {
+  readonly catalog: Catalog;
+  readonly orders = new Map<number, OrderRecord>();
+  readonly customers = new Map<number, CustomerRecord>();
+  readonly transactions = new Map<number, TransactionRecord[]>();
+  readonly refunds: RefundRecord[] = [];
+  readonly hooks = new Map<number, HookRecord>();
+  hookAdminEmails: string[] = [];
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private nextOrderId = 100;
+  private nextLineId = 1;
+  private nextAddressId = 1;
+  private nextCouponId = 1;
+  private nextCustomerId = 1;
+  private nextCustomerAddressId = 1;
+  private nextTransactionId = 1;
+  private nextRefundId = 1;
+  private nextRefundPaymentId = 1;
+  private nextHookId = 1;
+  private readonly ids = {
+    nextLineId: () => this.nextLineId++,
+    nextAddressId: () => this.nextAddressId++,
+    nextCouponId: () => this.nextCouponId++,
+  };
+
+  constructor(
+    readonly storeHash: string,
+    readonly now: () => number,
+  ) {
+    this.catalog = new Catalog(now);
+  }
+
+  /** Store events (order created, status changed, stock changed …); returns the unsubscribe function. */
+  onEvent(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(scope: string, data: Record<string, unknown>): void {
+    for (const listener of this.listeners) listener({ scope, data });
+  }
+
+  // ---- catalog -------------------------------------------------------------------------------------------
+
+  addProduct(seed: ProductSeed): ProductRecord {
+    return this.catalog.addProduct(seed);
+  }
+
+  addProducts(seeds: Iterable<ProductSeed>): number {
+    let count = 0;
+    for (const seed of seeds) {
+      this.catalog.addProduct(seed);
+      count++;
+    }
+    return count;
+  }
+
+  product(id: number): ProductRecord | undefined {
+    return this.catalog.products.get(id);
+  }
+
+  variantBySku(sku: string): VariantRecord | undefined {
+    const id = this.catalog.variantBySku.get(sku);
+    return id === undefined ? undefined : this.catalog.variants.get(id);
+  }
+
+  /** Units on hand of the item with this SKU at a location (default 1). */
+  stockOf(sku: string, locationId = 1): number | undefined {
+    const variant = this.variantBySku(sku);
+    return variant ? this.catalog.variantLevel(locationId, variant) : undefined;
+  }
+
+  /** The price a shopper pays for this SKU (`calculated_price` of the variant). */
+  priceOf(sku: string): number | undefined {
+    const variant = this.variantBySku(sku);
+    const product = variant && this.catalog.products.get(variant.productId);
+    return variant && product ? this.catalog.calculatedPrice(variant, product) : undefined;
+  }
+
+  // ---- orders --------------------------------------------------------------------------------------------
+
+  /** Seeds an order silently (no webhook), as if it existed before the test. */
+  addOrder(input: OrderInput): OrderRecord {
+    const id = input.id ?? this.nextOrderId;
+    if (this.orders.has(id)) throw new OrderInputError(`order ${id} already exists`);
+    const order = buildOrder(id, input, this.catalog, this.ids, this.now());
+    this.nextOrderId = Math.max(this.nextOrderId, id + 1);
+    this.orders.set(id, order);
+    return order;
+  }
+
+  /** A new order as a checkout or `POST /v2/orders` creates it: stock is taken and `store/order/created` fires. */
+  placeOrder(input: OrderInput): OrderRecord {
+    const order = this.addOrder({ ...input, date_created: input.date_created ?? this.now(), date_modified: undefined });
+    for (const line of order.lines) {
+      const variant = this.catalog.variants.get(line.variantId);
+      const product = variant && this.catalog.products.get(variant.productId);
+      if (!variant || !product || product.inventoryTracking === 'none') continue;
+      const key = this.catalog.stockKey(variant);
+      this.catalog.setLevel(1, key, this.catalog.level(1, key) - line.quantity);
+    }
+    this.emit('store/order/created', { type: 'order', id: order.id });
+    return order;
+  }
+
+  /** Changes an order's status the way the control panel does; fires `updated` and `statusUpdated`. */
+  setOrderStatus(orderId: number, statusId: number): OrderRecord {
+    const order = this.requireOrder(orderId);
+    const previous = order.statusId;
+    order.statusId = statusId;
+    this.touchOrder(order);
+    this.emit('store/order/updated', { type: 'order', id: order.id });
+    if (previous !== statusId) {
+      this.emit('store/order/statusUpdated', { type: 'order', id: order.id, status: { previous_status_id: previous, new_status_id: statusId } });
+    }
+    return order;
+  }
+
+  /** Applies a change to an order (e.g. staff notes) and fires `store/order/updated`. */
+  updateOrder(orderId: number, change: (order: OrderRecord) => void): OrderRecord {
+    const order = this.requireOrder(orderId);
+    change(order);
+    this.touchOrder(order);
+    this.emit('store/order/updated', { type: 'order', id: order.id });
+    return order;
+  }
+
+  /** Archives (soft-deletes) an order; archived orders drop out of lists, as with `DELETE /v2/orders/{id}`. */
+  archiveOrder(orderId: number): void {
+    const order = this.requireOrder(orderId);
+    order.isDeleted = true;
+    this.touchOrder(order);
+    this.emit('store/order/archived', { type: 'order', id: order.id });
+  }
+
+  private touchOrder(order: OrderRecord): void {
+    // Modification times only move forward, even when two changes land within the same second.
+    order.dateModified = Math.max(order.dateModified, toSecond(this.now()));
+  }
+
+  private requireOrder(orderId: number): OrderRecord {
+    const order = this.orders.get(orderId);
+    if (!order) throw new OrderInputError(`order ${orderId} does not exist`);
+    return order;
+  }
+
+  // ---- customers -----------------------------------------------------------------------------------------
+
+  addCustomer(input: CustomerInput): CustomerRecord {
+    const id = input.id ?? this.nextCustomerId;
+    if (this.customers.has(id)) throw new Error(`customer ${id} already exists`);
+    this.nextCustomerId = Math.max(this.nextCustomerId, id + 1);
+    const now = this.now();
+    const customer: CustomerRecord = {
+      id,
+      email: input.email,
+      firstName: input.first_name,
+      lastName: input.last_name,
+      company: input.company ?? '',
+      phone: input.phone ?? '',
+      notes: input.notes ?? '',
+      customerGroupId: input.customer_group_id ?? 0,
+      dateCreated: now,
+      dateModified: now,
+      addresses: (input.addresses ?? []).map((a) => ({ ...a, id: this.nextCustomerAddressId++ })),
+    };
+    this.customers.set(id, customer);
+    return customer;
+  }
+
+  // ---- payments ------------------------------------------------------------------------------------------
+
+  addTransaction(orderId: number, input: TransactionInput): TransactionRecord {
+    this.requireOrder(orderId);
+    const record: TransactionRecord = {
+      id: this.nextTransactionId++,
+      orderId,
+      event: input.event ?? 'purchase',
+      method: input.method ?? 'credit_card',
+      amount: input.amount,
+      currency: input.currency ?? 'USD',
+      gateway: input.gateway ?? 'testgateway',
+      gateway_transaction_id: input.gateway_transaction_id ?? `gw-${orderId}-${this.nextTransactionId}`,
+      status: input.status ?? 'ok',
+      test: input.test ?? true,
+      dateCreated: input.date_created ?? this.now(),
+      creditCard: input.credit_card,
+    };
+    const list = this.transactions.get(orderId) ?? [];
+    list.push(record);
+    this.transactions.set(orderId, list);
+    return record;
+  }
+
+  /** Records a refund on an order, raises its refunded amount and fires `store/order/refund/created`. */
+  addRefund(orderId: number, input: RefundInput): RefundRecord {
+    const order = this.requireOrder(orderId);
+    const record: RefundRecord = {
+      id: this.nextRefundId++,
+      orderId,
+      created: input.created ?? this.now(),
+      reason: input.reason ?? '',
+      totalAmount: input.total_amount,
+      totalTax: input.total_tax ?? 0,
+      items: input.items ?? [{ item_type: 'ORDER', item_id: orderId, requested_amount: input.total_amount }],
+      payments: (input.payments ?? [{ provider_id: 'testgateway', amount: input.total_amount }]).map((p) => ({
+        id: this.nextRefundPaymentId++,
+        provider_id: p.provider_id,
+        amount: p.amount,
+        offline: p.offline ?? false,
+        transaction_id: p.transaction_id ?? '',
+      })),
+    };
+    this.refunds.push(record);
+    order.refundedAmount += input.total_amount;
+    this.touchOrder(order);
+    this.emit('store/order/refund/created', { type: 'order', id: orderId, refund: { refund_id: record.id } });
+    return record;
+  }
+
+  // ---- hooks ---------------------------------------------------------------------------------------------
+
+  addHook(input: { scope: string; destination: string; headers?: Record<string, string> | null; is_active?: boolean; client_id: string }): HookRecord {
+    const now = this.now();
+    const hook: HookRecord = {
+      id: this.nextHookId++,
+      clientId: input.client_id,
+      scope: input.scope,
+      destination: input.destination,
+      headers: input.headers ?? null,
+      isActive: input.is_active ?? true,
+      deactivated: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.hooks.set(hook.id, hook);
+    return hook;
+  }
+
+  /** Hooks whose scope covers the event (`store/order/*` covers `store/order/created`). */
+  hooksFor(scope: string): HookRecord[] {
+    const out: HookRecord[] = [];
+    for (const hook of this.hooks.values()) {
+      if (!hook.isActive) continue;
+      if (hook.scope === scope || (hook.scope.endsWith('/*') && scope.startsWith(hook.scope.slice(0, -1)))) out.push(hook);
+    }
+    return out;
+  }
+
+  deactivateHook(hookId: number): void {
+    const hook = this.hooks.get(hookId);
+    if (!hook) return;
+    hook.isActive = false;
+    hook.deactivated = true;
+    hook.updatedAt = this.now();
+  }
+}
