@@ -3,7 +3,9 @@ import { ConnectorError } from '../errors';
 import { HttpError, NetworkError, TimeoutError, type RequestSummary } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type QueryValue = string | number | boolean | undefined | null;
+type QueryScalar = string | number | boolean;
+/** An array is sent as the parameter repeated (`itemCode=A&itemCode=B`). */
+export type QueryValue = QueryScalar | readonly QueryScalar[] | undefined | null;
 
 export interface HttpRequest {
   method: HttpMethod;
@@ -58,7 +60,8 @@ export function createAgent(options: Agent.Options = {}): Agent {
 function buildPath(basePath: string, path: string, query?: Record<string, QueryValue>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null) params.append(key, String(value));
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
   }
   const search = params.toString();
   return `${basePath.replace(/\/$/, '')}${path}${search ? `?${search}` : ''}`;
