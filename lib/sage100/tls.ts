@@ -71,7 +71,8 @@ export function createSageAgent(options: Sage100TlsOptions, pool: { connections?
     case 'pin': {
       // The chain of a self-signed certificate cannot verify, so the pin is the verification:
       // the connection is used only once the presented certificate's fingerprint matches exactly.
-      const connect = buildConnector({ rejectUnauthorized: false });
+      // No TLS session resumption: a resumed handshake presents no certificate, so there would be nothing to pin.
+      const connect = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0 });
       const pin = options.pinSha256 as string;
       return new Agent({
         ...common,
