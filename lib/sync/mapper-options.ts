@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError, parseWith } from '../errors';
+import { SAGE_FIELD_LIMITS, customerNoSchema, itemCodeSchema } from '../sage100/types';
+
+/**
+ * The conventions of the order mapper, each a node setting with a default. `salesOrderNoFor` and
+ * `customerPoNoFor` are shared with reconciliation, which must find the orders the mapper numbered.
+ */
+
+const letterFirst = (max: number, extra = '') =>
+  z.string().regex(new RegExp(`^[A-Z][A-Z0-9${extra}]{0,${max - 1}}$`), `must be 1–${max} upper-case letters or digits, starting with a letter`);
+
+export const numberingSchema = z.object({
+  /** Keeps web orders out of Sage's own zero-padded numeric series. */
+  salesOrderPrefix: letterFirst(3).default('W'),
+  /** What happens to an order id too large for prefix + zero-padded digits. */
+  salesOrderOverflow: z.enum(['extend', 'error']).default('extend'),
+  /** CustomerPONo = this prefix + the BigCommerce order id: how a found sales order is recognized as ours. */
+  customerPoPrefix: z.string().regex(/^[A-Z0-9#\-_]{0,5}$/, 'must be at most 5 upper-case letters, digits, #, - or _').default('BC'),
+});
+
+const miscCode = (fallback: string) => itemCodeSchema.default(fallback);
+
+export const mapperSettingsSchema = numberingSchema.extend({
+  arDivisionNo: z.string().regex(/^\d{2}$/, 'must be two digits, e.g. 00').default('00'),
+  /** Registered buyers: CustomerNo = prefix + BigCommerce customer id. */
+  customerPrefix: letterFirst(10, '\\-_.').default('BC'),
+  /** Guests: one cash customer, or one customer per email address. */
+  guestCustomers: z.enum(['cash', 'per-email']).default('cash'),
+  cashCustomerNo: customerNoSchema.default('WEBCASH'),
+  cashCustomerName: z.string().min(1).max(SAGE_FIELD_LIMITS.Name, `at most ${SAGE_FIELD_LIMITS.Name} characters`).default('Web store cash sales'),
+  /** Guests per email: CustomerNo = prefix + 12 characters derived from the email address. */
+  guestPrefix: letterFirst(8, '\\-_.').default('G'),
+  /** `auto`: prices including tax when the order says is_tax_inclusive_pricing, else excluding tax. */
+  priceBasis: z.enum(['auto', 'ex', 'inc']).default('auto'),
+  /** Blank: each item's default warehouse in Sage. */
+  warehouseCode: z.string().max(SAGE_FIELD_LIMITS.WarehouseCode, `at most ${SAGE_FIELD_LIMITS.WarehouseCode} characters`).default(''),
+  /** Product-level discounts lower the unit price, or become LineDiscountPercent. */
+  lineDiscounts: z.enum(['price', 'percent']).default('price'),
+  /** Shipping cost as a /FREIGHT line, or in the header's FreightAmt. */
+  freight: z.enum(['line', 'header']).default('line'),
+  freightCode: miscCode('/FREIGHT'),
+  handlingCode: miscCode('/HANDLING'),
+  giftWrapCode: miscCode('/GIFTWRAP'),
+  discountCode: miscCode('/DISCOUNT'),
+  giftCertificateCode: miscCode('/GIFTCERT'),
+  commentCode: miscCode('/C'),
+  /** One `BigCommerce shipping method = Sage ShipVia` per line. */
+  shipViaTable: z.string().default(''),
+  /** ShipVia for methods not in the table; blank leaves the customer's default. */
+  defaultShipVia: z.string().max(SAGE_FIELD_LIMITS.ShipVia, `at most ${SAGE_FIELD_LIMITS.ShipVia} characters`).default(''),
+  /** The day of date_created in this IANA time zone becomes OrderDate. */
+  timeZone: z
+    .string()
+    .default('UTC')
+    .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as UTC or America/Chicago'),
+  /** `sage`: Sage's tax schedule computes tax; `amounts`: BigCommerce's total_tax goes into SalesTaxAmt. */
+  tax: z.enum(['sage', 'amounts']).default('sage'),
+  /** Blank: the customer's tax schedule. */
+  taxSchedule: z.string().max(SAGE_FIELD_LIMITS.TaxSchedule, `at most ${SAGE_FIELD_LIMITS.TaxSchedule} characters`).default(''),
+  /** Product options (size, engraving text …) as a comment line under the item. */
+  optionComments: z.boolean().default(true),
+});
+
+export type NumberingSettings = z.input<typeof numberingSchema>;
+export type Numbering = z.output<typeof numberingSchema>;
+export type MapperSettings = z.input<typeof mapperSettingsSchema>;
+export type MapperOptions = z.output<typeof mapperSettingsSchema> & {
+  /** The ship-via table, keyed by the normalized BigCommerce method name. */
+  shipVia: ReadonlyMap<string, string>;
+};
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How shipping method names are compared: case and repeated spaces do not matter. */
+export function shippingMethodKey(method: string): string {
+  return method.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function parseShipViaTable(table: string): Map<string, string> {
+  const shipVia = new Map<string, string>();
+  table.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const where = `ship-via table line ${index + 1}`;
+    // The last separator splits, so method names may contain commas ("UPS, next day = UPSND").
+    const match = /^(.+)\s*[,\t=]\s*([^,\t=]+)$/.exec(line);
+    if (!match) throw new ValidationError(`${where}: expected "shipping method = ShipVia", got "${line}"`, { code: 'mapper.settings', field: 'shipViaTable', record: where });
+    const [, method, code] = match as unknown as [string, string, string];
+    const shipViaCode = code.trim();
+    if (shipViaCode.length > SAGE_FIELD_LIMITS.ShipVia) {
+      throw new ValidationError(`${where}: ShipVia "${shipViaCode}" is longer than ${SAGE_FIELD_LIMITS.ShipVia} characters`, { code: 'mapper.settings', field: 'shipViaTable', record: where });
+    }
+    shipVia.set(shippingMethodKey(method), shipViaCode);
+  });
+  return shipVia;
+}
+
+/** Validated mapper options with defaults filled in; an invalid setting is a ValidationError naming it. */
+export function mapperOptions(settings: MapperSettings = {}): MapperOptions {
+  const parsed = parseWith(mapperSettingsSchema, settings, { what: 'sync-order-mapper settings', code: 'mapper.settings' });
+  return { ...parsed, shipVia: parseShipViaTable(parsed.shipViaTable) };
+}
+
+export function numbering(settings: NumberingSettings = {}): Numbering {
+  return parseWith(numberingSchema, settings, { what: 'sales order numbering settings', code: 'mapper.settings' });
+}
+
+const SALES_ORDER_NO_LENGTH = SAGE_FIELD_LIMITS.SalesOrderNo;
+const BASE36 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+function base36(value: number, width: number): string {
+  let out = '';
+  let rest = value;
+  for (let i = 0; i < width; i++) {
+    out = BASE36.charAt(rest % 36) + out;
+    rest = Math.floor(rest / 36);
+  }
+  return out;
+}
+
+/**
+ * The Sage sales order number of a BigCommerce order: the prefix, then the order id zero-padded to fill 7
+ * characters (W000123). Ids past that range (999,999 with a 1-letter prefix) either fail with a clear error,
+ * or (`extend`, the default) continue as prefix + a letter + base-36 digits: W + A0000 … Z + ZZZZ, counted
+ * from the first id past the range. The letter after the prefix keeps the two series apart, so every id
+ * still has exactly one number and no two ids share one.
+ */
+export function salesOrderNoFor(orderId: number, settings: NumberingSettings | Numbering = {}): string {
+  const { salesOrderPrefix: prefix, salesOrderOverflow } = numbering(settings);
+  const record = `order ${orderId}`;
+  if (!Number.isSafeInteger(orderId) || orderId < 1) {
+    throw new ValidationError(`${record}: the order id must be a positive whole number`, { code: 'mapper.order_id', field: 'id', record });
+  }
+  const width = SALES_ORDER_NO_LENGTH - prefix.length;
+  const decimalRange = 10 ** width - 1;
+  if (orderId <= decimalRange) return `${prefix}${String(orderId).padStart(width, '0')}`;
+  const step = 36 ** (width - 1);
+  const extended = orderId - decimalRange - 1;
+  const extendedRange = 26 * step;
+  if (salesOrderOverflow === 'error' || extended >= extendedRange) {
+    const limit = salesOrderOverflow === 'error' ? decimalRange : decimalRange + extendedRange;
+    throw new ValidationError(
+      `${record}: the id is past the last sales order number the prefix "${prefix}" allows (order ${limit})`,
+      {
+        code: 'mapper.sales_order_range',
+        field: 'id',
+        record,
+        hint: salesOrderOverflow === 'error'
+          ? 'Choose "continue with letters" for numbers past the range, or a shorter prefix.'
+          : 'Choose a shorter sales order prefix.',
+      },
+    );
+  }
+  return `${prefix}${BASE36.charAt(10 + Math.floor(extended / step))}${base36(extended % step, width - 1)}`;
+}
+
+/** What the mapper writes into CustomerPONo, and what marks a found sales order as ours. */
+export function customerPoNoFor(orderId: number, settings: NumberingSettings | Numbering = {}): string {
+  const poNo = `${numbering(settings).customerPoPrefix}${orderId}`;
+  if (poNo.length > SAGE_FIELD_LIMITS.CustomerPONo) {
+    const record = `order ${orderId}`;
+    throw new ValidationError(`${record}: CustomerPONo "${poNo}" is longer than ${SAGE_FIELD_LIMITS.CustomerPONo} characters`, {
+      code: 'mapper.order_id', field: 'id', record, hint: 'Choose a shorter CustomerPONo prefix.',
+    });
+  }
+  return poNo;
+}
+
+/** A registered buyer's CustomerNo: stable for the BigCommerce customer id. */
+export function registeredCustomerNo(customerId: number, options: Pick<MapperOptions, 'customerPrefix'>): string {
+  return `${options.customerPrefix}${customerId}`;
+}
+
+const GUEST_HASH_LENGTH = 12;
+
+/**
+ * A guest's CustomerNo when each email gets its own customer: the prefix and 12 base-36 characters of the
+ * SHA-256 of the trimmed, lower-cased address, so the same buyer always lands on the same customer.
+ */
+export function guestCustomerNo(email: string, options: Pick<MapperOptions, 'guestPrefix'>): string {
+  const digest = createHash('sha256').update(email.trim().toLowerCase()).digest();
+  const value = digest.readBigUInt64BE(0);
+  return `${options.guestPrefix}${value.toString(36).toUpperCase().padStart(GUEST_HASH_LENGTH, '0').slice(-GUEST_HASH_LENGTH)}`;
+}
