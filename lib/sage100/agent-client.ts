@@ -1,0 +1,278 @@
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { parseWith } from '../errors';
+import { HttpError, type RequestSummary } from '../http/errors';
+import { withRetry, type RetryPolicy } from '../http/retry';
+import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
+import type { ConnectionReport, ItemPage, ItemQuery, Sage100Client } from './client';
+import { Sage100Error } from './errors';
+import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
+import { serializeWrite } from './write-queue';
+
+/**
+ * Sage 100 through the HTTPS agent on the Sage server (docs/sage100-agent-api.yaml): full access to sales
+ * orders, customers and inventory. One undici transport with the API key and company headers, the retry layer
+ * for requests that are safe to repeat, and the agent's error body turned into a Sage100Error.
+ */
+
+export const AGENT_SERVICE_NAME = 'Sage 100 agent';
+
+export interface AgentClientOptions {
+  /** e.g. https://sage-server:8443 (the contract's paths start with /v1). */
+  baseUrl: string;
+  apiKey: string;
+  /** Sage's three-character company code, sent as X-Sage-Company. */
+  companyCode: string;
+  /** The config node's pool (createSageAgent), carrying its TLS trust rule. */
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  /** Overrides of the retry policy for safe requests (tests shorten the waits). */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** How many item codes one prices or stock request names (the contract's limit). */
+const CODES_PER_REQUEST = 100;
+const STOCK_PAGE_SIZE = 500;
+
+const agentErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+/** What the agent's own codes usually mean; Sage's codes are explained by Sage100Error itself. */
+const AGENT_HINTS: Record<string, string> = {
+  Unauthorized: "The agent refused the API key: copy the key from the agent's configuration into the Sage 100 configuration node.",
+  UnknownCompany: 'The agent has no Sage company with this code: check the company code in the Sage 100 configuration node.',
+  BadRequest: 'The agent did not accept the request; it may be an older version than this package expects (see docs/sage100-agent-api.yaml).',
+  NotFound: 'The base URL does not point at the Sage 100 agent (it should be like https://sage-server:8443, without /v1), or the agent is older than this package.',
+  Unavailable: 'The agent is busy or its Sage session is down; it is tried again later.',
+};
+
+function agentError(body: unknown): { code: string; message: string } | undefined {
+  const parsed = agentErrorSchema.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function describeAgentError(status: number, body: unknown, request: RequestSummary): ErrorDescription {
+  const reported = agentError(body);
+  if (!reported) {
+    return {
+      message: `${AGENT_SERVICE_NAME} answered HTTP ${status} to ${request.method} ${request.path}`,
+      code: `http.${status}`,
+      hint: status === 404 ? AGENT_HINTS.NotFound : 'The answer did not come from the Sage 100 agent; check the base URL and any proxy in between.',
+    };
+  }
+  return { message: `${AGENT_SERVICE_NAME}: ${reported.code}: ${reported.message}`, code: `sage100.${reported.code}` };
+}
+
+/** The agent's error body as a Sage100Error naming the record; other failures pass through unchanged. */
+function asSageError(err: unknown, record?: string): unknown {
+  if (!(err instanceof HttpError)) return err;
+  const reported = agentError(err.body);
+  if (!reported) return err;
+  return new Sage100Error(reported.code, reported.message, { record, hint: AGENT_HINTS[reported.code], retryable: err.retryable });
+}
+
+const healthSchema = z.object({
+  agentVersion: z.string(),
+  sageVersion: z.string(),
+  company: z.object({ code: z.string(), name: z.string() }),
+});
+
+const stampSchema = z.object({ DateUpdated: z.string(), TimeUpdated: z.string() });
+const itemPageSchema = z.object({
+  items: z.array(z.object({ ItemCode: z.string(), ItemCodeDesc: z.string().optional(), DateUpdated: z.string(), TimeUpdated: z.string() })),
+  nextPageToken: z.string().optional(),
+  total: z.number(),
+  asOf: stampSchema,
+});
+const pricesSchema = z.object({
+  prices: z.array(z.object({ ItemCode: z.string(), StandardUnitPrice: z.number(), SuggestedRetailPrice: z.number(), SalesPromotionPrice: z.number() })),
+});
+const stockPageSchema = z.object({
+  rows: z.array(z.object({ ItemCode: z.string(), WarehouseCode: z.string(), QuantityOnHand: z.number(), QuantityOnSalesOrder: z.number(), QuantityOnBackOrder: z.number() })),
+  nextPageToken: z.string().optional(),
+});
+const recordSchema = z.record(z.string(), z.unknown());
+const salesOrderRecordSchema = z.looseObject({ SalesOrderNo: z.string(), Lines: z.array(recordSchema) });
+const customerRecordSchema = z.looseObject({ ARDivisionNo: z.string(), CustomerNo: z.string() });
+
+const ORDER_KEYS = Object.keys(salesOrderSchema.shape).filter((key) => key !== 'Lines');
+const LINE_KEYS = Object.keys(salesOrderLineSchema.shape);
+const CUSTOMER_KEYS = Object.keys(customerSchema.shape);
+
+/**
+ * The members our record types know, trimmed (ProvideX pads with spaces) and without blanks: the same record
+ * whichever way Sage is reached, and nothing Sage computes (audit columns, totals) is sent back on a write.
+ */
+function known(keys: readonly string[], raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = raw[key];
+    if (typeof value === 'string' && value.trim() !== '') out[key] = value.trim();
+    else if (typeof value === 'number') out[key] = value;
+  }
+  return out;
+}
+
+function chunks<T>(values: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+export function createAgentClient(options: AgentClientOptions): Sage100Client {
+  const base = new URL(options.baseUrl);
+  const companyCode = options.companyCode.toUpperCase();
+  const companyKey = `${base.host}/${companyCode}`;
+  const send = withRetry(
+    createTransport({
+      baseUrl: options.baseUrl,
+      dispatcher: options.dispatcher,
+      timeoutMs: options.timeoutMs,
+      service: AGENT_SERVICE_NAME,
+      defaultHeaders: { 'x-api-key': options.apiKey, 'x-sage-company': companyCode },
+      describeError: describeAgentError,
+    }),
+    { retries: 2, baseDelayMs: 500, maxDelayMs: 4000, ...options.retry },
+  );
+
+  async function call<T>(request: HttpRequest, schema: z.ZodType<T>, record?: string): Promise<T> {
+    try {
+      const response = await send(request);
+      return parseWith(schema, response.body, { what: `${AGENT_SERVICE_NAME} answer to ${request.method} ${request.path}`, record, code: 'sage100.agent_response' });
+    } catch (err) {
+      throw asSageError(err, record);
+    }
+  }
+
+  /** A read that answers undefined for Sage's "no such key" (CI_NoKey), not for a wrong URL or company. */
+  async function find<T>(request: HttpRequest, schema: z.ZodType<T>, record: string): Promise<T | undefined> {
+    try {
+      return await call(request, schema, record);
+    } catch (err) {
+      if (err instanceof Sage100Error && err.sageCode === 'CI_NoKey') return undefined;
+      throw err;
+    }
+  }
+
+  const customerPath = (arDivisionNo: string, customerNo: string) => `/v1/customers/${encodeURIComponent(arDivisionNo)}/${encodeURIComponent(customerNo)}`;
+  const customerRecord = (customer: { ARDivisionNo: string; CustomerNo: string }) => `customer ${customer.ARDivisionNo}-${customer.CustomerNo}`;
+  const toCustomer = (raw: Record<string, unknown>) => known(CUSTOMER_KEYS, raw) as Customer;
+
+  async function pricesOf(codes: string[]) {
+    const prices = new Map<string, z.infer<typeof pricesSchema>['prices'][number]>();
+    for (const batch of chunks(codes, CODES_PER_REQUEST)) {
+      const answer = await call({ method: 'GET', path: '/v1/items/prices', query: { itemCode: batch }, idempotent: true, priority: 'bulk' }, pricesSchema);
+      for (const price of answer.prices) prices.set(price.ItemCode, price);
+    }
+    return prices;
+  }
+
+  async function stockOf(codes: string[], warehouses: string[] | undefined) {
+    const stock = new Map<string, SageItem['warehouses']>();
+    for (const batch of chunks(codes, CODES_PER_REQUEST)) {
+      let pageToken: string | undefined;
+      do {
+        const query = { itemCode: batch, warehouseCode: warehouses?.length ? warehouses : undefined, pageToken, pageSize: STOCK_PAGE_SIZE };
+        const answer = await call({ method: 'GET', path: '/v1/stock', query, idempotent: true, priority: 'bulk' }, stockPageSchema);
+        for (const { ItemCode, ...row } of answer.rows) stock.set(ItemCode, [...(stock.get(ItemCode) ?? []), row]);
+        pageToken = answer.nextPageToken;
+      } while (pageToken);
+    }
+    return stock;
+  }
+
+  return {
+    mode: 'agent',
+
+    async checkConnection(): Promise<ConnectionReport> {
+      const health = await call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema);
+      return {
+        mode: 'agent',
+        server: `${health.sageVersion} (agent ${health.agentVersion})`,
+        company: `${health.company.code} (${health.company.name})`,
+        checks: [
+          `reached the agent at ${base.host}`,
+          'API key accepted',
+          `company ${health.company.code} open in ${health.sageVersion} (read only, nothing written)`,
+        ],
+      };
+    },
+
+    async getSalesOrder(salesOrderNo: string): Promise<SalesOrder | undefined> {
+      const record = `sales order ${salesOrderNo}`;
+      const raw = await find({ method: 'GET', path: `/v1/sales-orders/${encodeURIComponent(salesOrderNo)}`, idempotent: true }, salesOrderRecordSchema, record);
+      if (!raw) return undefined;
+      return { CustomerPONo: '', ...known(ORDER_KEYS, raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) } as SalesOrder;
+    },
+
+    async createSalesOrder(order: SalesOrder): Promise<void> {
+      // Create-only on a stable number: a repeat after an unknown outcome answers 409 (WS_AlreadyExists) and changes nothing.
+      const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders', body: order, idempotent: true, priority: 'interactive' };
+      await serializeWrite(companyKey, () => call(request, recordSchema, `sales order ${order.SalesOrderNo}`));
+    },
+
+    async getCustomer(arDivisionNo: string, customerNo: string): Promise<Customer | undefined> {
+      const record = customerRecord({ ARDivisionNo: arDivisionNo, CustomerNo: customerNo });
+      const raw = await find({ method: 'GET', path: customerPath(arDivisionNo, customerNo), idempotent: true }, customerRecordSchema, record);
+      return raw && toCustomer(raw);
+    },
+
+    async createCustomer(customer: Customer): Promise<void> {
+      const request: HttpRequest = { method: 'POST', path: '/v1/customers', body: known(CUSTOMER_KEYS, customer), idempotent: true };
+      await serializeWrite(companyKey, () => call(request, recordSchema, customerRecord(customer)));
+    },
+
+    async updateCustomer(customer: Customer): Promise<void> {
+      // The agent sets only the columns sent, so a full record (as read and merged) is an absolute write: safe to repeat.
+      const request: HttpRequest = { method: 'PUT', path: customerPath(customer.ARDivisionNo, customer.CustomerNo), body: known(CUSTOMER_KEYS, customer), idempotent: true };
+      await serializeWrite(companyKey, () => call(request, recordSchema, customerRecord(customer)));
+    },
+
+    async findCustomersByEmail(email: string): Promise<Customer[]> {
+      const schema = z.object({ customers: z.array(customerRecordSchema) });
+      const answer = await call({ method: 'GET', path: '/v1/customers', query: { email }, idempotent: true }, schema, `customers with email ${email}`);
+      return answer.customers.map(toCustomer);
+    },
+
+    /**
+     * One page of regular (stocked) items with their prices and quantities in the chosen warehouses. The page's
+     * `highWater` is the agent's clock when the listing began, carried through the page tokens: once every page
+     * is read it is the next cursor, and anything changed while the pages were read is at or after it.
+     */
+    async listItems(query: ItemQuery): Promise<ItemPage> {
+      const page = await call(
+        {
+          method: 'GET',
+          path: '/v1/items',
+          query: {
+            changedSinceDate: query.changedSince?.DateUpdated,
+            changedSinceTime: query.changedSince?.TimeUpdated,
+            itemType: '1',
+            pageToken: query.pageToken,
+            pageSize: query.pageSize,
+          },
+          idempotent: true,
+          priority: 'bulk',
+        },
+        itemPageSchema,
+      );
+      const codes = page.items.map((item) => item.ItemCode);
+      const [prices, stock] = codes.length > 0 ? [await pricesOf(codes), await stockOf(codes, query.warehouses)] : [new Map(), new Map()];
+      const items: SageItem[] = page.items.map((item) => {
+        const price = prices.get(item.ItemCode);
+        return {
+          ItemCode: item.ItemCode.trim(),
+          ...(item.ItemCodeDesc?.trim() && { ItemCodeDesc: item.ItemCodeDesc.trim() }),
+          ...(price && { StandardUnitPrice: price.StandardUnitPrice, SuggestedRetailPrice: price.SuggestedRetailPrice, SalesPromotionPrice: price.SalesPromotionPrice }),
+          DateUpdated: item.DateUpdated,
+          TimeUpdated: item.TimeUpdated,
+          warehouses: (stock.get(item.ItemCode) ?? []).map((row: SageItem['warehouses'][number]) => ({ ...row, WarehouseCode: row.WarehouseCode.trim() })),
+        };
+      });
+      return { items, nextPageToken: page.nextPageToken, highWater: page.asOf, total: page.total };
+    },
+
+    async close(): Promise<void> {
+      // Nothing of its own to release: the dispatcher belongs to the config node, which closes it.
+    },
+  };
+}
