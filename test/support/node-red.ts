@@ -50,3 +50,8 @@ export function nextMessage<T = Record<string, unknown>>(node: TestNode, ms = 50
     }) as never);
   });
 }
+
+/** A core node of the Node-RED line under test (e.g. `common/25-catch.js`), to load beside the package's nodes. */
+export function coreNode(file: string): unknown {
+  return createRequire(resolve(nodeRedDir, 'package.json'))(`@node-red/nodes/core/${file}`);
+}
