@@ -104,6 +104,14 @@ function parseShipViaTable(table: string): Map<string, string> {
   return shipVia;
 }
 
+/** The settings a node's editor saved (strings and booleans, keyed as above); absent ones take their defaults. */
+function pickSettings<T extends z.ZodObject>(schema: T, config: Record<string, unknown>): z.input<T> {
+  return Object.fromEntries(Object.keys(schema.shape).filter((key) => config[key] !== undefined && config[key] !== null).map((key) => [key, config[key]])) as z.input<T>;
+}
+
+export const mapperSettingsFrom = (config: Record<string, unknown>): MapperSettings => pickSettings(mapperSettingsSchema, config);
+export const numberingSettingsFrom = (config: Record<string, unknown>): NumberingSettings => pickSettings(numberingSchema, config);
+
 /** Validated mapper options with defaults filled in; an invalid setting is a ValidationError naming it. */
 export function mapperOptions(settings: MapperSettings = {}): MapperOptions {
   const parsed = parseWith(mapperSettingsSchema, settings, { what: 'sync-order-mapper settings', code: 'mapper.settings' });

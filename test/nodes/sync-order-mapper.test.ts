@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import syncItemMap from '../../nodes/sync/sync-item-map';
+import syncOrderMapper from '../../nodes/sync/sync-order-mapper';
+import type { MappedOrder } from '../../lib/sage100/types';
+import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+
+const catchNode = coreNode('common/25-catch.js');
+
+const address = {
+  first_name: 'Jane',
+  last_name: 'Doe',
+  street_1: '1 Main St',
+  city: 'Austin',
+  state: 'Texas',
+  zip: '78701',
+  country: 'United States',
+  country_iso2: 'US',
+  email: 'jane@example.com',
+};
+
+function order(sku = 'tee-blue-m', company = '') {
+  return {
+    id: 1042,
+    customer_id: 0,
+    status_id: 11,
+    status: 'Awaiting Fulfillment',
+    date_created: 'Tue, 05 Mar 2019 21:40:11 +0000',
+    date_modified: 'Tue, 05 Mar 2019 21:40:11 +0000',
+    subtotal_ex_tax: '25.0000',
+    subtotal_inc_tax: '25.0000',
+    total_ex_tax: '25.0000',
+    total_inc_tax: '25.0000',
+    billing_address: { ...address, company },
+    consignments: {
+      shipping: [{ id: 1, ...address, shipping_method: 'Flat Rate', line_items: [{ id: 1, product_id: 1, sku, name: 'Tee', quantity: 1, price_ex_tax: '25', price_inc_tax: '25' }] }],
+    },
+  };
+}
+
+/** Flow nodes need a position, or Node-RED takes them for config nodes. */
+const at = { x: 100, y: 100 };
+
+function flow(settings: Record<string, unknown> = {}) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'mapper', z: 'tab', ...at, type: 'sync-order-mapper', itemMap: 'map', cashCustomerNo: 'CASH', wires: [['out']], ...settings },
+    { id: 'map', type: 'sync-item-map', table: 'tee-blue-m,TSHIRT-BLU-M', unmapped: 'reject' },
+    { id: 'out', z: 'tab', ...at, type: 'helper' },
+    { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['mapper'], wires: [['caught']] },
+    { id: 'caught', z: 'tab', ...at, type: 'helper' },
+  ];
+}
+
+function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
+  const seen: Array<{ fill?: string; text?: string }> = [];
+  node.on('call:status', ((call: { args: [{ fill?: string; text?: string }] }) => seen.push(call.args[0])) as never);
+  return seen;
+}
+
+describe('sync-order-mapper node', () => {
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('sends the sales order and the customer, SKUs mapped through the item map', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    const mapper = helper.getNode('mapper');
+    const seen = statuses(mapper);
+    const sent = nextMessage<{ payload: MappedOrder; orderId: number }>(helper.getNode('out'));
+    mapper.receive({ payload: order(), orderId: 1042 });
+    const msg = await sent;
+    assert.equal(msg.orderId, 1042);
+    assert.equal(msg.payload.salesOrder.SalesOrderNo, 'W001042');
+    assert.equal(msg.payload.salesOrder.CustomerNo, 'CASH');
+    assert.equal(msg.payload.salesOrder.Lines[0]?.ItemCode, 'TSHIRT-BLU-M');
+    assert.deepEqual(msg.payload.customer, { ARDivisionNo: '00', CustomerNo: 'CASH', CustomerName: 'Web store cash sales' });
+    assert.deepEqual(msg.payload.warnings, []);
+    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: 'W001042' });
+  });
+
+  it('maps SKUs to themselves without an item map, and shows warnings in the status', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ itemMap: '', salesOrderPrefix: 'BC' }));
+    const mapper = helper.getNode('mapper');
+    const seen = statuses(mapper);
+    const sent = nextMessage<{ payload: MappedOrder }>(helper.getNode('out'));
+    mapper.receive({ payload: order('ANY-SKU', 'A company name longer than thirty characters') });
+    const { payload } = await sent;
+    assert.equal(payload.salesOrder.SalesOrderNo, 'BC01042');
+    assert.equal(payload.salesOrder.Lines[0]?.ItemCode, 'ANY-SKU');
+    assert.equal(payload.warnings.length, 1);
+    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'dot', text: 'BC01042: 1 warning' });
+  });
+
+  it('sends an order it cannot map to Catch, with the order and the SKU named', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    const caught = nextMessage<{ error: { message: string }; errorDetails: { code: string; record: string } }>(helper.getNode('caught'));
+    helper.getNode('mapper').receive({ payload: order('unknown-sku') });
+    const msg = await caught;
+    assert.match(msg.error.message, /order 1042: line 1 "Tee": SKU "unknown-sku" is not in the item map/);
+    assert.equal(msg.errorDetails.code, 'mapper.sku_unmapped');
+    assert.equal(msg.errorDetails.record, 'order 1042');
+  });
+
+  it('names a bad setting in the error that reaches Catch', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ arDivisionNo: '1' }));
+    const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
+    helper.getNode('mapper').receive({ payload: order() });
+    assert.match((await caught).error.message, /sync-order-mapper settings: arDivisionNo: must be two digits/);
+  });
+});
