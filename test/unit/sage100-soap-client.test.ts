@@ -7,7 +7,9 @@ import { NetworkError } from '../../lib/http/errors';
 import type { Sage100Client } from '../../lib/sage100/client';
 import { upsertCustomer } from '../../lib/sage100/customers';
 import { Sage100Error } from '../../lib/sage100/errors';
-import { createSoapClient, type SoapClientOptions } from '../../lib/sage100/soap-client';
+import { createClientAsync } from 'soap';
+import { BUNDLED_WSDL_PATH, createSoapClient, type SoapClientOptions } from '../../lib/sage100/soap-client';
+import { createSoapHttpClient } from '../../lib/sage100/soap-http';
 import { createSageAgent, fingerprintOf, type Sage100TlsOptions } from '../../lib/sage100/tls';
 import type { Customer, SalesOrder } from '../../lib/sage100/types';
 import { SageCompany } from '../../sandbox/sage100/company';
@@ -328,6 +330,34 @@ describe('Sage 100 SOAP client against the SOAP simulator (HTTPS)', () => {
       assert.ok(err instanceof ConnectorError);
       assert.equal(err.code, 'sage100.soap_unsupported');
       assert.match(err.message, /inventory operations .* needs the Sage 100 agent/);
+    });
+  });
+
+  describe('the simulator beyond what the client uses', () => {
+    async function rawService() {
+      const dispatcher = createSageAgent({ mode: 'ca', caPem: certPem });
+      agents.push(dispatcher);
+      const httpClient = createSoapHttpClient({ dispatcher, timeoutMs: 10_000, retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 } });
+      const service = await createClientAsync(BUNDLED_WSDL_PATH, { httpClient, endpoint: sim.url, disableCache: true });
+      return service as unknown as Record<string, (args: object) => Promise<[Record<string, unknown>]>>;
+    }
+    const logon = { logon: { Username: USERNAME, Password: PASSWORD }, companyCode: 'ABC' };
+
+    it('GetNextSalesOrderNo / GetNextCustomerNo consume a number each call, with nothing created', async () => {
+      const service = await rawService();
+      const [first] = await service.GetNextSalesOrderNoAsync!(logon);
+      const [second] = await service.GetNextSalesOrderNoAsync!(logon);
+      assert.deepEqual([first.GetNextSalesOrderNoResult, second.GetNextSalesOrderNoResult], ['0000001', '0000002']);
+      const [customerNo] = await service.GetNextCustomerNoAsync!(logon);
+      assert.equal(customerNo.GetNextCustomerNoResult, '0000001');
+      assert.equal(company.state().nextSalesOrderNo, 3);
+      assert.deepEqual(company.state().salesOrders, []);
+    });
+
+    it('operations the company has no rules for answer "An exception occurred."', async () => {
+      const service = await rawService();
+      const err = await rejection(service.DeleteCustomerAsync!({ ...logon, arDivisionNo: '01', customerNo: 'WEB0001' }));
+      assert.match(String((err as Error).message), /An exception occurred\./);
     });
   });
 

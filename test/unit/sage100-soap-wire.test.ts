@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Agent } from 'undici';
 import { HttpError } from '../../lib/http/errors';
 import { Sage100Error } from '../../lib/sage100/errors';
-import { createSoapClient, orderLike, sage100ErrorFromFault } from '../../lib/sage100/soap-client';
+import { createClientAsync } from 'soap';
+import { BUNDLED_WSDL_PATH, createSoapClient, orderLike, sage100ErrorFromFault } from '../../lib/sage100/soap-client';
 import { customerForUpdate, fromSoapDateTime, normalizeSoapRecord, salesOrderToSoap, toSoapDateTime } from '../../lib/sage100/soap-mapping';
 import { createSageAgent } from '../../lib/sage100/tls';
 import type { SalesOrder } from '../../lib/sage100/types';
@@ -138,6 +139,28 @@ describe('Sage 100 SOAP client on the wire', () => {
     assert.equal(err.code, 'http.404');
     assert.match(err.hint ?? '', /endpoint URL/);
     assert.equal(exchanges.length, 1);
+  });
+
+  it('the bundled WSDL has the documented operations, parameters and members', async () => {
+    const described = (await createClientAsync(BUNDLED_WSDL_PATH, { disableCache: true })).describe() as Record<string, Record<string, Record<string, { input: Record<string, unknown>; output: Record<string, unknown> }>>>;
+    const operations = described.MasService?.BasicHttpBinding_IMasService ?? {};
+    const isMember = (key: string) => key !== 'targetNSAlias' && key !== 'targetNamespace';
+    const inputOf = (name: string) => Object.keys(operations[name]?.input ?? {});
+    assert.deepEqual(inputOf('GetContractInformation'), []);
+    assert.deepEqual(inputOf('GetCustomer'), ['logon', 'companyCode', 'arDivisionNo', 'customerNo']);
+    assert.deepEqual(inputOf('GetSalesOrder'), ['logon', 'companyCode', 'salesOrderNo']);
+    assert.deepEqual(inputOf('CreateSalesOrder'), ['logon', 'companyCode', 'salesOrder']);
+    assert.deepEqual(inputOf('UpdateCustomer'), ['logon', 'companyCode', 'customer']);
+    const logonShape = operations.GetCustomer?.input.logon as Record<string, unknown>;
+    assert.deepEqual(Object.keys(logonShape).filter(isMember), ['Password', 'Username']);
+    const salesOrder = operations.CreateSalesOrder?.input.salesOrder as Record<string, unknown>;
+    for (const member of ['SalesOrderNo', 'ARDivisionNo', 'CustomerNo', 'CustomerPONo', 'ShipToAddress3', 'DateTimeUpdated', 'OtherFields']) assert.ok(member in salesOrder, member);
+    const line = (salesOrder.Lines as Record<string, Record<string, unknown>>)['SalesOrderLine[]'] ?? {};
+    for (const member of ['ItemCode', 'QuantityOrdered', 'UnitPrice', 'WarehouseCode', 'LineKey']) assert.ok(member in line, member);
+    const customerShape = operations.GetCustomer?.output.GetCustomerResult as Record<string, unknown>;
+    for (const member of ['ARDivisionNo', 'CustomerNo', 'CustomerName', 'AddressLine1', 'ZipCode', 'EmailAddress', 'SalesPersonNo2']) assert.ok(member in customerShape, member);
+    assert.deepEqual(Object.keys((customerShape.OtherFields as Record<string, Record<string, unknown>>)['Field[]'] ?? {}).filter(isMember), ['MasFieldName', 'Value']);
+    assert.deepEqual(Object.keys(operations.GetContractInformation?.output.GetContractInformationResult as object).filter(isMember), ['AssemblyVersion', 'ContractVersion', 'NullDateTime']);
   });
 
   describe('fault mapping', () => {
