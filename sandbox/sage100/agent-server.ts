@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import OpenAPIBackend, { type Context } from 'openapi-backend';
+import OpenAPIBackend, { type Context, type Document } from 'openapi-backend';
+import { parse } from 'yaml';
 import { FAULT_CODES, SageFault, type FaultRule, type SageCompany, type SageStamp } from './company';
 
 /**
@@ -100,9 +102,20 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+let contract: Document | undefined;
+
+/**
+ * The contract, read once per process. Checking the document itself is the contract test's job
+ * (test/unit/sage100-agent.test.ts), so the simulator starts in openapi-backend's quick mode.
+ */
+function loadContract(): Document {
+  contract ??= parse(readFileSync(AGENT_API_PATH, 'utf8')) as Document;
+  return structuredClone(contract);
+}
+
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const { company } = options;
-  const api = new OpenAPIBackend({ definition: AGENT_API_PATH, strict: true, coerceTypes: true });
+  const api = new OpenAPIBackend({ definition: loadContract(), strict: true, coerceTypes: true, quick: true });
 
   /** Runs a company operation under the fault plan and turns its SageFault into the contract's error body. */
   async function run(operation: string, status: number, work: () => unknown): Promise<Reply> {
