@@ -1,0 +1,393 @@
+import { z } from 'zod';
+import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
+import { ValidationError } from '../errors';
+import type { RequestFunction } from '../http/transport';
+import { sageItemSchema, type SageItem } from '../sage100/types';
+
+/** The CI_Item column whose value the store shows as the price. */
+export const PRICE_COLUMNS = ['StandardUnitPrice', 'SuggestedRetailPrice', 'SalesPromotionPrice'] as const;
+export type PriceColumn = (typeof PRICE_COLUMNS)[number];
+
+/** The Inventory API rejects levels above this; the catalog API would clamp them. */
+export const MAX_STOCK_LEVEL = 2_147_483_647;
+
+export interface StockSettings {
+  /** Warehouse codes whose quantities the store sells; empty means every warehouse Sage reports. */
+  warehouses: string[];
+  /**
+   * Also subtract QuantityOnBackOrder. Sites differ on whether Sage already counts back orders in
+   * QuantityOnSalesOrder, so the formula is a setting rather than a guess.
+   */
+  subtractBackOrders: boolean;
+  /** Units held back from the store per item. */
+  safetyStock: number;
+  /** Undefined pushes stock only and leaves prices to the store. */
+  priceColumn?: PriceColumn;
+}
+
+export const stockSettingsSchema = z.object({
+  warehouses: z.array(z.string().trim().min(1).max(3, 'a Sage warehouse code has at most 3 characters')),
+  subtractBackOrders: z.boolean(),
+  safetyStock: z.number().int('must be a whole number').min(0, 'must be 0 or more'),
+  priceColumn: z.enum(PRICE_COLUMNS).optional(),
+});
+
+/** The push node's settings: how to compute the values, and the store location the stock goes to. */
+export const pushSettingsSchema = stockSettingsSchema.extend({
+  locationId: z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)'),
+});
+
+/** Turns the editor's "000, 001" into warehouse codes. */
+export function parseWarehouseList(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((code) => code.trim())
+    .filter((code) => code.length > 0);
+}
+
+/** Sage stores quantities with six decimals; rounding there first keeps 0.1 + 0.2 from losing a unit. */
+function wholeUnits(quantity: number): number {
+  return Math.floor(Math.round(quantity * 1e6) / 1e6);
+}
+
+/**
+ * Available to sell: over the selected warehouses, on hand − on sales order (− on back order when set),
+ * then − safety stock; whole units, never below zero or above what the Inventory API accepts.
+ */
+export function availableToSell(item: SageItem, settings: StockSettings): number {
+  const selected = settings.warehouses.length > 0 ? new Set(settings.warehouses.map((code) => code.trim().toUpperCase())) : undefined;
+  let total = 0;
+  for (const warehouse of item.warehouses) {
+    if (selected && !selected.has(warehouse.WarehouseCode.trim().toUpperCase())) continue;
+    total += warehouse.QuantityOnHand - warehouse.QuantityOnSalesOrder - (settings.subtractBackOrders ? warehouse.QuantityOnBackOrder : 0);
+  }
+  return Math.min(MAX_STOCK_LEVEL, Math.max(0, wholeUnits(total - settings.safetyStock)));
+}
+
+/**
+ * The price the store should show, rounded to the 4 decimals BigCommerce keeps; undefined when the chosen
+ * column is empty or zero, which in Sage means "not priced" — the store keeps its own price then.
+ */
+export function storePrice(item: SageItem, settings: StockSettings): number | undefined {
+  if (!settings.priceColumn) return undefined;
+  const value = item[settings.priceColumn];
+  if (value === undefined || !(value > 0)) return undefined;
+  return Math.round(value * 10_000) / 10_000;
+}
+
+/** Every element must be a Sage item; the first bad one is named by its position and ItemCode. */
+export function parseSageItems(payload: unknown): SageItem[] {
+  if (!Array.isArray(payload)) {
+    throw new ValidationError('Inventory push: msg.payload must be the array of Sage items that sage100-items sends', {
+      code: 'inventory.payload',
+      field: 'payload',
+    });
+  }
+  const items: SageItem[] = new Array(payload.length);
+  for (let index = 0; index < payload.length; index++) {
+    const result = sageItemSchema.safeParse(payload[index]);
+    if (!result.success) {
+      const itemCode = (payload[index] as { ItemCode?: unknown } | null)?.ItemCode;
+      const record = typeof itemCode === 'string' && itemCode ? `item ${itemCode}` : `item at payload[${index}]`;
+      throw ValidationError.fromZod(result.error, { what: 'Sage item', record, code: 'inventory.item' });
+    }
+    items[index] = result.data;
+  }
+  return items;
+}
+
+/** The persisted form: parallel arrays keep a 100,000-SKU snapshot a few megabytes on disk and in memory. */
+export interface SnapshotDocument {
+  version: 1;
+  target: string;
+  skus: string[];
+  stock: Array<number | null>;
+  price: Array<number | null>;
+}
+
+/**
+ * What was last pushed successfully, per SKU. Only confirmed writes are recorded, so an item that failed
+ * differs from the snapshot next time and is pushed again. `target` names the store and location the
+ * values went to; a snapshot made for another target is not trusted.
+ */
+export class PushSnapshot {
+  readonly stock = new Map<string, number>();
+  readonly price = new Map<string, number>();
+
+  constructor(readonly target: string) {}
+
+  /** The snapshot in `document`, or an empty one when it is missing, unreadable or for another target. */
+  static fromDocument(document: unknown, target: string): PushSnapshot {
+    const snapshot = new PushSnapshot(target);
+    const doc = document as Partial<SnapshotDocument> | undefined;
+    if (doc?.version !== 1 || doc.target !== target || !Array.isArray(doc.skus) || !Array.isArray(doc.stock) || !Array.isArray(doc.price)) {
+      return snapshot;
+    }
+    doc.skus.forEach((sku, index) => {
+      const stock = doc.stock?.[index];
+      const price = doc.price?.[index];
+      if (typeof stock === 'number') snapshot.stock.set(sku, stock);
+      if (typeof price === 'number') snapshot.price.set(sku, price);
+    });
+    return snapshot;
+  }
+
+  toDocument(): SnapshotDocument {
+    const doc: SnapshotDocument = { version: 1, target: this.target, skus: [], stock: [], price: [] };
+    for (const [sku, stock] of this.stock) {
+      doc.skus.push(sku);
+      doc.stock.push(stock);
+      doc.price.push(this.price.get(sku) ?? null);
+    }
+    for (const [sku, price] of this.price) {
+      if (this.stock.has(sku)) continue;
+      doc.skus.push(sku);
+      doc.stock.push(null);
+      doc.price.push(price);
+    }
+    return doc;
+  }
+}
+
+export interface StockChange {
+  sku: string;
+  quantity: number;
+}
+
+export interface PriceChange {
+  sku: string;
+  price: number;
+}
+
+export interface PushPlan {
+  stock: StockChange[];
+  prices: PriceChange[];
+  /** Distinct store SKUs the items map to. */
+  skus: number;
+  /** SKUs whose stock and price equal what was last pushed. */
+  unchanged: number;
+  /** Items the SKU map sends to no SKU (unmapped, with "not in Sage" chosen). */
+  unmappedItems: string[];
+  /** A SKU fed by two items takes the first item's values; the second is named here. */
+  conflicts: Array<{ sku: string; itemCode: string; keptItemCode: string }>;
+}
+
+export interface PlanOptions {
+  settings: StockSettings;
+  /** ItemCode → store SKUs (the sync-item-map table); without one the item code is the SKU. */
+  skusFor?: (itemCode: string) => string[];
+  /** What was pushed last time; without one (a full resync) every value is pushed. */
+  snapshot?: PushSnapshot;
+}
+
+/**
+ * The stock levels and prices that differ from the snapshot, in item order. One pass over the items, and
+ * nothing kept per SKU but the duplicate check, so a 100,000-item run costs little more than its output.
+ */
+export function planPush(items: readonly SageItem[], options: PlanOptions): PushPlan {
+  const { settings, snapshot } = options;
+  const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
+  const plan: PushPlan = { stock: [], prices: [], skus: 0, unchanged: 0, unmappedItems: [], conflicts: [] };
+  const fedBy = new Map<string, string>();
+  for (const item of items) {
+    const skus = skusFor(item.ItemCode);
+    if (skus.length === 0) {
+      plan.unmappedItems.push(item.ItemCode);
+      continue;
+    }
+    const quantity = availableToSell(item, settings);
+    const price = storePrice(item, settings);
+    for (const sku of skus) {
+      const keptItemCode = fedBy.get(sku);
+      if (keptItemCode !== undefined) {
+        if (keptItemCode !== item.ItemCode) plan.conflicts.push({ sku, itemCode: item.ItemCode, keptItemCode });
+        continue;
+      }
+      fedBy.set(sku, item.ItemCode);
+      plan.skus++;
+      const stockChanged = snapshot?.stock.get(sku) !== quantity;
+      const priceChanged = price !== undefined && snapshot?.price.get(sku) !== price;
+      if (stockChanged) plan.stock.push({ sku, quantity });
+      if (priceChanged) plan.prices.push({ sku, price });
+      if (!stockChanged && !priceChanged) plan.unchanged++;
+    }
+  }
+  return plan;
+}
+
+/** Where the push keeps what must survive a restart: a JsonStateStore in Node-RED, anything alike in tests. */
+export interface StateFiles {
+  read<T>(key: string): Promise<T | undefined>;
+  write(key: string, value: unknown): Promise<void>;
+}
+
+export type PushPhase = 'lookup' | 'stock' | 'prices';
+
+export interface PushProgress {
+  phase: PushPhase;
+  done: number;
+  total: number;
+}
+
+export interface PushFailure {
+  sku: string;
+  field: 'stock' | 'price';
+  message: string;
+}
+
+export interface PushSummary {
+  fullResync: boolean;
+  /** Sage items received. */
+  items: number;
+  /** Store SKUs those items map to. */
+  skus: number;
+  /** Values that differ from the snapshot (all of them on a full resync). */
+  changed: { stock: number; price: number };
+  /** Values the store confirmed. changed = pushed + failed + those of unknown SKUs. */
+  pushed: { stock: number; price: number };
+  failed: { stock: number; price: number };
+  /** SKUs with nothing to push. */
+  skipped: number;
+  failures: PushFailure[];
+  /** SKUs the store has no product or variant for. */
+  unknownSkus: string[];
+  unmappedItems: string[];
+  conflicts: PushPlan['conflicts'];
+  /** Requests made, by purpose (retries inside the client not counted again). */
+  calls: { lookups: number; stock: number; prices: number; total: number };
+  durationMs: number;
+}
+
+export interface InventoryPushOptions {
+  items: readonly SageItem[];
+  settings: StockSettings;
+  skusFor?: (itemCode: string) => string[];
+  /** The config node's request function: paths below /stores/{hash}, rate-limited and retried. */
+  request: RequestFunction;
+  locationId: number;
+  /** Push every value whatever the snapshot says. */
+  fullResync: boolean;
+  state: {
+    files: StateFiles;
+    /** Per push node, e.g. its node id. */
+    key: string;
+    /** Identifies the store (e.g. its hash), so ids and snapshots of another store are never used. */
+    store: string;
+  };
+  onProgress?: (progress: PushProgress) => void;
+  /** The adjustment reason BigCommerce records in its inventory log. */
+  reason?: string;
+}
+
+const snapshotKey = (key: string) => `${key}.snapshot`;
+const skuCacheKey = (key: string) => `${key}.skus`;
+
+/**
+ * One run: diff the items against the snapshot, look up SKUs not yet known, set stock through absolute
+ * adjustments and prices through the variant or product batch, and record every confirmed value. The
+ * snapshot and the SKU table are saved even when the run stops half way, so nothing confirmed is pushed
+ * again and nothing unconfirmed is skipped.
+ */
+export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
+  const started = Date.now();
+  const { files, key, store } = options.state;
+  const snapshot = PushSnapshot.fromDocument(await files.read(snapshotKey(key)), `${store}#location-${options.locationId}`);
+  const skuCache = SkuCache.fromDocument(await files.read(skuCacheKey(key)), store);
+  const plan = planPush(options.items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
+  const calls = new CatalogCalls(options.request);
+  const summary: PushSummary = {
+    fullResync: options.fullResync,
+    items: options.items.length,
+    skus: plan.skus,
+    changed: { stock: plan.stock.length, price: plan.prices.length },
+    pushed: { stock: 0, price: 0 },
+    failed: { stock: 0, price: 0 },
+    skipped: plan.unchanged,
+    failures: [],
+    unknownSkus: [],
+    unmappedItems: plan.unmappedItems,
+    conflicts: plan.conflicts,
+    calls: { lookups: 0, stock: 0, prices: 0, total: 0 },
+    durationMs: 0,
+  };
+  // Ids behind a failed write may be stale; they are forgotten once the run is over, so the next run looks again.
+  const stale = new Set<string>();
+  const fail = (sku: string, field: PushFailure['field'], message: string) => {
+    summary.failures.push({ sku, field, message });
+    summary.failed[field]++;
+    stale.add(sku);
+  };
+  try {
+    const toFind = new Set<string>();
+    for (const { sku } of plan.stock) if (!skuCache.get(sku)) toFind.add(sku);
+    for (const { sku } of plan.prices) if (!skuCache.get(sku)) toFind.add(sku);
+    if (toFind.size > 0) {
+      options.onProgress?.({ phase: 'lookup', done: 0, total: toFind.size });
+      const found = await calls.lookup([...toFind]);
+      for (const sku of toFind) {
+        const item = found.get(sku);
+        if (item) skuCache.set(sku, item);
+        else summary.unknownSkus.push(sku);
+      }
+    }
+
+    const stockWrites: StockWrite[] = [];
+    for (const { sku, quantity } of plan.stock) {
+      const item = skuCache.get(sku);
+      if (item) stockWrites.push({ sku, item, quantity });
+    }
+    await calls.setStock(stockWrites, {
+      locationId: options.locationId,
+      reason: options.reason ?? 'Sage 100 sync',
+      onBatch: (outcome, done, total) => {
+        for (const write of outcome.succeeded) snapshot.stock.set(write.sku, write.quantity);
+        summary.pushed.stock += outcome.succeeded.length;
+        for (const { write, message } of outcome.failed) fail(write.sku, 'stock', message);
+        options.onProgress?.({ phase: 'stock', done, total });
+      },
+    });
+
+    const variantWrites: VariantPriceWrite[] = [];
+    const productWrites: ProductPriceWrite[] = [];
+    for (const { sku, price } of plan.prices) {
+      const item = skuCache.get(sku);
+      if (item?.kind === 'variant') variantWrites.push({ sku, variantId: item.variantId, price });
+      else if (item) productWrites.push({ sku, productId: item.productId, price });
+    }
+    const priceTotal = variantWrites.length + productWrites.length;
+    let pricesDone = 0;
+    const onPrices = (outcome: BatchOutcome<{ sku: string; price: number }>) => {
+      for (const write of outcome.succeeded) snapshot.price.set(write.sku, write.price);
+      summary.pushed.price += outcome.succeeded.length;
+      for (const { write, message } of outcome.failed) fail(write.sku, 'price', message);
+      pricesDone += outcome.succeeded.length + outcome.failed.length;
+      options.onProgress?.({ phase: 'prices', done: pricesDone, total: priceTotal });
+    };
+    await calls.setVariantPrices(variantWrites, onPrices);
+    await calls.setProductPrices(productWrites, onPrices);
+  } finally {
+    for (const sku of stale) skuCache.delete(sku);
+    await files.write(snapshotKey(key), snapshot.toDocument());
+    await files.write(skuCacheKey(key), skuCache.toDocument());
+    summary.calls = { ...calls.calls, total: calls.calls.lookups + calls.calls.stock + calls.calls.prices };
+    summary.durationMs = Date.now() - started;
+  }
+  return summary;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Node status text while a run is going, e.g. "stock 1,200/5,000". */
+export function progressText(progress: PushProgress): string {
+  if (progress.phase === 'lookup') return `looking up ${count(progress.total)} SKUs`;
+  return `${progress.phase} ${count(progress.done)}/${count(progress.total)}`;
+}
+
+/** Node status after a run: green when all went through, yellow when some values or SKUs need attention. */
+export function summaryStatus(summary: PushSummary): { fill: 'green' | 'yellow'; shape: 'dot' | 'ring'; text: string } {
+  const pushed = summary.pushed.stock + summary.pushed.price;
+  const failed = summary.failed.stock + summary.failed.price;
+  const problems = [failed > 0 && `${count(failed)} failed`, summary.unknownSkus.length > 0 && `${count(summary.unknownSkus.length)} unknown`].filter(Boolean);
+  if (problems.length > 0) return { fill: 'yellow', shape: 'ring', text: `${count(pushed)} pushed, ${problems.join(', ')}` };
+  return { fill: 'green', shape: 'dot', text: pushed > 0 ? `${count(pushed)} pushed` : 'up to date' };
+}

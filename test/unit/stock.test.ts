@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ValidationError } from '../../lib/errors';
+import type { SageItem } from '../../lib/sage100/types';
+import { SkuMap } from '../../lib/sync/sku-map';
+import {
+  MAX_STOCK_LEVEL,
+  PushSnapshot,
+  availableToSell,
+  parseSageItems,
+  parseWarehouseList,
+  planPush,
+  progressText,
+  storePrice,
+  summaryStatus,
+  type PushSummary,
+  type StockSettings,
+} from '../../lib/sync/stock';
+
+const settings: StockSettings = { warehouses: [], subtractBackOrders: false, safetyStock: 0, priceColumn: 'StandardUnitPrice' };
+
+function item(code: string, warehouses: Array<[string, number, number, number?]>, prices: Partial<SageItem> = {}): SageItem {
+  return {
+    ItemCode: code,
+    StandardUnitPrice: 10,
+    ...prices,
+    warehouses: warehouses.map(([WarehouseCode, QuantityOnHand, QuantityOnSalesOrder, QuantityOnBackOrder = 0]) => ({
+      WarehouseCode,
+      QuantityOnHand,
+      QuantityOnSalesOrder,
+      QuantityOnBackOrder,
+    })),
+  };
+}
+
+describe('stock: available to sell and price', () => {
+  const widget = item('WIDGET', [
+    ['000', 100, 30, 5],
+    ['001', 20, 2, 1],
+    ['EAS', 7, 0, 0],
+  ]);
+
+  it('sums on hand − on sales order over the selected warehouses, less safety stock', () => {
+    assert.equal(availableToSell(widget, settings), 95);
+    assert.equal(availableToSell(widget, { ...settings, warehouses: ['000', '001'] }), 88);
+    assert.equal(availableToSell(widget, { ...settings, warehouses: [' eas '] }), 7, 'codes compare trimmed and case-blind');
+    assert.equal(availableToSell(widget, { ...settings, safetyStock: 10 }), 85);
+  });
+
+  it('subtracts back orders only when set', () => {
+    assert.equal(availableToSell(widget, { ...settings, subtractBackOrders: true }), 89);
+  });
+
+  it('never goes below zero, rounds down to whole units and stays within the Inventory API limit', () => {
+    assert.equal(availableToSell(item('X', [['000', 3, 10]]), settings), 0);
+    assert.equal(availableToSell(item('X', [['000', 5, 0]]), { ...settings, safetyStock: 9 }), 0);
+    assert.equal(availableToSell(item('X', [['000', 4.999999, 0]]), settings), 4);
+    assert.equal(availableToSell(item('X', [['000', 0.3, 0.1], ['001', 0.8, 0]]), settings), 1, '0.3 − 0.1 + 0.8 is one unit, not 0.999…');
+    assert.equal(availableToSell(item('X', [['000', 5e12, 0]]), settings), MAX_STOCK_LEVEL);
+    assert.equal(availableToSell(item('X', []), settings), 0);
+  });
+
+  it('is a whole number in range for any quantities', () => {
+    const quantity = fc.double({ min: -1e7, max: 1e7, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(quantity, quantity, quantity), { maxLength: 5 }), fc.nat(100), fc.boolean(), (rows, safetyStock, subtractBackOrders) => {
+        const level = availableToSell(item('P', rows.map(([a, b, c], i) => [String(i), a, b, c])), { ...settings, safetyStock, subtractBackOrders });
+        return Number.isInteger(level) && level >= 0 && level <= MAX_STOCK_LEVEL;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes the chosen price column, rounded to 4 places, and leaves unpriced items alone', () => {
+    const priced = item('P', [], { StandardUnitPrice: 12.345678, SuggestedRetailPrice: 19.99, SalesPromotionPrice: 0 });
+    assert.equal(storePrice(priced, settings), 12.3457);
+    assert.equal(storePrice(priced, { ...settings, priceColumn: 'SuggestedRetailPrice' }), 19.99);
+    assert.equal(storePrice(priced, { ...settings, priceColumn: 'SalesPromotionPrice' }), undefined);
+    assert.equal(storePrice(item('P', [], { StandardUnitPrice: undefined }), settings), undefined);
+    assert.equal(storePrice(priced, { ...settings, priceColumn: undefined }), undefined);
+  });
+
+  it('reads the warehouse list the editor stores', () => {
+    assert.deepEqual(parseWarehouseList(' 000, 001;EAS  WES '), ['000', '001', 'EAS', 'WES']);
+    assert.deepEqual(parseWarehouseList(''), []);
+  });
+});
+
+describe('stock: input validation', () => {
+  it('accepts items as sage100-items sends them', () => {
+    const items = parseSageItems([item('A', [['000', 1, 0]])]);
+    assert.equal(items[0]?.ItemCode, 'A');
+  });
+
+  it('names the item and the field at fault', () => {
+    const bad = [item('A', [['000', 1, 0]]), { ItemCode: 'B-2', warehouses: [{ WarehouseCode: '000', QuantityOnHand: 'lots', QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }] }];
+    assert.throws(
+      () => parseSageItems(bad),
+      (err: unknown) => err instanceof ValidationError && err.record === 'item B-2' && err.field === 'warehouses.0.QuantityOnHand' && /in item B-2/.test(err.message),
+    );
+    assert.throws(() => parseSageItems([{ warehouses: [] }]), (err: unknown) => err instanceof ValidationError && err.record === 'item at payload[0]');
+    assert.throws(() => parseSageItems({ items: [] }), (err: unknown) => err instanceof ValidationError && err.field === 'payload');
+  });
+});
+
+describe('stock: diff against the snapshot', () => {
+  const items = [item('A', [['000', 10, 0]], { StandardUnitPrice: 5 }), item('B', [['000', 3, 0]], { StandardUnitPrice: 7 }), item('C', [['000', 1, 0]], { StandardUnitPrice: undefined })];
+
+  it('pushes everything without a snapshot', () => {
+    const plan = planPush(items, { settings });
+    assert.deepEqual(plan.stock, [
+      { sku: 'A', quantity: 10 },
+      { sku: 'B', quantity: 3 },
+      { sku: 'C', quantity: 1 },
+    ]);
+    assert.deepEqual(plan.prices, [
+      { sku: 'A', price: 5 },
+      { sku: 'B', price: 7 },
+    ]);
+    assert.equal(plan.skus, 3);
+    assert.equal(plan.unchanged, 0);
+  });
+
+  it('pushes only values that differ from what was last pushed', () => {
+    const snapshot = new PushSnapshot('store#location-1');
+    snapshot.stock.set('A', 10).set('B', 2).set('C', 1);
+    snapshot.price.set('A', 5).set('B', 7);
+    const plan = planPush(items, { settings, snapshot });
+    assert.deepEqual(plan.stock, [{ sku: 'B', quantity: 3 }]);
+    assert.deepEqual(plan.prices, []);
+    assert.equal(plan.unchanged, 2);
+  });
+
+  it('fans an item out to every SKU of the item map, and reports items mapped nowhere', () => {
+    const map = new SkuMap({ table: 'tee-s,A\ntee-m,A', unmapped: 'reject' });
+    const plan = planPush(items, { settings, skusFor: (code) => map.skusFor(code) });
+    assert.deepEqual(plan.stock.map((change) => change.sku), ['tee-s', 'tee-m']);
+    assert.deepEqual(plan.unmappedItems, ['B', 'C']);
+  });
+
+  it('keeps the first item of two that feed one SKU and names the other', () => {
+    const plan = planPush([item('A', [['000', 1, 0]]), item('A', [['000', 2, 0]]), item('B', [['000', 3, 0]])], { settings, skusFor: () => ['same-sku'] });
+    assert.deepEqual(plan.stock, [{ sku: 'same-sku', quantity: 1 }]);
+    assert.deepEqual(plan.conflicts, [{ sku: 'same-sku', itemCode: 'B', keptItemCode: 'A' }]);
+  });
+
+  it('survives a round trip through its document, and ignores one made for another target', () => {
+    const snapshot = new PushSnapshot('store#location-1');
+    snapshot.stock.set('A', 1).set('B', 2);
+    snapshot.price.set('B', 9.5).set('C', 3);
+    const copy = PushSnapshot.fromDocument(JSON.parse(JSON.stringify(snapshot.toDocument())), 'store#location-1');
+    assert.deepEqual([...copy.stock], [...snapshot.stock]);
+    assert.deepEqual([...copy.price].sort(), [...snapshot.price].sort());
+    assert.equal(PushSnapshot.fromDocument(snapshot.toDocument(), 'store#location-2').stock.size, 0);
+    assert.equal(PushSnapshot.fromDocument(undefined, 'x').stock.size, 0);
+    assert.equal(PushSnapshot.fromDocument({ version: 1, target: 'x', skus: 'broken' }, 'x').stock.size, 0);
+  });
+});
+
+describe('stock: status texts', () => {
+  it('shows progress with thousands separators', () => {
+    assert.equal(progressText({ phase: 'stock', done: 1200, total: 5000 }), 'stock 1,200/5,000');
+    assert.equal(progressText({ phase: 'prices', done: 50, total: 300 }), 'prices 50/300');
+    assert.equal(progressText({ phase: 'lookup', done: 0, total: 1500 }), 'looking up 1,500 SKUs');
+  });
+
+  it('is green when everything went through and yellow when something needs attention', () => {
+    const base = { pushed: { stock: 1000, price: 200 }, failed: { stock: 0, price: 0 }, unknownSkus: [] as string[] } as PushSummary;
+    assert.deepEqual(summaryStatus(base), { fill: 'green', shape: 'dot', text: '1,200 pushed' });
+    assert.deepEqual(summaryStatus({ ...base, pushed: { stock: 0, price: 0 } }), { fill: 'green', shape: 'dot', text: 'up to date' });
+    assert.deepEqual(summaryStatus({ ...base, failed: { stock: 1, price: 1 }, unknownSkus: ['x'] }), { fill: 'yellow', shape: 'ring', text: '1,200 pushed, 2 failed, 1 unknown' });
+  });
+});
