@@ -7,7 +7,7 @@ import type { Random } from './random';
  * (`probability`) and how many times at most (`times`). Rules are checked in the order they were added.
  */
 export const faultRuleSchema = z.strictObject({
-  kind: z.enum(['latency', 'error', 'drop', 'rate-limit', 'duplicate-webhook']),
+  kind: z.enum(['latency', 'error', 'drop', 'rate-limit', 'multi-status', 'duplicate-webhook']),
   route: z.string().min(1).optional(),
   probability: z.number().min(0).max(1).optional(),
   times: z.number().int().positive().optional(),

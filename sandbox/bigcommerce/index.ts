@@ -7,10 +7,16 @@ import { Faults } from './faults';
 import { seededRandom } from './random';
 import { RateLimiter, STANDARD_PLAN, type Quota } from './rate-limiter';
 import { Router, ALL_SCOPES } from './router';
+import { catalogV3Routes } from './routes/catalog-v3';
+import { customersV3Routes } from './routes/customers-v3';
+import { hooksV3Routes } from './routes/hooks-v3';
+import { inventoryV3Routes } from './routes/inventory-v3';
 import { ordersV2Routes } from './routes/orders-v2';
+import { paymentsV3Routes } from './routes/payments-v3';
 import { createSimulatorServer, emptyStats, type ApiAccount, type Exchange, type SimStats } from './server';
 import { handleSimRoute, stateOf } from './sim-routes';
 import { SimulatedStore } from './store';
+import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webhooks';
 
 export interface SimulatorOptions {
   /** Default `sandbox1`. */
@@ -35,6 +41,14 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Seed for fault probabilities; default 1. */
   randomSeed?: number;
+  /**
+   * Absolute inventory adjustments are applied this long after the 200 (BigCommerce processes them
+   * asynchronously); default 0, applied before the answer.
+   */
+  inventoryDelayMs?: number;
+  /** The numeric store id sent as `store_id` in webhook payloads; default `1001`. */
+  storeId?: string;
+  webhooks?: WebhookOptions;
 }
 
 export interface BigCommerceSimulator {
@@ -53,6 +67,14 @@ export interface BigCommerceSimulator {
   /** What `GET /__sim/state` returns. */
   state(): Record<string, unknown>;
   setQuota(quota: Quota): void;
+  readonly webhooks: {
+    /** The most recent delivery attempts, oldest first. */
+    log(): DeliveryRecord[];
+    /** Resolves when no delivery is waiting, scheduled or in flight. */
+    idle(timeoutMs?: number): Promise<void>;
+  };
+  /** Resolves when every accepted inventory adjustment has been applied. */
+  inventorySettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,7 +91,9 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   const faults = new Faults(seededRandom(options.randomSeed ?? 1));
   const stats = emptyStats();
   const router = new Router();
-  router.add(ordersV2Routes);
+  router.add([...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
+  const sender = new WebhookSender({ store, faults, stats, clientSecret, storeId: options.storeId ?? '1001', now }, options.webhooks);
+  store.onEvent((event) => sender.enqueue(event));
 
   const accounts = new Map<string, ApiAccount>([[accessToken, { token: accessToken, clientId, scopes: new Set(options.scopes ?? ALL_SCOPES) }]]);
   for (const extra of options.extraAccounts ?? []) {
@@ -78,6 +102,9 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
 
   const listeners = new Set<(exchange: Exchange) => void>();
   const sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const inventoryDelayMs = options.inventoryDelayMs ?? 0;
+  const deferred = new Set<Promise<void>>();
+  const deferredTimers = new Set<NodeJS.Timeout>();
   let apiUrl = '';
   const simParts = { store, faults, stats, limiter, quota: () => quota };
 
@@ -99,6 +126,22 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
         const entry = { timer: setTimeout(() => { sleeping.delete(entry); resolve(); }, ms), resolve };
         sleeping.add(entry);
       });
+    },
+    defer(task) {
+      if (inventoryDelayMs <= 0) {
+        task();
+        return;
+      }
+      const done = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          deferredTimers.delete(timer);
+          deferred.delete(done);
+          task();
+          resolve();
+        }, inventoryDelayMs);
+        deferredTimers.add(timer);
+      });
+      deferred.add(done);
     },
   });
 
@@ -128,7 +171,15 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
       quota = next;
       limiter.setQuota(next);
     },
+    webhooks: { log: () => sender.log(), idle: (timeoutMs) => sender.idle(timeoutMs) },
+    async inventorySettled() {
+      await Promise.all([...deferred]);
+    },
     async close() {
+      for (const timer of deferredTimers) clearTimeout(timer);
+      deferredTimers.clear();
+      deferred.clear();
+      await sender.close();
       for (const entry of sleeping) {
         clearTimeout(entry.timer);
         entry.resolve();
@@ -148,3 +199,5 @@ export { STANDARD_PLAN, PRO_PLAN } from './rate-limiter';
 export type { OrderInput } from './orders';
 export type { ProductSeed, VariantSeed } from './catalog';
 export type { SimulatedStore, StoreEvent } from './store';
+export type { DeliveryRecord, WebhookOptions } from './webhooks';
+export { BIGCOMMERCE_RETRY_SCHEDULE_S } from './webhooks';

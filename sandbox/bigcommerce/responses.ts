@@ -31,14 +31,17 @@ export function problem(status: number, title: string, errors: Record<string, st
   return { ...v3Error(status, title, errors), contentType: 'application/problem+json' };
 }
 
-/** The exact 413 BigCommerce sends when a batch array is too long. */
-export function batchTooLarge(max: number): SimResponse {
+/**
+ * The exact 413 BigCommerce sends when a batch array is too long. The title ends with a period for products
+ * and without one for variants, as in the official examples.
+ */
+export function batchTooLarge(max: number, end: '.' | ''): SimResponse {
   return {
     status: 413,
     body: {
       errors: {},
       status: 413,
-      title: `The request payload is too large. The maximum items allowed in the array is ${max}.`,
+      title: `The request payload is too large. The maximum items allowed in the array is ${max}${end}`,
       type: '/api-docs/getting-started/api-status-codes',
     },
   };

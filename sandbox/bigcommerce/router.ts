@@ -27,6 +27,10 @@ export interface RouteContext {
   clientId: string;
   /** `{apiUrl}/stores/{hash}/v2`, for v2 `{url, resource}` links. */
   v2Base: string;
+  /** True when a `multi-status` fault asks this catalog write to fail partially (207). */
+  partialFailure(): boolean;
+  /** Runs store work after the configured inventory delay (absolute adjustments are asynchronous). */
+  defer(task: () => void): void;
 }
 
 export interface Route {

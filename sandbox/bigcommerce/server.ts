@@ -81,6 +81,8 @@ export interface ServerParts {
   emit(exchange: Exchange): void;
   hasListeners(): boolean;
   sleep(ms: number): Promise<void>;
+  /** Runs store work after the configured inventory delay. */
+  defer(task: () => void): void;
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -260,6 +262,12 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
       store: parts.store,
       clientId: account.clientId,
       v2Base: `${parts.apiUrl()}/stores/${storeHash}/v2`,
+      partialFailure() {
+        if (!parts.faults.take('multi-status', template)) return false;
+        countFault(parts, exchange, 'multi-status');
+        return true;
+      },
+      defer: parts.defer,
     });
   } catch (err) {
     if (!(err instanceof RequestError)) throw err;

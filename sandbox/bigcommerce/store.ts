@@ -3,7 +3,7 @@
  * inputs with defaults; mutations that BigCommerce announces by webhook emit a store event, which the server
  * hands to the webhook sender.
  */
-import { Catalog, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
+import { Catalog, DEFAULT_LOCATION_ID, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
 import { buildOrder, OrderInputError, toSecond, type OrderInput, type OrderRecord } from './orders';
 
 export interface StoreEvent {
@@ -192,6 +192,31 @@ export class SimulatedStore {
     return variant && product ? this.catalog.calculatedPrice(variant, product) : undefined;
   }
 
+  /**
+   * Sets the units on hand of a stock key (see `Catalog.stockKey`) and fires the inventory webhook of its kind
+   * (`store/sku/inventory/updated` for variant-tracked stock, `store/product/inventory/updated` otherwise).
+   */
+  setStock(locationId: number, stockKey: number, level: number, method: 'absolute' | 'relative'): void {
+    this.changeStock(locationId, stockKey, level, method, 'inventory/updated');
+  }
+
+  private changeStock(locationId: number, stockKey: number, level: number, method: 'absolute' | 'relative', scopeSuffix: string): void {
+    const before = this.catalog.level(locationId, stockKey);
+    this.catalog.setLevel(locationId, stockKey, level);
+    if (before === level) return;
+    const value = level - before;
+    if (stockKey < 0) {
+      const productId = -stockKey;
+      this.catalog.touchProduct(productId);
+      this.emit(`store/product/${scopeSuffix}`, { type: 'product', id: productId, inventory: { product_id: productId, method, value } });
+      return;
+    }
+    const variant = this.catalog.variants.get(stockKey);
+    if (!variant) return;
+    this.catalog.touchProduct(variant.productId);
+    this.emit(`store/sku/${scopeSuffix}`, { type: 'sku', id: variant.skuId, inventory: { product_id: variant.productId, method, value, variant_id: variant.id } });
+  }
+
   // ---- orders --------------------------------------------------------------------------------------------
 
   /** Seeds an order silently (no webhook), as if it existed before the test. */
@@ -212,7 +237,7 @@ export class SimulatedStore {
       const product = variant && this.catalog.products.get(variant.productId);
       if (!variant || !product || product.inventoryTracking === 'none') continue;
       const key = this.catalog.stockKey(variant);
-      this.catalog.setLevel(1, key, this.catalog.level(1, key) - line.quantity);
+      this.changeStock(DEFAULT_LOCATION_ID, key, this.catalog.level(DEFAULT_LOCATION_ID, key) - line.quantity, 'relative', 'inventory/order/updated');
     }
     this.emit('store/order/created', { type: 'order', id: order.id });
     return order;
@@ -261,7 +286,8 @@ export class SimulatedStore {
 
   // ---- customers -----------------------------------------------------------------------------------------
 
-  addCustomer(input: CustomerInput): CustomerRecord {
+  /** Seeds a customer; with `notify` (as `POST /v3/customers` does) `store/customer/created` fires. */
+  addCustomer(input: CustomerInput, options: { notify?: boolean } = {}): CustomerRecord {
     const id = input.id ?? this.nextCustomerId;
     if (this.customers.has(id)) throw new Error(`customer ${id} already exists`);
     this.nextCustomerId = Math.max(this.nextCustomerId, id + 1);
@@ -280,6 +306,7 @@ export class SimulatedStore {
       addresses: (input.addresses ?? []).map((a) => ({ ...a, id: this.nextCustomerAddressId++ })),
     };
     this.customers.set(id, customer);
+    if (options.notify) this.emit('store/customer/created', { type: 'customer', id });
     return customer;
   }
 
