@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeBigCommerceError } from '../../lib/bigcommerce/errors';
+import { createAgent, createTransport, type RequestFunction } from '../../lib/http/transport';
+import { JsonStateStore } from '../../lib/node-red/state-store';
+import type { SageItem } from '../../lib/sage100/types';
+import { pushInventory, type InventoryPushOptions, type PushSummary, type StockSettings } from '../../lib/sync/stock';
+import { startTestStore, type TestStore } from '../support/bigcommerce';
+
+const settings: StockSettings = { warehouses: [], subtractBackOrders: false, safetyStock: 0, priceColumn: 'StandardUnitPrice' };
+
+function sageItem(code: string, onHand: number, price?: number): SageItem {
+  return {
+    ItemCode: code,
+    ...(price !== undefined && { StandardUnitPrice: price }),
+    warehouses: [{ WarehouseCode: '000', QuantityOnHand: onHand, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }],
+  };
+}
+
+const PRODUCTS = 45;
+const VARIANTS_EACH = 50;
+const variantSkus = Array.from({ length: PRODUCTS * VARIANTS_EACH }, (_, i) => `V-${i}`);
+
+describe('inventory push against the BigCommerce simulator', () => {
+  const agent = createAgent();
+  let sim: TestStore;
+  let directory: string;
+  let files: JsonStateStore;
+  let request: RequestFunction;
+
+  beforeEach(async () => {
+    sim = await startTestStore({ quota: { requests: 10_000, windowMs: 30_000 } });
+    directory = await mkdtemp(join(tmpdir(), 'inventory-push-'));
+    files = new JsonStateStore(directory);
+    request = createTransport({
+      baseUrl: `${sim.apiUrl}/stores/${sim.storeHash}`,
+      dispatcher: agent,
+      timeoutMs: 10_000,
+      service: 'BigCommerce',
+      defaultHeaders: { 'x-auth-token': sim.accessToken },
+      describeError: describeBigCommerceError,
+    });
+    for (let p = 0; p < PRODUCTS; p++) {
+      sim.store.addProduct({
+        sku: `PROD-${p}`,
+        price: 1,
+        variants: Array.from({ length: VARIANTS_EACH }, (_, v) => ({ sku: `V-${p * VARIANTS_EACH + v}`, options: { Pick: `o${v}` }, inventory_level: 0 })),
+      });
+    }
+  });
+  afterEach(async () => {
+    await sim.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  after(() => agent.close());
+
+  function push(items: SageItem[], options: Partial<InventoryPushOptions> = {}): Promise<PushSummary> {
+    return pushInventory({ items, settings, request, locationId: 1, fullResync: false, state: { files, key: 'push-1', store: sim.storeHash }, ...options });
+  }
+
+  const writesSince = (from: number) => sim.exchanges.slice(from).filter((exchange) => exchange.method === 'PUT').length;
+
+  it('shows Sage stock and price in the store, pushing only what changed, with the expected number of calls', async () => {
+    const items = variantSkus.map((sku, i) => sageItem(sku, i % 97, 10 + (i % 13)));
+    const first = await push(items);
+    await sim.inventorySettled();
+    const lookups = 2 * Math.ceil(variantSkus.length / 250);
+    assert.deepEqual(first.calls, { lookups, stock: Math.ceil(2_250 / 2_000), prices: Math.ceil(2_250 / 50), total: lookups + 2 + 45 });
+    assert.deepEqual(first.changed, { stock: 2_250, price: 2_250 });
+    assert.deepEqual(first.pushed, { stock: 2_250, price: 2_250 });
+    assert.equal(sim.store.stockOf('V-100'), 100 % 97);
+    assert.equal(sim.store.priceOf('V-100'), 10 + (100 % 13));
+
+    // Sage changes: 130 stock levels, 70 prices.
+    const changed = items.map((item, i) => {
+      const quantity = item.warehouses[0]!.QuantityOnHand + (i < 130 ? 1_000 : 0);
+      return sageItem(item.ItemCode, quantity, (item.StandardUnitPrice ?? 0) + (i >= 2_000 && i < 2_070 ? 0.5 : 0));
+    });
+    const before = sim.exchanges.length;
+    const second = await push(changed);
+    await sim.inventorySettled();
+    assert.deepEqual(second.calls, { lookups: 0, stock: Math.ceil(130 / 2_000), prices: Math.ceil(70 / 50), total: 3 });
+    assert.equal(sim.exchanges.length - before, 3, 'the store saw exactly those calls');
+    assert.deepEqual(second.changed, { stock: 130, price: 70 });
+    assert.equal(second.skipped, 2_250 - 200);
+    assert.equal(sim.store.stockOf('V-5'), 5 + 1_000);
+    assert.equal(sim.store.priceOf('V-2001'), 10 + (2_001 % 13) + 0.5);
+
+    const third = await push(changed);
+    assert.equal(third.calls.total, 0);
+    assert.equal(writesSince(before + 3), 0);
+    assert.deepEqual(third.changed, { stock: 0, price: 0 });
+  });
+
+  it('reports SKUs the store does not know, and looks up only those', async () => {
+    const items = [sageItem('V-1', 5, 3), sageItem('NOT-IN-STORE', 2, 4), sageItem('ALSO-MISSING', 1)];
+    const first = await push(items);
+    assert.deepEqual(first.unknownSkus.sort(), ['ALSO-MISSING', 'NOT-IN-STORE']);
+    assert.deepEqual(first.pushed, { stock: 1, price: 1 });
+    assert.deepEqual(first.calls, { lookups: 2, stock: 1, prices: 1, total: 4 });
+
+    const second = await push(items);
+    assert.deepEqual(second.unknownSkus.sort(), ['ALSO-MISSING', 'NOT-IN-STORE']);
+    assert.deepEqual(second.calls, { lookups: 2, stock: 0, prices: 0, total: 2 }, 'unknown SKUs are looked for again, nothing else');
+  });
+
+  it('leaves an item the store refuses for the next run, and pushes the rest', async () => {
+    const kit = sim.store.addProduct({ sku: 'KIT', inventory_tracking: 'product', variants: [{ sku: 'KIT-A', options: { Colour: 'red' } }] });
+    const items = [sageItem('V-1', 5, 3), sageItem('KIT-A', 9, 30)];
+    const first = await push(items);
+    assert.deepEqual(first.pushed, { stock: 1, price: 2 });
+    assert.deepEqual(first.failed, { stock: 1, price: 0 });
+    assert.equal(first.failures[0]?.sku, 'KIT-A');
+    assert.equal(first.failures[0]?.field, 'stock');
+    assert.match(first.failures[0]!.message, /tracked by product/);
+    assert.equal(sim.store.stockOf('V-1'), 5);
+    assert.equal(sim.store.priceOf('KIT-A'), 30);
+
+    // The store owner switches KIT to variant tracking; the refused level goes through on the next run.
+    kit.inventoryTracking = 'variant';
+    const second = await push(items);
+    assert.deepEqual(second.changed, { stock: 1, price: 0 });
+    assert.deepEqual(second.pushed, { stock: 1, price: 0 });
+    assert.equal(second.calls.lookups, 2, 'the SKU whose write failed is looked up again (products, then inventory items)');
+    assert.equal(sim.store.stockOf('KIT-A'), 9);
+  });
+
+  it('pushes everything again on a full resync', async () => {
+    const items = variantSkus.slice(0, 120).map((sku) => sageItem(sku, 4, 2));
+    await push(items);
+    const resync = await push(items, { fullResync: true });
+    assert.deepEqual(resync.changed, { stock: 120, price: 120 });
+    assert.deepEqual(resync.calls, { lookups: 0, stock: 1, prices: 3, total: 4 });
+    assert.equal(resync.fullResync, true);
+  });
+
+  it('keeps what the store confirmed when a run stops half way', async () => {
+    const items = variantSkus.slice(0, 60).map((sku) => sageItem(sku, 8, 6));
+    sim.faults.add({ kind: 'error', route: 'PUT /v3/catalog/variants', status: 503, times: 1 });
+    await assert.rejects(push(items), (err: Error & { code?: string }) => err.code === 'bigcommerce.unavailable');
+    assert.equal(sim.store.stockOf('V-59'), 8);
+    const resumed = await push(items);
+    assert.deepEqual(resumed.changed, { stock: 0, price: 60 });
+    assert.deepEqual(resumed.calls, { lookups: 0, stock: 0, prices: 2, total: 2 });
+    assert.equal(sim.store.priceOf('V-59'), 6);
+  });
+
+  it('starts over when the store or the location changes', async () => {
+    sim.store.catalog.addLocation({ id: 2 });
+    const items = variantSkus.slice(0, 3).map((sku) => sageItem(sku, 1, 1));
+    await push(items);
+    const otherLocation = await push(items, { locationId: 2 });
+    assert.deepEqual(otherLocation.changed, { stock: 3, price: 3 });
+    assert.equal(sim.store.stockOf('V-2', 2), 1);
+    const otherStore = await push(items, { locationId: 2, state: { files, key: 'push-1', store: 'another-store' } });
+    assert.equal(otherStore.calls.lookups, 2, 'ids from another store are not used');
+  });
+});
