@@ -1,0 +1,76 @@
+import type { Request, Response } from 'express';
+import { asError } from '../../lib/errors';
+import { errorStatus } from '../../lib/node-red/node';
+import type { NodeAPI, NodeDefinition, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
+import type { Sage100Client } from '../../lib/sage100/client';
+import { connectSage100, settingsFromConfig, testConnection, type Sage100Connection } from '../../lib/sage100/connect';
+
+type Credentials = { apiKey: string; username: string; password: string };
+
+export interface Sage100ConfigNode extends RuntimeNode<Credentials> {
+  /** The client for the configured mode; throws the settings error when the configuration is incomplete. */
+  readonly client: Sage100Client;
+  /** Sage's three-character company code, upper case. */
+  readonly companyCode: string;
+  readonly mode: 'agent' | 'soap';
+  /** A status for the nodes using this configuration to show while idle (certificate checks off, bad settings). */
+  readonly warningStatus?: NodeStatus;
+}
+
+/** What the editor sends for a password it never received back. */
+const UNCHANGED_PASSWORD = '__PWRD__';
+
+export default function register(RED: NodeAPI): void {
+  function Sage100Config(this: Sage100ConfigNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const record = `sage100-config ${definition.name || this.id}`;
+    let connection: Sage100Connection | undefined;
+    let failure: Error | undefined;
+    try {
+      connection = connectSage100(settingsFromConfig(definition, this.credentials), { record });
+    } catch (err) {
+      failure = asError(err);
+      this.error(failure.message);
+    }
+    if (connection?.tlsWarning) this.warn(connection.tlsWarning);
+
+    Object.defineProperties(this, {
+      client: {
+        get(): Sage100Client {
+          if (!connection) throw failure;
+          return connection.client;
+        },
+      },
+      companyCode: { value: connection?.settings.companyCode ?? String(definition.companyCode ?? '').toUpperCase() },
+      mode: { value: definition.mode === 'soap' ? 'soap' : 'agent' },
+      warningStatus: {
+        value: failure
+          ? errorStatus(failure)
+          : connection?.tlsWarning
+            ? { fill: 'yellow', shape: 'ring', text: 'TLS not verified' }
+            : undefined,
+      },
+    });
+
+    this.on('close', (_removed, done) => {
+      void (connection?.close() ?? Promise.resolve()).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('sage100-config', Sage100Config, {
+    credentials: { apiKey: { type: 'password' }, username: { type: 'text' }, password: { type: 'password' } },
+  });
+
+  // Test connection from the open dialog: its values, with passwords the editor left unchanged looked up by node id.
+  RED.httpAdmin.post('/ml-connector/sage100-config/test', RED.auth.needsPermission('sage100-config.write'), (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const given = (body.credentials ?? {}) as Record<string, string | undefined>;
+    const stored = typeof body.id === 'string' && body.id ? (RED.nodes.getCredentials(body.id) ?? {}) : {};
+    const credential = (name: keyof Credentials) => (given[name] === UNCHANGED_PASSWORD || given[name] === undefined ? stored[name] : given[name]);
+    const credentials = { apiKey: credential('apiKey'), username: credential('username'), password: credential('password') };
+    testConnection(settingsFromConfig(body, credentials)).then(
+      (answer) => res.json(answer),
+      () => res.status(500).json({ ok: false, message: 'Test connection failed unexpectedly; the Node-RED log may say more.' }),
+    );
+  });
+}

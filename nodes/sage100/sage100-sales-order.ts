@@ -1,0 +1,56 @@
+import { ValidationError } from '../../lib/errors';
+import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
+import { createSalesOrderIfAbsent, getSalesOrder } from '../../lib/sage100/sales-orders';
+import type { Sage100ConfigNode } from './sage100-config';
+
+type Payload = Record<string, unknown> & { salesOrder?: unknown; salesOrderNo?: unknown };
+
+function payloadOf(msg: NodeMessage): Payload {
+  return typeof msg.payload === 'object' && msg.payload !== null ? (msg.payload as Payload) : {};
+}
+
+function missing(field: string, hint: string): ValidationError {
+  return new ValidationError(`sage100-sales-order needs msg.${field}`, { code: 'validation.invalid', field, hint });
+}
+
+/** The number to read: payload.salesOrderNo, payload.salesOrder.SalesOrderNo, or the payload itself when it is text. */
+function numberToGet(msg: NodeMessage): unknown {
+  if (typeof msg.payload === 'string') return msg.payload;
+  const payload = payloadOf(msg);
+  const fromOrder = (payload.salesOrder as { SalesOrderNo?: unknown } | undefined)?.SalesOrderNo;
+  const number = payload.salesOrderNo ?? fromOrder;
+  if (number === undefined) throw missing('payload.salesOrderNo', 'Set msg.payload.salesOrderNo (or msg.payload to the number) to the Sage sales order number.');
+  return number;
+}
+
+export default function register(RED: NodeAPI): void {
+  function Sage100SalesOrder(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const operation = definition.operation === 'get' ? 'get' : 'create';
+    const config = RED.nodes.getNode(String(definition.server ?? '')) as Sage100ConfigNode | undefined;
+    if (config?.warningStatus) this.status(config.warningStatus);
+
+    onInput(this, async (msg, send) => {
+      const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.server, 'sage100-config', this);
+      const payload = payloadOf(msg);
+      if (operation === 'get') {
+        const number = numberToGet(msg);
+        const found = await getSalesOrder(client, number);
+        msg.payload = { ...payload, salesOrder: found ?? null };
+        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: number, outcome: found ? 'found' : 'not-found' };
+        this.status({ fill: found ? 'green' : 'grey', shape: 'dot', text: shortText(`${String(number)} ${found ? 'found' : 'not found'}`) });
+      } else {
+        if (payload.salesOrder === undefined) {
+          throw missing('payload.salesOrder', 'Wire sync-order-mapper (and sage100-customer) before this node, or set msg.payload.salesOrder to a Sage sales order.');
+        }
+        const { outcome, salesOrder } = await createSalesOrderIfAbsent(client, payload.salesOrder);
+        msg.payload = { ...payload, salesOrder };
+        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome };
+        this.status({ fill: 'green', shape: outcome === 'created' ? 'dot' : 'ring', text: shortText(`${salesOrder.SalesOrderNo} ${outcome}`) });
+      }
+      send(msg);
+    });
+  }
+  RED.nodes.registerType('sage100-sales-order', Sage100SalesOrder);
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import type { SalesOrder } from '../../lib/sage100/types';
+import sage100Config from '../../nodes/sage100/sage100-config';
+import sage100SalesOrder from '../../nodes/sage100/sage100-sales-order';
+import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
+import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
+import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+
+const catchNode = coreNode('common/25-catch.js');
+const at = { x: 100, y: 100 };
+
+const salesOrder = (overrides: Partial<SalesOrder> = {}): SalesOrder => ({
+  SalesOrderNo: 'W001042',
+  OrderDate: '20260302',
+  ARDivisionNo: '01',
+  CustomerNo: 'WEB0001',
+  CustomerPONo: 'BC1042',
+  ShipToName: 'Ada Lovelace',
+  ShipToZipCode: '98101',
+  Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 2, UnitPrice: 11.25 }],
+  ...overrides,
+});
+
+interface OutMsg {
+  payload: { salesOrder: SalesOrder | null; customer?: unknown; warnings?: string[] };
+  sage100: Record<string, unknown>;
+  errorDetails?: Record<string, unknown>;
+}
+
+for (const mode of ['agent', 'soap'] as const) {
+  describe(`sage100-sales-order node (${mode} mode)`, () => {
+    let sim: Sage100Simulator;
+    beforeEach(async () => {
+      sim = await startSage100Simulator({ company: seedDemo(new SageCompany()) });
+      await helper.startServer();
+    });
+    afterEach(async () => {
+      await helper.unload();
+      await helper.stopServer();
+      await sim.close();
+    });
+
+    async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000) {
+      const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
+      const credentials = mode === 'agent' ? { apiKey: sim.apiKey } : { username: sim.username, password: sim.password };
+      await helper.load(
+        [sage100Config, sage100SalesOrder, catchNode],
+        [
+          { id: 'tab', type: 'tab' },
+          { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'ca', caPem: sim.certificatePem, timeoutMs },
+          { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', server: 'sage', operation, wires: [['out']] },
+          { id: 'out', z: 'tab', ...at, type: 'helper' },
+          { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['orders'], wires: [['caught']] },
+          { id: 'caught', z: 'tab', ...at, type: 'helper' },
+        ],
+        { sage: credentials },
+      );
+      return { orders: helper.getNode('orders'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+    }
+
+    async function send(node: TestNode, listener: TestNode, msg: Record<string, unknown>): Promise<OutMsg> {
+      const next = nextMessage<OutMsg>(listener);
+      node.receive(msg);
+      return next;
+    }
+
+    it('creates the order once: created, then already-posted, keeping the rest of the msg', async () => {
+      const { orders, out } = await load();
+      const customer = { ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerName: 'Ada Lovelace' };
+      const msg = () => ({ payload: { salesOrder: salesOrder(), customer, warnings: ['w'] }, sage100: { customer: { outcome: 'unchanged' } } });
+      const first = await send(orders, out, msg());
+      assert.deepEqual(first.sage100, { customer: { outcome: 'unchanged' }, salesOrderNo: 'W001042', outcome: 'created' });
+      assert.equal(first.payload.salesOrder?.BillToName, 'Ada Lovelace');
+      assert.deepEqual([first.payload.customer, first.payload.warnings], [customer, ['w']]);
+      const second = await send(orders, out, msg());
+      assert.equal(second.sage100.outcome, 'already-posted');
+      assert.equal(sim.company.state().salesOrders.length, 1);
+    });
+
+    it('a create that committed but timed out leaves exactly one order and reports it posted', async () => {
+      const { orders, out } = await load('create', 1000);
+      // Longer than the configured timeout: the answer is lost after Sage stored the order.
+      sim.faults.set([{ kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: 5000 }]);
+      const result = await send(orders, out, { payload: { salesOrder: salesOrder() } });
+      assert.equal(result.sage100.outcome, 'already-posted');
+      assert.equal(sim.company.state().salesOrders.length, 1);
+    });
+
+    it('sends a collision to Catch with the msg and leaves the existing order alone', async () => {
+      sim.company.createSalesOrder({ ...salesOrder(), CustomerPONo: 'PHONE-77' });
+      const { orders, caught } = await load();
+      const failed = await send(orders, caught, { payload: { salesOrder: salesOrder() } });
+      assert.equal(failed.errorDetails?.code, 'sage100.collision');
+      assert.equal(failed.errorDetails?.record, 'sales order W001042');
+      assert.equal(failed.payload.salesOrder?.CustomerPONo, 'BC1042');
+      assert.equal(sim.company.getSalesOrder('W001042').CustomerPONo, 'PHONE-77');
+    });
+
+    it("sends Sage's refusal to Catch with its code and a hint", async () => {
+      const { orders, caught } = await load();
+      const failed = await send(orders, caught, { payload: { salesOrder: salesOrder({ Lines: [{ ItemCode: 'NOT-A-SKU', QuantityOrdered: 1 }] }) } });
+      assert.equal(failed.errorDetails?.code, 'sage100.CI_NOF');
+      assert.match(String(failed.errorDetails?.hint), /SKU mapping/);
+    });
+
+    it('says what is missing when the msg carries no sales order', async () => {
+      const { orders, caught } = await load();
+      const failed = await send(orders, caught, { payload: { customer: {} } });
+      assert.deepEqual([failed.errorDetails?.code, failed.errorDetails?.field], ['validation.invalid', 'payload.salesOrder']);
+    });
+
+    it('gets an order by number, or says it is not there', async () => {
+      sim.company.createSalesOrder(salesOrder());
+      const { orders, out } = await load('get');
+      const found = await send(orders, out, { payload: { salesOrderNo: 'W001042' } });
+      assert.deepEqual(found.sage100, { salesOrderNo: 'W001042', outcome: 'found' });
+      assert.equal(found.payload.salesOrder?.CustomerPONo, 'BC1042');
+      const absent = await send(orders, out, { payload: 'W009999' });
+      assert.deepEqual(absent.sage100, { salesOrderNo: 'W009999', outcome: 'not-found' });
+      assert.equal(absent.payload.salesOrder, null);
+    });
+  });
+}
+
+describe('sage100-sales-order node without a configuration', () => {
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('fails the msg with a clear error that reaches Catch', async () => {
+    await helper.load(
+      [sage100SalesOrder, catchNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', server: '', wires: [[]] },
+        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['orders'], wires: [['caught']] },
+        { id: 'caught', z: 'tab', ...at, type: 'helper' },
+      ],
+    );
+    const next = nextMessage<OutMsg>(helper.getNode('caught'));
+    helper.getNode('orders').receive({ payload: { salesOrder: salesOrder() } });
+    const failed = await next;
+    assert.equal(failed.errorDetails?.code, 'config.missing');
+  });
+});
