@@ -1,0 +1,87 @@
+import { registerHooksFromDialog, testConnectionFromDialog, type StoredCredentials } from '../../lib/bigcommerce/admin';
+import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
+import { ConnectorError } from '../../lib/errors';
+import type { GovernorStats } from '../../lib/bigcommerce/governor';
+import type { WebhookSecrets } from '../../lib/bigcommerce/webhook';
+import type { HttpRequest, RequestFunction } from '../../lib/http/transport';
+import { numberSetting } from '../../lib/node-red/node';
+import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
+
+export interface BigCommerceConfigNode extends RuntimeNode<StoredCredentials> {
+  storeHash: string;
+  /** The store's one client (paths below `/stores/{store_hash}`), shared by every node using this configuration. */
+  request: RequestFunction;
+  /** Counters of the client: requests, waits for the rate limit, 429s, retries. */
+  stats(): GovernorStats | undefined;
+  /** For bigcommerce-webhook-verify only: the secrets stay in the runtime, never on a msg. */
+  webhookSecrets(): WebhookSecrets;
+}
+
+function closedConfiguration(): ConnectorError {
+  return new ConnectorError('This BigCommerce configuration was closed by a redeploy or shutdown', {
+    code: 'bigcommerce.closed',
+    hint: 'Send the message again once the flow is deployed.',
+    retryable: true,
+  });
+}
+
+export default function register(RED: NodeAPI): void {
+  function BigCommerceConfig(this: BigCommerceConfigNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    let client: BigCommerceClient | undefined;
+    let closed = false;
+    // Built on first use, so a wrong setting fails the msg that needed it (naming the field) instead of the deploy.
+    const connected = (): BigCommerceClient => {
+      if (closed) throw closedConfiguration();
+      return (client ??= createBigCommerceClient({
+        storeHash: String(definition.storeHash ?? ''),
+        accessToken: this.credentials.accessToken ?? '',
+        apiUrl: String(definition.apiUrl || '') || undefined,
+        timeoutMs: Math.round(numberSetting(definition.timeout, 30) * 1000),
+      }));
+    };
+
+    this.storeHash = String(definition.storeHash ?? '').trim();
+    this.request = async <T>(request: HttpRequest) => connected().request<T>(request);
+    this.stats = () => client?.stats();
+    this.webhookSecrets = () => {
+      const headerName = String(definition.webhookHeaderName ?? '').trim();
+      const headerValue = this.credentials.webhookSecret;
+      return {
+        clientSecret: this.credentials.clientSecret || undefined,
+        sharedHeader: headerName && headerValue ? { name: headerName, value: headerValue } : undefined,
+      };
+    };
+
+    this.on('close', (_removed, done) => {
+      closed = true;
+      const closing = client;
+      client = undefined;
+      (closing ? closing.close() : Promise.resolve()).then(done, (err: unknown) => {
+        this.warn(err);
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('bigcommerce-config', BigCommerceConfig, {
+    credentials: { accessToken: { type: 'password' }, clientSecret: { type: 'password' }, webhookSecret: { type: 'password' } },
+  });
+
+  const storedCredentials = (id: string) => RED.nodes.getCredentials(id) as StoredCredentials | undefined;
+  const permission = RED.auth.needsPermission('bigcommerce-config.write');
+
+  RED.httpAdmin.post('/ml-connector/bigcommerce-config/test', permission, (req, res) => {
+    testConnectionFromDialog(req.body, storedCredentials).then(
+      (result) => res.json(result),
+      (err: unknown) => res.status(500).json({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+
+  RED.httpAdmin.post('/ml-connector/bigcommerce-config/register-webhooks', permission, (req, res) => {
+    registerHooksFromDialog(req.body, storedCredentials).then(
+      (result) => res.json(result),
+      (err: unknown) => res.status(500).json({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+}
