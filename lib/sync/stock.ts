@@ -291,8 +291,10 @@ const skuCacheKey = (key: string) => `${key}.skus`;
 export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
   const started = Date.now();
   const { files, key, store } = options.state;
-  const snapshot = PushSnapshot.fromDocument(await files.read(snapshotKey(key)), `${store}#location-${options.locationId}`);
-  const skuCache = SkuCache.fromDocument(await files.read(skuCacheKey(key)), store);
+  // An unreadable state file means pushing everything once, not a node that fails every run.
+  const readState = (name: string) => files.read(name).catch(() => undefined);
+  const snapshot = PushSnapshot.fromDocument(await readState(snapshotKey(key)), `${store}#location-${options.locationId}`);
+  const skuCache = SkuCache.fromDocument(await readState(skuCacheKey(key)), store);
   const plan = planPush(options.items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
   const calls = new CatalogCalls(options.request);
   const summary: PushSummary = {

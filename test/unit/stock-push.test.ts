@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeBigCommerceError } from '../../lib/bigcommerce/errors';
@@ -145,6 +145,15 @@ describe('inventory push against the BigCommerce simulator', () => {
     assert.deepEqual(resumed.changed, { stock: 0, price: 60 });
     assert.deepEqual(resumed.calls, { lookups: 0, stock: 0, prices: 2, total: 2 });
     assert.equal(sim.store.priceOf('V-59'), 6);
+  });
+
+  it('pushes everything once when its state file is unreadable', async () => {
+    const items = variantSkus.slice(0, 3).map((sku) => sageItem(sku, 1, 1));
+    await push(items);
+    await writeFile(join(directory, 'push-1.snapshot.json'), '{"version":1,"tar');
+    const summary = await push(items);
+    assert.deepEqual(summary.pushed, { stock: 3, price: 3 });
+    assert.equal((await push(items)).calls.total, 0, 'and a sound file again afterwards');
   });
 
   it('starts over when the store or the location changes', async () => {
