@@ -1,0 +1,54 @@
+import { parseWith } from '../../lib/errors';
+import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
+import { parseSageItems, parseWarehouseList, progressText, pushInventory, pushSettingsSchema, summaryStatus } from '../../lib/sync/stock';
+import type { SyncItemMapNode } from '../sync/sync-item-map';
+import type { BigCommerceConfigNode } from './bigcommerce-config';
+
+export default function register(RED: NodeAPI): void {
+  function BigCommerceInventoryPush(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const files = stateStoreFor(RED.settings);
+
+    const push = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
+      const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
+      const itemMap = definition.itemMap ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap() : undefined;
+      const { locationId, ...settings } = parseWith(
+        pushSettingsSchema,
+        {
+          warehouses: parseWarehouseList(String(definition.warehouses ?? '')),
+          subtractBackOrders: definition.subtractBackOrders === true,
+          safetyStock: numberSetting(definition.safetyStock, 0),
+          priceColumn: definition.priceColumn || undefined,
+          locationId: numberSetting(definition.locationId, 1),
+        },
+        { what: 'Inventory push settings', record: `node ${this.name || this.id}`, code: 'inventory.settings' },
+      );
+      const items = parseSageItems(msg.payload);
+      this.status({ fill: 'blue', shape: 'dot', text: `${items.length.toLocaleString('en-US')} items` });
+      const summary = await pushInventory({
+        items,
+        settings,
+        skusFor: itemMap && ((itemCode) => itemMap.skusFor(itemCode)),
+        request: store.request,
+        locationId,
+        fullResync: definition.fullResync === true || msg.fullResync === true,
+        state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
+        onProgress: (progress) => this.status({ fill: 'blue', shape: 'dot', text: progressText(progress) }),
+      });
+      this.status(summaryStatus(summary));
+      msg.payload = summary;
+      send(msg);
+    };
+
+    // One run at a time: each run reads the snapshot the previous one saved.
+    let previous: Promise<void> = Promise.resolve();
+    onInput(this, (msg, send) => {
+      const run = previous.then(() => push(msg, send));
+      previous = run.catch(() => undefined);
+      return run;
+    });
+  }
+  RED.nodes.registerType('bigcommerce-inventory-push', BigCommerceInventoryPush);
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
+import inventoryPush from '../../nodes/bigcommerce/bigcommerce-inventory-push';
+import syncItemMap from '../../nodes/sync/sync-item-map';
+import type { SageItem } from '../../lib/sage100/types';
+import type { PushSummary } from '../../lib/sync/stock';
+import { startTestStore, type TestStore } from '../support/bigcommerce';
+import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+
+const catchNode = coreNode('common/25-catch.js');
+const nodes = [bigcommerceConfig, inventoryPush, syncItemMap, catchNode];
+
+/** Flow nodes need a position, or Node-RED takes them for config nodes. */
+const at = { x: 100, y: 100 };
+
+function sageItem(code: string, byWarehouse: Record<string, number>, price?: number): SageItem {
+  return {
+    ItemCode: code,
+    ...(price !== undefined && { StandardUnitPrice: price }),
+    warehouses: Object.entries(byWarehouse).map(([WarehouseCode, QuantityOnHand]) => ({ WarehouseCode, QuantityOnHand, QuantityOnSalesOrder: 1, QuantityOnBackOrder: 0 })),
+  };
+}
+
+const items = [sageItem('TSHIRT-S', { '000': 11, '001': 50 }, 19.5), sageItem('TSHIRT-M', { '000': 21 }, 19.5), sageItem('MUG-11OZ', { '000': 6 }, 8.25)];
+
+function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
+  const seen: Array<{ fill?: string; text?: string }> = [];
+  node.on('call:status', ((call: { args: [{ fill?: string; text?: string }] }) => seen.push(call.args[0])) as never);
+  return seen;
+}
+
+describe('bigcommerce-inventory-push node', () => {
+  let sim: TestStore;
+  let userDir: string;
+
+  function flow(settings: Record<string, unknown> = {}) {
+    return [
+      { id: 'tab', type: 'tab' },
+      { id: 'bc', type: 'bigcommerce-config', storeHash: sim.storeHash, apiUrl: sim.apiUrl, timeout: 10 },
+      { id: 'map', type: 'sync-item-map', table: 'tee-s,TSHIRT-S\ntee-m,TSHIRT-M', unmapped: 'same' },
+      {
+        id: 'push',
+        z: 'tab',
+        ...at,
+        type: 'bigcommerce-inventory-push',
+        bigcommerce: 'bc',
+        itemMap: 'map',
+        warehouses: '000',
+        subtractBackOrders: false,
+        safetyStock: '1',
+        priceColumn: 'StandardUnitPrice',
+        locationId: '1',
+        fullResync: false,
+        wires: [['out']],
+        ...settings,
+      },
+      { id: 'out', z: 'tab', ...at, type: 'helper' },
+      { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['push'], wires: [['caught']] },
+      { id: 'caught', z: 'tab', ...at, type: 'helper' },
+    ];
+  }
+
+  const credentials = () => ({ bc: { accessToken: sim.accessToken } });
+  const writes = () => sim.exchanges.filter((exchange) => exchange.method === 'PUT').length;
+
+  async function push(payload: unknown, extra: Record<string, unknown> = {}): Promise<PushSummary> {
+    const sent = nextMessage<{ payload: PushSummary }>(helper.getNode('out'), 10_000);
+    helper.getNode('push').receive({ payload, ...extra });
+    return (await sent).payload;
+  }
+
+  beforeEach(async () => {
+    sim = await startTestStore({ quota: { requests: 10_000, windowMs: 30_000 } });
+    sim.store.addProduct({
+      sku: 'tee',
+      price: 15,
+      variants: [
+        { sku: 'tee-s', options: { Size: 'S' }, inventory_level: 0 },
+        { sku: 'tee-m', options: { Size: 'M' }, inventory_level: 0 },
+      ],
+    });
+    sim.store.addProduct({ sku: 'MUG-11OZ', price: 7, inventory_level: 0 });
+    userDir = await mkdtemp(join(tmpdir(), 'inventory-push-node-'));
+    helper.settings({ userDir });
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    helper.settings({});
+    await sim.close();
+    await rm(userDir, { recursive: true, force: true });
+  });
+
+  it('shows Sage stock and price in the store and sends a summary', async () => {
+    await helper.load(nodes, flow(), credentials());
+    const seen = statuses(helper.getNode('push'));
+    const summary = await push(items);
+    await sim.inventorySettled();
+    // Warehouse 000 only, less 1 on sales order and 1 safety stock.
+    assert.equal(sim.store.stockOf('tee-s'), 9);
+    assert.equal(sim.store.stockOf('tee-m'), 19);
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 4);
+    assert.equal(sim.store.priceOf('tee-s'), 19.5);
+    assert.equal(sim.store.priceOf('MUG-11OZ'), 8.25);
+    assert.deepEqual(summary.changed, { stock: 3, price: 3 });
+    assert.deepEqual(summary.pushed, { stock: 3, price: 3 });
+    // One adjustment call, one variant batch, one product batch, plus the lookups of SKUs not seen before.
+    assert.deepEqual(summary.calls, { lookups: 2, stock: 1, prices: 2, total: 5 });
+    assert.ok(seen.some((status) => status.text === 'stock 3/3'));
+    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '6 pushed' });
+  });
+
+  it('pushes nothing when nothing changed, also after a restart, and everything on msg.fullResync', async () => {
+    await helper.load(nodes, flow(), credentials());
+    await push(items);
+    const before = writes();
+
+    const again = await push(items);
+    assert.equal(again.calls.total, 0);
+    assert.equal(again.skipped, 3);
+
+    // A restart: new node instances, the same user directory.
+    await helper.unload();
+    await helper.load(nodes, flow(), credentials());
+    const afterRestart = await push(items);
+    assert.equal(afterRestart.calls.total, 0, 'neither lookups nor writes: snapshot and SKU ids came back from disk');
+    assert.equal(writes(), before);
+    assert.ok((await readdir(join(userDir, 'ml-connector-state'))).length > 0);
+
+    const resync = await push(items, { fullResync: true });
+    assert.equal(resync.fullResync, true);
+    assert.deepEqual(resync.pushed, { stock: 3, price: 3 });
+    assert.deepEqual(resync.calls, { lookups: 0, stock: 1, prices: 2, total: 3 });
+  });
+
+  it('pushes only the changed item after a Sage change', async () => {
+    await helper.load(nodes, flow(), credentials());
+    await push(items);
+    const changed = [...items.slice(0, 2), sageItem('MUG-11OZ', { '000': 40 }, 8.25)];
+    const summary = await push(changed);
+    await sim.inventorySettled();
+    assert.deepEqual(summary.changed, { stock: 1, price: 0 });
+    assert.deepEqual(summary.calls, { lookups: 0, stock: 1, prices: 0, total: 1 });
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 38);
+  });
+
+  it('reports SKUs the store does not know in the summary and a yellow status', async () => {
+    await helper.load(nodes, flow({ priceColumn: '' }), credentials());
+    const seen = statuses(helper.getNode('push'));
+    const summary = await push([...items, sageItem('NOT-SOLD-ONLINE', { '000': 3 }, 1)]);
+    assert.deepEqual(summary.unknownSkus, ['NOT-SOLD-ONLINE']);
+    assert.deepEqual(summary.changed, { stock: 4, price: 0 }, 'no price column: stock only');
+    assert.equal(sim.store.priceOf('MUG-11OZ'), 7);
+    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'ring', text: '3 pushed, 1 unknown' });
+  });
+
+  it('sends bad input to Catch with the item and field named, and calls nothing', async () => {
+    await helper.load(nodes, flow(), credentials());
+    const caught = nextMessage<{ error: { message: string }; errorDetails: { code: string; record: string; field: string } }>(helper.getNode('caught'));
+    helper.getNode('push').receive({ payload: [items[0], { ItemCode: 'BROKEN', warehouses: [{ WarehouseCode: '000' }] }] });
+    const msg = await caught;
+    assert.match(msg.error.message, /Sage item in item BROKEN: warehouses\.0\.QuantityOnHand/);
+    assert.equal(msg.errorDetails.record, 'item BROKEN');
+    assert.equal(sim.exchanges.length, 0);
+  });
+
+  it('names a bad setting, and a missing store configuration, in the error that reaches Catch', async () => {
+    await helper.load(nodes, flow({ locationId: '0' }), credentials());
+    let caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
+    helper.getNode('push').receive({ payload: items });
+    assert.match((await caught).error.message, /Inventory push settings in node push: locationId: must be a BigCommerce location id/);
+
+    await helper.unload();
+    await helper.load(nodes, flow({ bigcommerce: '' }), credentials());
+    caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
+    helper.getNode('push').receive({ payload: items });
+    assert.match((await caught).error.message, /no bigcommerce-config configuration is selected/);
+  });
+
+  it('reaches Catch without the access token when the store refuses it', async () => {
+    await helper.load(nodes, flow(), { bc: { accessToken: 'revoked-token-4711' } });
+    const caught = nextMessage<Record<string, unknown> & { errorDetails: { code: string } }>(helper.getNode('caught'));
+    helper.getNode('push').receive({ payload: items });
+    const msg = await caught;
+    assert.equal(msg.errorDetails.code, 'bigcommerce.unauthorized');
+    assert.ok(!JSON.stringify(msg).includes('revoked-token-4711'));
+  });
+
+  it('runs one msg at a time, so the second sees what the first pushed', async () => {
+    await helper.load(nodes, flow(), credentials());
+    const out = helper.getNode('out');
+    const summaries: PushSummary[] = [];
+    const both = new Promise<void>((resolve) => {
+      out.on('input', ((msg: { payload: PushSummary }) => {
+        summaries.push(msg.payload);
+        if (summaries.length === 2) resolve();
+      }) as never);
+    });
+    helper.getNode('push').receive({ payload: items });
+    helper.getNode('push').receive({ payload: items });
+    await both;
+    assert.deepEqual(summaries.map((summary) => summary.calls.total), [5, 0]);
+  });
+});
