@@ -13,6 +13,7 @@ import { hooksV3Routes } from './routes/hooks-v3';
 import { inventoryV3Routes } from './routes/inventory-v3';
 import { ordersV2Routes } from './routes/orders-v2';
 import { paymentsV3Routes } from './routes/payments-v3';
+import { storeV2Routes } from './routes/store-v2';
 import { createSimulatorServer, emptyStats, type ApiAccount, type Exchange, type SimStats } from './server';
 import { handleSimRoute, stateOf } from './sim-routes';
 import { SimulatedStore } from './store';
@@ -46,8 +47,10 @@ export interface SimulatorOptions {
    * asynchronously); default 0, applied before the answer.
    */
   inventoryDelayMs?: number;
-  /** The numeric store id sent as `store_id` in webhook payloads; default `1001`. */
+  /** The numeric store id sent as `store_id` in webhook payloads and `GET /v2/store`; default `1001`. */
   storeId?: string;
+  /** The name `GET /v2/store` reports; default `Sandbox Store`. */
+  storeName?: string;
   webhooks?: WebhookOptions;
 }
 
@@ -91,8 +94,9 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   const faults = new Faults(seededRandom(options.randomSeed ?? 1));
   const stats = emptyStats();
   const router = new Router();
-  router.add([...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
-  const sender = new WebhookSender({ store, faults, stats, clientSecret, storeId: options.storeId ?? '1001', now }, options.webhooks);
+  const storeId = options.storeId ?? '1001';
+  router.add([...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }), ...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
+  const sender = new WebhookSender({ store, faults, stats, clientSecret, storeId, now }, options.webhooks);
   store.onEvent((event) => sender.enqueue(event));
 
   const accounts = new Map<string, ApiAccount>([[accessToken, { token: accessToken, clientId, scopes: new Set(options.scopes ?? ALL_SCOPES) }]]);
@@ -103,8 +107,8 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   const listeners = new Set<(exchange: Exchange) => void>();
   const sleeping = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const inventoryDelayMs = options.inventoryDelayMs ?? 0;
-  const deferred = new Set<Promise<void>>();
-  const deferredTimers = new Set<NodeJS.Timeout>();
+  // Accepted inventory adjustments waiting for the delay; dropped (unapplied) on close.
+  const deferred = new Set<{ timer: NodeJS.Timeout; done: Promise<void>; resolve: () => void }>();
   let apiUrl = '';
   const simParts = { store, faults, stats, limiter, quota: () => quota };
 
@@ -132,16 +136,18 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
         task();
         return;
       }
-      const done = new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          deferredTimers.delete(timer);
-          deferred.delete(done);
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      const entry = {
+        done,
+        resolve,
+        timer: setTimeout(() => {
+          deferred.delete(entry);
           task();
           resolve();
-        }, inventoryDelayMs);
-        deferredTimers.add(timer);
-      });
-      deferred.add(done);
+        }, inventoryDelayMs),
+      };
+      deferred.add(entry);
     },
   });
 
@@ -173,11 +179,13 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
     },
     webhooks: { log: () => sender.log(), idle: (timeoutMs) => sender.idle(timeoutMs) },
     async inventorySettled() {
-      await Promise.all([...deferred]);
+      await Promise.all([...deferred].map((entry) => entry.done));
     },
     async close() {
-      for (const timer of deferredTimers) clearTimeout(timer);
-      deferredTimers.clear();
+      for (const entry of deferred) {
+        clearTimeout(entry.timer);
+        entry.resolve();
+      }
       deferred.clear();
       await sender.close();
       for (const entry of sleeping) {
@@ -201,3 +209,4 @@ export type { ProductSeed, VariantSeed } from './catalog';
 export type { SimulatedStore, StoreEvent } from './store';
 export type { DeliveryRecord, WebhookOptions } from './webhooks';
 export { BIGCOMMERCE_RETRY_SCHEDULE_S } from './webhooks';
+export { catalogSeeds, seedCatalog, seedOrders, SAMPLE_ADDRESS, type CatalogSeedOptions, type OrderSeedOptions } from './seed';

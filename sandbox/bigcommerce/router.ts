@@ -5,7 +5,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Api = 'v2' | 'v3';
 
 /** OAuth scope areas of an API account; each has a read-only and a read/write scope. */
-export type ScopeArea = 'orders' | 'transactions' | 'customers' | 'products' | 'inventory' | 'locations';
+export type ScopeArea = 'orders' | 'transactions' | 'customers' | 'products' | 'inventory' | 'locations' | 'information';
 
 export const SCOPES: Record<ScopeArea, { read: string; write: string }> = {
   orders: { read: 'store_v2_orders_read_only', write: 'store_v2_orders' },
@@ -14,6 +14,7 @@ export const SCOPES: Record<ScopeArea, { read: string; write: string }> = {
   products: { read: 'store_v2_products_read_only', write: 'store_v2_products' },
   inventory: { read: 'store_inventory_read_only', write: 'store_inventory' },
   locations: { read: 'store_locations_read_only', write: 'store_locations' },
+  information: { read: 'store_v2_information_read_only', write: 'store_v2_information' },
 };
 
 export const ALL_SCOPES: string[] = Object.values(SCOPES).flatMap((s) => [s.read, s.write]);

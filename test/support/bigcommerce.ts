@@ -3,8 +3,11 @@
  * attached (every exchange is checked against the official OpenAPI files; a violation fails the test that
  * caused it), and `callStore` sends one request the way the connector does.
  */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request as undiciRequest } from 'undici';
-import { startBigCommerceSimulator, type BigCommerceSimulator, type Exchange, type SimulatorOptions } from '../../sandbox/bigcommerce';
+import { startBigCommerceSimulator, type BigCommerceSimulator, type Exchange, type OrderInput, type SimulatorOptions } from '../../sandbox/bigcommerce';
+import { SAMPLE_ADDRESS, seedCatalog, seedOrders, type CatalogSeedOptions, type OrderSeedOptions } from '../../sandbox/bigcommerce/seed';
 import { contractRecorder, loadedContractRecorder, type ContractViolation } from './bigcommerce-contract';
 
 export interface TestStore extends BigCommerceSimulator {
@@ -117,4 +120,89 @@ export async function callStore<T = unknown>(
   const flat: Record<string, string> = {};
   for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
   return { status: response.statusCode, headers: flat, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+// ---- seeding shortcuts ----------------------------------------------------------------------------------
+
+export { SAMPLE_ADDRESS };
+
+/** An order input with a complete billing address; lines default to one unit of `sku`. */
+export function sampleOrder(overrides: Partial<OrderInput> & { sku?: string } = {}): OrderInput {
+  const { sku = 'ABC-1', ...rest } = overrides;
+  return { billing_address: SAMPLE_ADDRESS, products: [{ sku, quantity: 1 }], shipping_cost_ex_tax: 10, payment_method: 'Credit Card', status_id: 11, ...rest };
+}
+
+/** Generated products adding up to `skus` SKUs (`SKU-000001` …, every 10th product with S/M/L variants). */
+export function seedTestCatalog(sim: BigCommerceSimulator, options: CatalogSeedOptions): number {
+  return seedCatalog(sim.store, options);
+}
+
+/** Generated orders, modified a minute apart up to the store's clock, without webhooks. */
+export function seedTestOrders(sim: BigCommerceSimulator, options: OrderSeedOptions): number {
+  return seedOrders(sim.store, options);
+}
+
+// ---- a webhook destination ------------------------------------------------------------------------------
+
+export interface ReceivedWebhook {
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received, for signature checks. */
+  rawBody: string;
+  payload: { scope: string; store_id: string; data: Record<string, unknown>; hash: string; created_at?: number; producer: string };
+}
+
+export interface WebhookReceiver {
+  /** Give this to a hook's `destination`. */
+  url: string;
+  received: ReceivedWebhook[];
+  /** Resolves once `count` deliveries have arrived in all (rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP server standing in for the integration's webhook endpoint. `answer` picks the status for each
+ * delivery (default 200), e.g. `(n) => (n <= 2 ? 500 : 200)` to fail the first two.
+ */
+export async function receiveWebhooks(answer: (count: number, delivery: ReceivedWebhook) => number = () => 200): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const delivery: ReceivedWebhook = { headers: req.headers, rawBody, payload: JSON.parse(rawBody) as ReceivedWebhook['payload'] };
+      received.push(delivery);
+      res.statusCode = answer(received.length, delivery);
+      res.end();
+      for (const waiter of waiters.filter((w) => received.length >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    received,
+    waitFor(count, timeoutMs = 5_000) {
+      if (received.length >= count) return Promise.resolve(received.slice(0, count));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${count} webhook deliveries arrived within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(received.slice(0, count));
+          },
+        });
+      });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
