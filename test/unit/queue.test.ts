@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { ConnectorError, ValidationError } from '../../lib/errors';
+import { bullJobId, loadBullMq } from '../../lib/sync/queue/bullmq';
+import { MemoryQueue } from '../../lib/sync/queue/memory';
+import { ackedJob, failureFrom, jobIdFor, portableMessage } from '../../lib/sync/queue/messages';
+import { backoffDelay, queuePolicy, type JobFailure, type QueueEvents, type QueueJob, type QueuePolicy } from '../../lib/sync/queue/types';
+import { QueueRecorder } from './queue-support';
+
+const policy = (overrides: Partial<QueuePolicy> = {}): QueuePolicy => ({ concurrency: 2, attempts: 3, backoffMs: 5, maxBackoffMs: 20, ackTimeoutMs: 10_000, ...overrides });
+
+function memoryQueue(overrides: Partial<QueuePolicy> = {}) {
+  const recorder = new QueueRecorder<string>();
+  const queue = new MemoryQueue<string>('orders', policy(overrides), recorder as QueueEvents<string>);
+  return { queue, recorder };
+}
+
+const read = (msg: Record<string, unknown>, path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], msg);
+
+describe('sync queue', () => {
+  describe('memory backend', () => {
+    let close: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      await Promise.all(close.map((fn) => fn()));
+      close = [];
+    });
+    const open = (overrides: Partial<QueuePolicy> = {}) => {
+      const made = memoryQueue(overrides);
+      close.push(() => made.queue.close());
+      return made;
+    };
+
+    it('drops a job whose id is already queued or running, and takes it again once done', async () => {
+      const { queue, recorder } = open({ concurrency: 1 });
+      assert.equal(await queue.add('order:1', 'first'), 'queued');
+      assert.equal(await queue.add('order:2', 'second'), 'queued');
+      assert.equal(await queue.add('order:1', 'again while running'), 'duplicate');
+      assert.equal(await queue.add('order:2', 'again while waiting'), 'duplicate');
+      assert.deepEqual(queue.counts(), { waiting: 1, running: 1, dropped: 2, completed: 0, dead: 0 });
+      const [first] = recorder.started;
+      assert.deepEqual(first, { job: { id: 'order:1', attempt: 1, queue: 'orders' }, data: 'first' });
+      assert.equal(await queue.complete(first!.job), 'acked');
+      assert.equal(await queue.add('order:1', 'a later delivery'), 'queued');
+      assert.deepEqual(recorder.started.map((start) => start.data), ['first', 'second']);
+    });
+
+    it('runs at most `concurrency` jobs at once, starting the next as one finishes', async () => {
+      const { queue, recorder } = open({ concurrency: 2 });
+      for (const id of ['a', 'b', 'c', 'd']) await queue.add(id, id);
+      assert.deepEqual(recorder.started.map((start) => start.job.id), ['a', 'b']);
+      await queue.complete(recorder.started[1]!.job);
+      assert.deepEqual(recorder.started.map((start) => start.job.id), ['a', 'b', 'c']);
+      await queue.fail(recorder.started[0]!.job, { message: 'boom' });
+      assert.deepEqual(recorder.started.map((start) => start.job.id), ['a', 'b', 'c', 'd']);
+      assert.equal(queue.counts().running, 2);
+    });
+
+    it('retries a failed job with backoff, then sends it to the dead letter with the last error', async () => {
+      const { queue, recorder } = open({ attempts: 3 });
+      await queue.add('order:7', 'payload');
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const started = await recorder.nextStart();
+        assert.deepEqual(started.job, { id: 'order:7', attempt, queue: 'orders' });
+        assert.equal(await queue.add('order:7', 'duplicate while retrying'), 'duplicate');
+        await queue.fail(started.job, { message: `failure ${attempt}`, details: { code: 'x' } });
+      }
+      const dead = await recorder.nextDead();
+      assert.deepEqual(dead, { job: { id: 'order:7', attempt: 3, queue: 'orders' }, data: 'payload', failure: { message: 'failure 3', details: { code: 'x' } } });
+      assert.deepEqual(queue.counts(), { waiting: 0, running: 0, dropped: 3, completed: 0, dead: 1 });
+    });
+
+    it('counts an attempt not acked in time as failed, and ignores its late ack', async () => {
+      const { queue, recorder } = open({ attempts: 2, ackTimeoutMs: 15 });
+      await queue.add('order:8', 'payload');
+      const first = await recorder.nextStart();
+      const second = await recorder.nextStart();
+      assert.equal(second.job.attempt, 2);
+      assert.equal(await queue.complete(first.job), 'stale');
+      const dead = await recorder.nextDead();
+      assert.match(dead.failure.message, /no ack within 0\.015 s/);
+      assert.equal(await queue.complete(second.job), 'stale');
+    });
+
+    it('stops on close: no more starts, and new jobs are refused', async () => {
+      const { queue, recorder } = open({ concurrency: 1, backoffMs: 1 });
+      await queue.add('a', 'a');
+      await queue.add('b', 'b');
+      assert.equal(queue.unfinished, 2);
+      await queue.close();
+      assert.equal(await queue.complete(recorder.started[0]!.job), 'stale');
+      await assert.rejects(queue.add('c', 'c'), (err: unknown) => err instanceof ConnectorError && err.code === 'queue.closed');
+      assert.equal(recorder.started.length, 1);
+    });
+  });
+
+  it('doubles the backoff after each failed attempt, up to the cap', () => {
+    const steps = [1, 2, 3, 4, 5, 6].map((attempt) => backoffDelay(attempt, { backoffMs: 1000, maxBackoffMs: 10_000 }));
+    assert.deepEqual(steps, [1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+
+  it('names a bad queue setting', () => {
+    assert.throws(() => queuePolicy(policy({ concurrency: 0 })), (err: unknown) => err instanceof ValidationError && /sync-queue settings: concurrency/.test(err.message));
+  });
+
+  describe('messages', () => {
+    it('take the job id from orderId, resourceId or payload.data.id, or from the configured property', () => {
+      const settings = { property: '', prefix: 'order:' };
+      assert.equal(jobIdFor({ orderId: 12, resourceId: 99 }, settings, read), 'order:12');
+      assert.equal(jobIdFor({ resourceId: 99 }, settings, read), 'order:99');
+      assert.equal(jobIdFor({ payload: { data: { id: 250 } } }, settings, read), 'order:250');
+      assert.equal(jobIdFor({ payload: { hash: 'abc' } }, { property: 'payload.hash', prefix: 'hook:' }, read), 'hook:abc');
+      assert.throws(
+        () => jobIdFor({ payload: {} }, settings, read),
+        (err: unknown) => err instanceof ValidationError && err.code === 'queue.job_id' && /looked at msg\.orderId, msg\.resourceId, msg\.payload\.data\.id/.test(err.message),
+      );
+    });
+
+    it('keep only the JSON part of a msg for Redis, without req, res or an old queueJob', () => {
+      const msg = { _msgid: 'm1', payload: { id: 1, at: new Date('2024-01-01T00:00:00Z') }, req: { socket: {} }, res: {}, queueJob: { id: 'x' }, fn: () => 1 };
+      assert.deepEqual(portableMessage(msg), { _msgid: 'm1', payload: { id: 1, at: '2024-01-01T00:00:00.000Z' } });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      assert.throws(() => portableMessage({ payload: circular }), (err: unknown) => err instanceof ValidationError && err.code === 'queue.not_serializable');
+    });
+
+    it('recognize an ack for this queue, and a failure from Catch', () => {
+      const job: QueueJob = { id: 'order:1', attempt: 2, queue: 'orders' };
+      assert.deepEqual(ackedJob({ queueJob: job }, 'orders'), job);
+      assert.equal(ackedJob({ queueJob: job }, 'other'), undefined);
+      assert.equal(ackedJob({ payload: 1 }, 'orders'), undefined);
+      const failure: JobFailure | undefined = failureFrom({ error: { message: 'Sage said no', source: { id: 'n1', type: 'sage100-sales-order' }, stack: 'long' }, errorDetails: { code: 'sage100.CI_NOF' } });
+      assert.deepEqual(failure, { message: 'Sage said no', source: { id: 'n1', type: 'sage100-sales-order' }, details: { code: 'sage100.CI_NOF' } });
+      assert.equal(failureFrom({ payload: 1 }), undefined);
+    });
+  });
+
+  describe('BullMQ loading', () => {
+    it('explains how to install bullmq when it is missing', () => {
+      const missing = () => {
+        throw Object.assign(new Error("Cannot find module 'bullmq'\nRequire stack: …"), { code: 'MODULE_NOT_FOUND' });
+      };
+      assert.throws(
+        () => loadBullMq(missing),
+        (err: unknown) =>
+          err instanceof ConnectorError &&
+          err.code === 'queue.bullmq_missing' &&
+          /needs the optional package bullmq, which is not installed \(Cannot find module 'bullmq'\)$/.test(err.message) &&
+          /npm install bullmq/.test(err.hint ?? ''),
+      );
+    });
+
+    it('encodes job ids the way BullMQ accepts them, one to one', () => {
+      assert.equal(bullJobId('order:12'), 'jorder%3A12');
+      assert.equal(bullJobId('123'), 'j123');
+      assert.notEqual(bullJobId('a%3Ab'), bullJobId('a:b'));
+    });
+  });
+});
