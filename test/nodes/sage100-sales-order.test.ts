@@ -42,7 +42,7 @@ for (const mode of ['agent', 'soap'] as const) {
 
     async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000) {
       const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
-      const credentials = mode === 'agent' ? { apiKey: sim.apiKey } : { username: sim.username, password: sim.password };
+      const credentials: Record<string, string> = mode === 'agent' ? { apiKey: sim.apiKey } : { username: sim.username, password: sim.password };
       await helper.load(
         [sage100Config, sage100SalesOrder, catchNode],
         [

@@ -1,0 +1,61 @@
+import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
+import type { ItemCursor } from '../../lib/sage100/client';
+import { InventoryNeedsAgentError, collectItems, progressText, type ItemsMode } from '../../lib/sage100/items';
+import { parseWarehouseList } from '../../lib/sync/stock';
+import type { Sage100ConfigNode } from './sage100-config';
+
+/** The saved cursor, with the configuration and company it belongs to, so a changed connection starts afresh. */
+interface SavedCursor {
+  server: string;
+  companyCode: string;
+  cursor: ItemCursor;
+}
+
+export default function register(RED: NodeAPI): void {
+  function Sage100Items(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const mode: ItemsMode = definition.mode === 'snapshot' ? 'snapshot' : 'changes';
+    const warehouses = parseWarehouseList(String(definition.warehouses ?? ''));
+    const pageSize = Math.min(500, Math.max(1, Math.round(numberSetting(definition.pageSize, 200))));
+    const files = stateStoreFor(RED.settings);
+    const key = `sage100-items-${this.id}`;
+
+    const config = RED.nodes.getNode(String(definition.server ?? '')) as Sage100ConfigNode | undefined;
+    if (config?.mode === 'soap') this.status({ fill: 'red', shape: 'ring', text: 'needs agent mode' });
+    else if (config?.warningStatus) this.status(config.warningStatus);
+
+    let running = false;
+    onInput(this, async (msg, send) => {
+      if (running) {
+        this.warn('the previous items run is still going; this trigger is skipped');
+        return;
+      }
+      running = true;
+      try {
+        const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.server, 'sage100-config', this);
+        if (sage.mode !== 'agent') throw new InventoryNeedsAgentError();
+        const saved = mode === 'changes' ? await files.read<SavedCursor>(key) : undefined;
+        const since = saved?.server === sage.id && saved.companyCode === sage.companyCode ? saved.cursor : undefined;
+        this.status({ fill: 'blue', shape: 'dot', text: 'items …' });
+        const run = await collectItems(sage.client, {
+          mode,
+          cursor: since,
+          warehouses,
+          pageSize,
+          onProgress: (collected, total) => this.status({ fill: 'blue', shape: 'dot', text: progressText(collected, total) }),
+        });
+        msg.payload = run.items;
+        msg.sage100 = { ...(msg.sage100 as object | undefined), items: { mode, count: run.items.length, since: since ?? null, next: run.nextCursor ?? null } };
+        send(msg);
+        // Only now: a run that failed before the items were handed on is read again next time.
+        if (mode === 'changes' && run.nextCursor) await files.write(key, { server: sage.id, companyCode: sage.companyCode, cursor: run.nextCursor } satisfies SavedCursor);
+        this.status({ fill: 'green', shape: 'dot', text: `${run.items.length.toLocaleString('en-US')} items` });
+      } finally {
+        running = false;
+      }
+    });
+  }
+  RED.nodes.registerType('sage100-items', Sage100Items);
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SageItem } from '../../lib/sage100/types';
+import sage100Config from '../../nodes/sage100/sage100-config';
+import sage100Items from '../../nodes/sage100/sage100-items';
+import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
+import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
+import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+
+const catchNode = coreNode('common/25-catch.js');
+const at = { x: 100, y: 100 };
+
+interface OutMsg {
+  payload: SageItem[];
+  sage100: { items: { mode: string; count: number; since: unknown; next: unknown } };
+  errorDetails?: Record<string, unknown>;
+}
+
+function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
+  const seen: Array<{ fill?: string; text?: string }> = [];
+  node.on('call:status', ((call: { args: [{ fill?: string; text?: string }] }) => seen.push(call.args[0])) as never);
+  return seen;
+}
+
+describe('sage100-items node', () => {
+  let sim: Sage100Simulator;
+  let userDir: string;
+  beforeEach(async () => {
+    sim = await startSage100Simulator({ company: seedDemo(new SageCompany()) });
+    userDir = await mkdtemp(join(tmpdir(), 'sage100-items-'));
+    helper.settings({ userDir });
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    helper.settings({});
+    await sim.close();
+    await rm(userDir, { recursive: true, force: true });
+  });
+
+  async function load(settings: Record<string, unknown> = {}, mode: 'agent' | 'soap' = 'agent') {
+    const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
+    const credentials: Record<string, string> = mode === 'agent' ? { apiKey: sim.apiKey } : { username: sim.username, password: sim.password };
+    await helper.load(
+      [sage100Config, sage100Items, catchNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'pin', pinSha256: sim.fingerprint256, timeoutMs: 5000 },
+        { id: 'items', z: 'tab', ...at, type: 'sage100-items', server: 'sage', mode: 'changes', warehouses: '', pageSize: 200, wires: [['out']], ...settings },
+        { id: 'out', z: 'tab', ...at, type: 'helper' },
+        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['items'], wires: [['caught']] },
+        { id: 'caught', z: 'tab', ...at, type: 'helper' },
+      ],
+      { sage: credentials },
+    );
+    return { items: helper.getNode('items'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+  }
+
+  /** Triggers a run and waits for its msg and for its end (the final green or red status, after the cursor is saved). */
+  async function run(trigger: TestNode, listener: TestNode): Promise<OutMsg> {
+    const next = nextMessage<OutMsg>(listener);
+    const ended = new Promise<void>((resolve) => {
+      const listen = ((call: { args: [{ fill?: string }] }) => {
+        if (call.args[0].fill === 'green' || call.args[0].fill === 'red') {
+          (trigger as unknown as NodeJS.EventEmitter).removeListener('call:status', listen);
+          resolve();
+        }
+      }) as never;
+      trigger.on('call:status', listen);
+    });
+    trigger.receive({ payload: 'tick' });
+    const [msg] = await Promise.all([next, ended]);
+    return msg;
+  }
+
+  const savedCursor = async () => {
+    const files = await readdir(join(userDir, 'ml-connector-state')).catch(() => []);
+    return files.length === 0 ? undefined : JSON.parse(await readFile(join(userDir, 'ml-connector-state', files[0] as string), 'utf8'));
+  };
+
+  it('sends everything first, then only what changed since the saved cursor, one msg per run', async () => {
+    const { items, out } = await load({ pageSize: 2 });
+    const first = await run(items, out);
+    assert.deepEqual(first.payload.map((i) => i.ItemCode), ['CABLE-USB-C-2M', 'GADGET-2', 'WIDGET-1']);
+    assert.equal(first.sage100.items.since, null);
+    assert.deepEqual((await savedCursor())?.cursor, first.sage100.items.next);
+
+    const quiet = await run(items, out);
+    assert.deepEqual(quiet.payload, []);
+    assert.deepEqual(quiet.sage100.items.since, first.sage100.items.next);
+
+    sim.company.createSalesOrder({ SalesOrderNo: 'W000001', OrderDate: '20260302', ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerPONo: 'BC1', Lines: [{ ItemCode: 'GADGET-2', QuantityOrdered: 2 }] });
+    sim.company.updateItem('CABLE-USB-C-2M', { StandardUnitPrice: 10.5 });
+    const changed = await run(items, out);
+    assert.deepEqual(changed.payload.map((i) => [i.ItemCode, i.StandardUnitPrice, i.warehouses[0]?.QuantityOnSalesOrder]), [['CABLE-USB-C-2M', 10.5, 0], ['GADGET-2', 5, 2]]);
+  });
+
+  it('sends a full snapshot of the chosen warehouses with progress in the status, leaving the cursor alone', async () => {
+    const { items, out } = await load({ mode: 'snapshot', warehouses: 'EST', pageSize: 1 });
+    const seen = statuses(items);
+    const snapshot = await run(items, out);
+    assert.deepEqual(snapshot.payload.map((i) => [i.ItemCode, i.warehouses.map((w) => `${w.WarehouseCode}:${w.QuantityOnHand}`)]), [
+      ['CABLE-USB-C-2M', ['EST:120']],
+      ['GADGET-2', []],
+      ['WIDGET-1', ['EST:10']],
+    ]);
+    assert.deepEqual(seen.map((s) => s.text), ['items …', 'items 1/3', 'items 2/3', 'items 3/3', '3 items']);
+    assert.equal(await savedCursor(), undefined);
+    assert.equal((await run(items, out)).payload.length, 3);
+  });
+
+  it('keeps the cursor where it was when a run fails, and reads the same changes again', async () => {
+    const { items, out, caught } = await load();
+    const first = await run(items, out);
+    sim.company.setStock('WIDGET-1', '000', { QuantityOnHand: 39 });
+    sim.faults.set([{ kind: 'fault', operation: 'listStock', status: 400, code: 'BadRequest', message: 'rejected for the test' }]);
+    const failed = await run(items, caught);
+    assert.equal(failed.errorDetails?.code, 'sage100.BadRequest');
+    assert.deepEqual((await savedCursor())?.cursor, first.sage100.items.next);
+    const again = await run(items, out);
+    assert.deepEqual(again.payload.map((i) => i.ItemCode), ['WIDGET-1']);
+  });
+
+  it('skips a trigger that arrives while a run is still going', async () => {
+    const { items, out } = await load();
+    sim.faults.set([{ kind: 'latency', operation: 'listItems', ms: 300 }]);
+    const collected: OutMsg[] = [];
+    out.on('input', ((msg: OutMsg) => collected.push(msg)) as never);
+    const first = run(items, out);
+    items.receive({ payload: 'tick again' });
+    await first;
+    const node = items as unknown as { warn: { args: unknown[][] } };
+    assert.deepEqual(node.warn.args, [['the previous items run is still going; this trigger is skipped']]);
+    assert.equal(collected.length, 1);
+  });
+
+  it('in SOAP mode says clearly that items need the agent', async () => {
+    const { items, caught } = await load({}, 'soap');
+    const failed = await run(items, caught);
+    assert.equal(failed.errorDetails?.code, 'sage100.items_need_agent');
+    assert.match(String(failed.errorDetails?.hint), /agent mode/);
+    const node = items as unknown as { status: { args: unknown[][] } };
+    assert.deepEqual(node.status.args[0], [{ fill: 'red', shape: 'ring', text: 'needs agent mode' }]);
+  });
+});
