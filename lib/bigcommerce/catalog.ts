@@ -67,7 +67,7 @@ const productRows = z.array(z.looseObject({ id: z.number().int(), sku: z.string(
 const batchResponse = z.looseObject({ data: z.array(z.looseObject({ id: z.number().int() })).optional(), errors: z.unknown().optional() });
 
 /** Split `values` into runs of at most `size`. */
-export function chunks<T>(values: readonly T[], size: number): T[][] {
+function chunks<T>(values: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < values.length; start += size) out.push(values.slice(start, start + size));
   return out;
@@ -235,9 +235,9 @@ export class CatalogCalls {
         const atFault = pending.filter((write, position) => named.positions.has(position) || target.isNamed(write, named));
         // A 404 naming no record is about the path or the store, not the data: the run cannot go on.
         if (atFault.length === 0 && err.status === 404) throw err;
-        const failing = atFault.length > 0 ? atFault : pending;
+        const failing = new Set(atFault.length > 0 ? atFault : pending);
         for (const write of failing) outcome.failed.push({ write, message });
-        pending = pending.filter((write) => !failing.includes(write));
+        pending = pending.filter((write) => !failing.has(write));
         continue;
       }
       if (response.status === 207) {
