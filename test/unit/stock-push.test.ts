@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeBigCommerceError } from '../../lib/bigcommerce/errors';
-import { createAgent, createTransport, type RequestFunction } from '../../lib/http/transport';
+import { createAgent, createTransport, type HttpRequest, type HttpResponse, type RequestFunction } from '../../lib/http/transport';
 import { JsonStateStore } from '../../lib/node-red/state-store';
 import type { SageItem } from '../../lib/sage100/types';
 import { pushInventory, type InventoryPushOptions, type PushSummary, type StockSettings } from '../../lib/sync/stock';
@@ -125,6 +125,26 @@ describe('inventory push against the BigCommerce simulator', () => {
     assert.deepEqual(second.pushed, { stock: 1, price: 0 });
     assert.equal(second.calls.lookups, 2, 'the SKU whose write failed is looked up again (products, then inventory items)');
     assert.equal(sim.store.stockOf('KIT-A'), 9);
+  });
+
+  it('leaves an item a 207 answer does not confirm for the next run', async () => {
+    const items = variantSkus.slice(0, 3).map((sku) => sageItem(sku, 2, 9));
+    const unconfirmed = sim.store.variantBySku('V-1')!.id;
+    const direct = request;
+    // BigCommerce's partial success: the batch answers 207 and leaves V-1 out of `data`.
+    request = async <T>(req: HttpRequest) => {
+      const response = await direct<{ data: Array<{ id: number }> }>(req);
+      if (req.method !== 'PUT' || req.path !== '/v3/catalog/variants') return response as HttpResponse<T>;
+      const body = { ...response.body, data: response.body.data.filter((row) => row.id !== unconfirmed), errors: { status: 422, title: 'Some variants were not saved' } };
+      return { ...response, status: 207, body } as HttpResponse<T>;
+    };
+    const first = await push(items);
+    assert.deepEqual(first.pushed, { stock: 3, price: 2 });
+    assert.deepEqual(first.failures.map((failure) => [failure.sku, failure.field, failure.message]), [['V-1', 'price', 'Some variants were not saved']]);
+    request = direct;
+    const second = await push(items);
+    assert.deepEqual(second.changed, { stock: 0, price: 1 });
+    assert.deepEqual(second.pushed, { stock: 0, price: 1 });
   });
 
   it('pushes everything again on a full resync', async () => {
