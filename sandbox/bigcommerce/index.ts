@@ -110,6 +110,7 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   // Accepted inventory adjustments waiting for the delay; dropped (unapplied) on close.
   const deferred = new Set<{ timer: NodeJS.Timeout; done: Promise<void>; resolve: () => void }>();
   let apiUrl = '';
+  let closing: Promise<void> | undefined;
   const simParts = { store, faults, stats, limiter, quota: () => quota };
 
   const server = createSimulatorServer({
@@ -181,21 +182,25 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
     async inventorySettled() {
       await Promise.all([...deferred].map((entry) => entry.done));
     },
-    async close() {
-      for (const entry of deferred) {
-        clearTimeout(entry.timer);
-        entry.resolve();
-      }
-      deferred.clear();
-      await sender.close();
-      for (const entry of sleeping) {
-        clearTimeout(entry.timer);
-        entry.resolve();
-      }
-      sleeping.clear();
-      listeners.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    close() {
+      // Idempotent: a test may close in its body and again in afterEach.
+      closing ??= (async () => {
+        for (const entry of deferred) {
+          clearTimeout(entry.timer);
+          entry.resolve();
+        }
+        deferred.clear();
+        await sender.close();
+        for (const entry of sleeping) {
+          clearTimeout(entry.timer);
+          entry.resolve();
+        }
+        sleeping.clear();
+        listeners.clear();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
     },
   };
 }

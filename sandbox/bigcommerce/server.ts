@@ -20,10 +20,10 @@ export interface Exchange {
   api: Api | 'sim' | null;
   /** The path below `/stores/{hash}/{api}`, as the OpenAPI files write paths (`/orders/12`). */
   apiPath?: string;
-  /** The matched route template, e.g. `GET /v2/orders/{order_id}`; absent when no route matched. */
+  /** The matched route's path template, e.g. `/v2/orders/{order_id}` (with `method`, the key of `stats.requests`); absent when no route matched. */
   route?: string;
-  /** Query pairs in order, decoded. */
-  query: Array<[string, string]>;
+  /** Query parameters, decoded (a repeated name keeps its last value). */
+  query: Record<string, string>;
   /** Lower-cased; the `x-auth-token` value is replaced by `[redacted]`. */
   requestHeaders: Record<string, string>;
   requestBody: unknown;
@@ -130,7 +130,7 @@ export function createSimulatorServer(parts: ServerParts): Server {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       api: null,
-      query: [],
+      query: {},
       requestHeaders: headersOf(req),
       requestBody: undefined,
       status: 0,
@@ -159,7 +159,7 @@ export function createSimulatorServer(parts: ServerParts): Server {
 
 async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
   const url = new URL(exchange.url, 'http://simulator');
-  exchange.query = [...url.searchParams.entries()];
+  exchange.query = Object.fromEntries(url.searchParams.entries());
   let text: string;
   try {
     text = await readBody(req);
@@ -212,7 +212,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
 
   const matched = parts.router.match(exchange.method, api, exchange.apiPath);
   const template = matched && matched !== 'method' ? matched.route.template : undefined;
-  exchange.route = template;
+  exchange.route = matched && matched !== 'method' ? `/${api}${matched.route.path}` : undefined;
   const statKey = template ?? 'unmatched';
   parts.stats.requests[statKey] = (parts.stats.requests[statKey] ?? 0) + 1;
 

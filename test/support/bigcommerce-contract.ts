@@ -370,7 +370,7 @@ export class ContractRecorder {
     const documentedQuery = new Set(
       (operation.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name),
     );
-    for (const [name] of exchange.query) {
+    for (const name of Object.keys(exchange.query)) {
       if (!documentedQuery.has(name)) violation('undocumented-query', `query parameter '${name}' is not documented for ${operationName} (documented: ${[...documentedQuery].join(', ') || 'none'})`);
     }
 

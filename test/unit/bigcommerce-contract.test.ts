@@ -67,9 +67,9 @@ describe('BigCommerce contract recorder', () => {
     assert.match(unknownQuery!.message, /'sku:in' is not documented for getVariants/);
     sim.violations.length = 0;
 
-    const path = recorder.check(altered(exchange, { apiPath: '/catalog/widgets', url: '/stores/sandbox1/v3/catalog/widgets', query: [] }));
+    const path = recorder.check(altered(exchange, { apiPath: '/catalog/widgets', url: '/stores/sandbox1/v3/catalog/widgets', query: {} }));
     assert.equal(path[0]!.kind, 'undocumented-operation');
-    const method = recorder.check(altered(exchange, { method: 'PATCH', query: [], url: '/stores/sandbox1/v3/catalog/variants' }));
+    const method = recorder.check(altered(exchange, { method: 'PATCH', query: {}, url: '/stores/sandbox1/v3/catalog/variants' }));
     assert.equal(method[0]!.kind, 'undocumented-operation');
   });
 

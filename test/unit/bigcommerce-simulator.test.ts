@@ -193,7 +193,8 @@ describe('BigCommerce simulator: auth, quota and v2 orders', () => {
       await start();
       await callStore(sim, 'GET', '/v2/orders/count');
       const last = sim.exchanges.at(-1)!;
-      assert.equal(last.route, 'GET /v2/orders/count');
+      assert.equal(last.route, '/v2/orders/count');
+      assert.equal(last.method, 'GET');
       assert.equal(last.apiPath, '/orders/count');
       assert.equal(last.requestHeaders['x-auth-token'], '[redacted]');
       assert.equal(sim.stats.requests['GET /v2/orders/count'], 1);
