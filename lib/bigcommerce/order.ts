@@ -100,6 +100,9 @@ export const orderCouponSchema = z.looseObject({
   type: z.number().int().optional(),
 });
 
+/** A sub-resource BigCommerce links to instead of embedding, e.g. `{"url": "…/orders/100/coupons", "resource": "/orders/100/coupons"}`. */
+const resourceLinkSchema = z.looseObject({ url: z.string(), resource: z.string() });
+
 export const orderSchema = z.looseObject({
   id: z.number().int().positive(),
   customer_id: z.number().int().min(0),
@@ -133,8 +136,11 @@ export const orderSchema = z.looseObject({
   channel_id: z.number().int().optional(),
   billing_address: orderAddressSchema,
   consignments: consignmentsSchema,
-  /** Present only when the order has a coupon discount; fetched from /v2/orders/{id}/coupons. */
-  coupons: z.array(orderCouponSchema).optional(),
+  /**
+   * The order's coupons, fetched from /v2/orders/{id}/coupons when it has a coupon discount. BigCommerce itself
+   * sends only a link here (`{url, resource}`), which parses to undefined.
+   */
+  coupons: z.union([z.array(orderCouponSchema), resourceLinkSchema.transform(() => undefined)]).optional(),
 });
 
 /** The raw order as BigCommerce sends it (what `bigcommerce-order` puts in msg.payload). */

@@ -1,0 +1,87 @@
+import { fetchOrder, orderIdFrom, pollModifiedOrders, type OrderCursor } from '../../lib/bigcommerce/orders';
+import { ConnectorError } from '../../lib/errors';
+import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
+import type { BigCommerceConfigNode } from './bigcommerce-config';
+
+/** The order id of a msg: msg.payload (a number), else msg.resourceId (from bigcommerce-webhook-verify), else msg.orderId. */
+function orderIdOf(msg: NodeMessage): number {
+  if (typeof msg.topic === 'string' && msg.topic.startsWith('store/') && !msg.topic.startsWith('store/order/')) {
+    throw new ConnectorError(`bigcommerce-order got a ${msg.topic} event, which is not about an order`, {
+      code: 'bigcommerce.not_an_order',
+      field: 'topic',
+      hint: 'Route only store/order/* webhooks to this node (a Switch node on msg.topic).',
+    });
+  }
+  const id = orderIdFrom(msg.payload) ?? orderIdFrom(msg.resourceId) ?? orderIdFrom(msg.orderId);
+  if (id === undefined) {
+    throw new ConnectorError('No order id on the msg: expected a positive number in msg.payload, msg.resourceId or msg.orderId', {
+      code: 'bigcommerce.order_id_missing',
+      field: 'payload',
+      hint: 'Send the order id as msg.payload, or wire the verified webhook (msg.resourceId) into this this.',
+    });
+  }
+  return id;
+}
+
+export default function register(RED: NodeAPI): void {
+  function BigCommerceOrder(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const files = stateStoreFor(RED.settings);
+    const statusFilter = numberSetting(definition.statusId, Number.NaN);
+    const statusId = Number.isInteger(statusFilter) ? statusFilter : undefined;
+    let polling = false;
+
+    const getOne = async (msg: NodeMessage, send: SendFunction, store: BigCommerceConfigNode): Promise<void> => {
+      const orderId = orderIdOf(msg);
+      this.status({ fill: 'blue', shape: 'dot', text: `order ${orderId}` });
+      const { raw } = await fetchOrder(store.request, orderId);
+      msg.payload = raw;
+      msg.orderId = orderId;
+      this.status({ fill: 'green', shape: 'dot', text: `order ${orderId}` });
+      send(msg);
+    };
+
+    const poll = async (msg: NodeMessage, send: SendFunction, store: BigCommerceConfigNode): Promise<void> => {
+      const key = `bigcommerce-order-${this.id}-${store.storeHash}`;
+      const cursor = await files.read<OrderCursor>(key);
+      this.status({ fill: 'blue', shape: 'ring', text: 'polling' });
+      const { counts } = await pollModifiedOrders(
+        store.request,
+        cursor,
+        {
+          overlapMs: numberSetting(definition.overlap, 300) * 1000,
+          initialLookbackMs: numberSetting(definition.lookback, 24) * 3_600_000,
+          statusId,
+        },
+        {
+          order: ({ raw }) => send({ topic: msg.topic, payload: raw, orderId: raw.id }),
+          invalid: (raw, error) => {
+            const orderId = (raw as { id?: unknown } | null)?.id;
+            this.error(error, { topic: msg.topic, payload: raw, orderId, errorDetails: error.toDetails() });
+          },
+          progress: async (next, sofar) => {
+            await files.write(key, next);
+            this.status({ fill: 'blue', shape: 'ring', text: `polling: ${sofar.emitted} orders` });
+          },
+        },
+      );
+      this.status({ fill: 'green', shape: 'dot', text: `${counts.emitted} orders${counts.invalid > 0 ? `, ${counts.invalid} invalid` : ''}` });
+    };
+
+    onInput(this, async (msg, send) => {
+      const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
+      if (definition.mode !== 'poll') return getOne(msg, send, store);
+      // An inject that fires again while a long poll runs would read the same orders twice; skip it instead.
+      if (polling) return;
+      polling = true;
+      try {
+        await poll(msg, send, store);
+      } finally {
+        polling = false;
+      }
+    });
+  }
+  RED.nodes.registerType('bigcommerce-order', BigCommerceOrder);
+}
