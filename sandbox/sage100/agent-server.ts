@@ -218,8 +218,14 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         return error(400, 'BadRequest', 'The request body is not JSON.');
       }
     }
+    // Repeated parameters become arrays here: openapi-backend's own parser (qs) turns more than 20 into an object.
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(url.searchParams.keys())) {
+      const values = url.searchParams.getAll(key);
+      query[key] = values.length > 1 ? values : (values[0] as string);
+    }
     try {
-      return (await api.handleRequest({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers as Record<string, string>, body })) as Reply;
+      return (await api.handleRequest({ method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers as Record<string, string>, body })) as Reply;
     } catch (err) {
       if (err instanceof SageFault) return error(statusOf(err), err.code, err.message);
       return error(500, FAULT_CODES.exception, 'An exception occurred.');
