@@ -27,8 +27,13 @@ function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
 describe('sage100-items node', () => {
   let sim: Sage100Simulator;
   let userDir: string;
+  /** The company's clock, moved by hand so that changes are later than the cursor of the run before. */
+  let now: Date;
+  const at0901 = () => (now = new Date('2026-03-02T09:01:00Z'));
+  const at0902 = () => (now = new Date('2026-03-02T09:02:00Z'));
   beforeEach(async () => {
-    sim = await startSage100Simulator({ company: seedDemo(new SageCompany()) });
+    now = new Date('2026-03-02T09:00:00Z');
+    sim = await startSage100Simulator({ company: seedDemo(new SageCompany({ now: () => now })) });
     userDir = await mkdtemp(join(tmpdir(), 'sage100-items-'));
     helper.settings({ userDir });
     await helper.startServer();
@@ -83,6 +88,7 @@ describe('sage100-items node', () => {
 
   it('sends everything first, then only what changed since the saved cursor, one msg per run', async () => {
     const { items, out } = await load({ pageSize: 2 });
+    at0901();
     const first = await run(items, out);
     assert.deepEqual(first.payload.map((i) => i.ItemCode), ['CABLE-USB-C-2M', 'GADGET-2', 'WIDGET-1']);
     assert.equal(first.sage100.items.since, null);
@@ -92,6 +98,7 @@ describe('sage100-items node', () => {
     assert.deepEqual(quiet.payload, []);
     assert.deepEqual(quiet.sage100.items.since, first.sage100.items.next);
 
+    at0902();
     sim.company.createSalesOrder({ SalesOrderNo: 'W000001', OrderDate: '20260302', ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerPONo: 'BC1', Lines: [{ ItemCode: 'GADGET-2', QuantityOrdered: 2 }] });
     sim.company.updateItem('CABLE-USB-C-2M', { StandardUnitPrice: 10.5 });
     const changed = await run(items, out);
@@ -114,7 +121,9 @@ describe('sage100-items node', () => {
 
   it('keeps the cursor where it was when a run fails, and reads the same changes again', async () => {
     const { items, out, caught } = await load();
+    at0901();
     const first = await run(items, out);
+    at0902();
     sim.company.setStock('WIDGET-1', '000', { QuantityOnHand: 39 });
     sim.faults.set([{ kind: 'fault', operation: 'listStock', status: 400, code: 'BadRequest', message: 'rejected for the test' }]);
     const failed = await run(items, caught);

@@ -82,8 +82,12 @@ describe('Sage 100 agent: contract, simulator and client', () => {
     });
   }
 
+  /** The company's clock: moved by hand where a test needs changes to be later than a cursor. */
+  let now: Date;
+
   beforeEach(async () => {
-    sim = await startSage100Simulator({ company: seedDemo(new SageCompany()) });
+    now = new Date('2026-03-02T09:00:00Z');
+    sim = await startSage100Simulator({ company: seedDemo(new SageCompany({ now: () => now })) });
     dispatcher = recording(createSageAgent({ mode: 'ca', caPem: sim.certificatePem }), exchanges);
     client = clientWith();
   });
@@ -198,26 +202,28 @@ describe('Sage 100 agent: contract, simulator and client', () => {
   });
 
   it('lists items with prices and per-warehouse stock, paged, with a cursor for the next poll', async () => {
+    now = new Date('2026-03-02T09:01:00Z');
     const first = await client.listItems({ pageSize: 2 });
     assert.equal(first.total, 3);
     assert.deepEqual(first.items.map((i) => i.ItemCode), ['CABLE-USB-C-2M', 'GADGET-2']);
     const second = await client.listItems({ pageSize: 2, pageToken: first.nextPageToken });
     assert.equal(second.nextPageToken, undefined);
     const [widget] = second.items;
-    assert.deepEqual({ ...widget, DateUpdated: undefined, TimeUpdated: undefined }, {
+    assert.deepEqual(widget, {
       ItemCode: 'WIDGET-1',
       ItemCodeDesc: 'Widget, blue',
       StandardUnitPrice: 12.5,
       SuggestedRetailPrice: 14.99,
       SalesPromotionPrice: 0,
-      DateUpdated: undefined,
-      TimeUpdated: undefined,
+      DateUpdated: '20260302',
+      TimeUpdated: '9',
       warehouses: [
         { WarehouseCode: '000', QuantityOnHand: 40, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 },
         { WarehouseCode: 'EST', QuantityOnHand: 10, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 },
       ],
     });
     // The cursor is the agent's clock when the listing began, the same on every page.
+    assert.deepEqual(first.highWater, { DateUpdated: '20260302', TimeUpdated: '9.01667' });
     assert.deepEqual(second.highWater, first.highWater);
 
     const onlyEast = await client.listItems({ warehouses: ['EST'] });
@@ -225,6 +231,7 @@ describe('Sage 100 agent: contract, simulator and client', () => {
 
     const unchanged = await client.listItems({ changedSince: first.highWater });
     assert.deepEqual(unchanged.items, []);
+    now = new Date('2026-03-02T09:02:00Z');
     await client.createSalesOrder(order());
     const changed = await client.listItems({ changedSince: first.highWater });
     assert.deepEqual(changed.items.map((i) => [i.ItemCode, i.warehouses.find((w) => w.WarehouseCode === '000')?.QuantityOnSalesOrder]), [['WIDGET-1', 2]]);
