@@ -108,6 +108,10 @@ describe('sync queue', () => {
       assert.equal(jobIdFor({ resourceId: 99 }, settings, read), 'order:99');
       assert.equal(jobIdFor({ payload: { data: { id: 250 } } }, settings, read), 'order:250');
       assert.equal(jobIdFor({ payload: { hash: 'abc' } }, { property: 'payload.hash', prefix: 'hook:' }, read), 'hook:abc');
+      const throwing = () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'id')");
+      };
+      assert.throws(() => jobIdFor({ payload: 'text' }, settings, throwing), (err: unknown) => err instanceof ValidationError && err.code === 'queue.job_id');
       assert.throws(
         () => jobIdFor({ payload: {} }, settings, read),
         (err: unknown) => err instanceof ValidationError && err.code === 'queue.job_id' && /looked at msg\.orderId, msg\.resourceId, msg\.payload\.data\.id/.test(err.message),

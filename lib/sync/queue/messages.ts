@@ -12,11 +12,20 @@ export interface JobIdSettings {
   prefix: string;
 }
 
+/** Node-RED's getMessageProperty throws when a step of the path is missing; here that means "no value". */
+function readSafely(read: (msg: NodeMessage, path: string) => unknown, msg: NodeMessage, path: string): unknown {
+  try {
+    return read(msg, path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The job id of a msg: the prefix and the value found, e.g. `order:1042`. */
 export function jobIdFor(msg: NodeMessage, settings: JobIdSettings, read: (msg: NodeMessage, path: string) => unknown): string {
   const sources = settings.property ? [settings.property] : DEFAULT_ID_SOURCES;
   for (const path of sources) {
-    const value = read(msg, path);
+    const value = readSafely(read, msg, path);
     if ((typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value))) return `${settings.prefix}${value}`;
   }
   const where = sources.map((path) => `msg.${path}`).join(', ');
