@@ -81,11 +81,31 @@ for (const mode of ['agent', 'soap'] as const) {
       assert.equal(JSON.stringify(sim.company.state()), before);
     });
 
-    it('settles a race between two workers as one created and one already posted', async () => {
+    it('two workers posting the same order at once make one order: one created, one already posted', async () => {
       // Both reads are held until both are in flight, so both see no order and both try to create it.
       sim.faults.set([{ kind: 'latency', operation: 'getSalesOrder', ms: 100, times: 2 }]);
       const outcomes = await Promise.all([createSalesOrderIfAbsent(client, webOrder()), createSalesOrderIfAbsent(clientWith(), webOrder())]);
       assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-posted', 'created']);
+      assert.equal(orders().length, 1);
+      assert.equal(onSalesOrder(), 2);
+    });
+
+    it('a create that loses the race (WS_AlreadyExists) reads the order back and reports it posted', async () => {
+      let raced = false;
+      const racing: Sage100Client = {
+        ...client,
+        async getSalesOrder(salesOrderNo) {
+          const found = await client.getSalesOrder(salesOrderNo);
+          if (!raced) {
+            raced = true;
+            // Another worker posts the same web order between this worker's read and its create.
+            sim.company.createSalesOrder({ ...webOrder() });
+          }
+          return found;
+        },
+      };
+      const result = await createSalesOrderIfAbsent(racing, webOrder());
+      assert.equal(result.outcome, 'already-posted');
       assert.equal(orders().length, 1);
       assert.equal(onSalesOrder(), 2);
     });
