@@ -62,7 +62,10 @@ export interface ItemQuery {
 export interface ItemPage {
   items: SageItem[];
   nextPageToken?: string;
-  /** The newest DateUpdated/TimeUpdated seen on this page: the next cursor once every page is read. */
+  /**
+   * The next cursor once every page is read. The agent gives its clock when the listing began (the same on every
+   * page), not the newest stamp seen: an item changed while the pages are read is then still at or after it.
+   */
   highWater?: ItemCursor;
   total?: number;
 }
