@@ -1,0 +1,76 @@
+import { ValidationError } from '../../lib/errors';
+import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
+import { getCustomer, upsertCustomer, type CustomerOutcome } from '../../lib/sage100/customers';
+import type { Customer } from '../../lib/sage100/types';
+import type { Sage100ConfigNode } from './sage100-config';
+
+interface CustomerPayload {
+  customer?: unknown;
+  salesOrder?: Record<string, unknown>;
+  warnings?: unknown;
+  [key: string]: unknown;
+}
+
+export interface CustomerReport {
+  outcome: CustomerOutcome | 'found';
+  ARDivisionNo: string;
+  CustomerNo: string;
+  changedFields?: string[];
+  matchedBy?: 'email';
+}
+
+function payloadOf(msg: NodeMessage): CustomerPayload & { customer: unknown } {
+  const payload = msg.payload as CustomerPayload | undefined;
+  if (typeof payload !== 'object' || payload === null || payload.customer === undefined) {
+    throw new ValidationError('sage100-customer needs msg.payload.customer: a Sage customer, as sync-order-mapper emits it', {
+      code: 'validation.invalid',
+      field: 'payload.customer',
+      hint: 'Wire a sync-order-mapper before this node, or set msg.payload.customer to { ARDivisionNo, CustomerNo, CustomerName, … }.',
+    });
+  }
+  return payload as CustomerPayload & { customer: unknown };
+}
+
+/** Puts Sage's customer on the msg; a customer found by email gets the sales order too (it has another number). */
+function withCustomer(payload: CustomerPayload, customer: Customer, warnings: string[], moveOrder: boolean): CustomerPayload {
+  const out: CustomerPayload = { ...payload, customer };
+  if (moveOrder && payload.salesOrder) out.salesOrder = { ...payload.salesOrder, ARDivisionNo: customer.ARDivisionNo, CustomerNo: customer.CustomerNo };
+  if (warnings.length > 0) out.warnings = [...(Array.isArray(payload.warnings) ? payload.warnings : []), ...warnings];
+  return out;
+}
+
+export default function register(RED: NodeAPI): void {
+  function Sage100Customer(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const operation = definition.operation === 'get' ? 'get' : 'upsert';
+    const matchByEmail = definition.matchByEmail === true;
+    const config = RED.nodes.getNode(String(definition.server ?? '')) as Sage100ConfigNode | undefined;
+    if (config?.warningStatus) this.status(config.warningStatus);
+
+    onInput(this, async (msg, send) => {
+      const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.server, 'sage100-config', this);
+      const payload = payloadOf(msg);
+      let report: CustomerReport;
+      if (operation === 'get') {
+        const customer = await getCustomer(client, payload.customer);
+        msg.payload = withCustomer(payload, customer, [], false);
+        report = { outcome: 'found', ARDivisionNo: customer.ARDivisionNo, CustomerNo: customer.CustomerNo };
+      } else {
+        const result = await upsertCustomer(client, payload.customer, { matchByEmail });
+        msg.payload = withCustomer(payload, result.customer, result.warnings, result.matchedBy === 'email');
+        report = {
+          outcome: result.outcome,
+          ARDivisionNo: result.customer.ARDivisionNo,
+          CustomerNo: result.customer.CustomerNo,
+          ...(result.outcome === 'updated' && { changedFields: result.changedFields }),
+          ...(result.matchedBy === 'email' && { matchedBy: 'email' as const }),
+        };
+      }
+      msg.sage100 = { ...(msg.sage100 as Record<string, unknown> | undefined), customer: report };
+      this.status({ fill: 'green', shape: 'dot', text: shortText(`${report.outcome} ${report.ARDivisionNo}-${report.CustomerNo}`) });
+      send(msg);
+    });
+  }
+  RED.nodes.registerType('sage100-customer', Sage100Customer);
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import type { Customer } from '../../lib/sage100/types';
+import sage100Config from '../../nodes/sage100/sage100-config';
+import sage100Customer from '../../nodes/sage100/sage100-customer';
+import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
+import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
+import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+
+const catchNode = coreNode('common/25-catch.js');
+const at = { x: 100, y: 100 };
+
+const webCustomer = (overrides: Partial<Customer> = {}): Customer => ({
+  ARDivisionNo: '00',
+  CustomerNo: 'BC1042',
+  CustomerName: 'Grace Hopper',
+  AddressLine1: '1 Navy Yard',
+  City: 'Chicago',
+  State: 'IL',
+  ZipCode: '60601',
+  CountryCode: 'USA',
+  EmailAddress: 'grace@example.com',
+  ...overrides,
+});
+
+interface OutMsg {
+  payload: { customer: Customer; salesOrder?: Record<string, unknown>; warnings?: string[] };
+  sage100: { customer?: Record<string, unknown>; [key: string]: unknown };
+  errorDetails?: Record<string, unknown>;
+}
+
+for (const mode of ['agent', 'soap'] as const) {
+  describe(`sage100-customer node (${mode} mode)`, () => {
+    let sim: Sage100Simulator;
+    beforeEach(async () => {
+      sim = await startSage100Simulator({ company: seedDemo(new SageCompany()) });
+      await helper.startServer();
+    });
+    afterEach(async () => {
+      await helper.unload();
+      await helper.stopServer();
+      await sim.close();
+    });
+
+    async function load(settings: { operation?: 'upsert' | 'get'; matchByEmail?: boolean; secret?: string } = {}) {
+      const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
+      const credentials: Record<string, string> =
+        mode === 'agent' ? { apiKey: settings.secret ?? sim.apiKey } : { username: sim.username, password: settings.secret ?? sim.password };
+      await helper.load(
+        [sage100Config, sage100Customer, catchNode],
+        [
+          { id: 'tab', type: 'tab' },
+          { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'ca', caPem: sim.certificatePem, timeoutMs: 5000 },
+          { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', server: 'sage', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false, wires: [['out']] },
+          { id: 'out', z: 'tab', ...at, type: 'helper' },
+          { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['customer'], wires: [['caught']] },
+          { id: 'caught', z: 'tab', ...at, type: 'helper' },
+        ],
+        { sage: credentials },
+      );
+      return { node: helper.getNode('customer'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+    }
+
+    async function send(node: TestNode, listener: TestNode, msg: Record<string, unknown>): Promise<OutMsg> {
+      const next = nextMessage<OutMsg>(listener);
+      node.receive(msg);
+      return next;
+    }
+
+    it("creates a new customer, replaces payload.customer with Sage's record and keeps the rest of the msg", async () => {
+      const { node, out } = await load();
+      const salesOrder = { SalesOrderNo: 'W001042', ARDivisionNo: '00', CustomerNo: 'BC1042' };
+      const result = await send(node, out, { payload: { customer: webCustomer(), salesOrder, warnings: ['w'] }, sage100: { run: 7 } });
+      assert.deepEqual(result.sage100, { run: 7, customer: { outcome: 'created', ARDivisionNo: '00', CustomerNo: 'BC1042' } });
+      assert.equal(result.payload.customer.CustomerName, 'Grace Hopper');
+      assert.deepEqual([result.payload.salesOrder, result.payload.warnings], [salesOrder, ['w']]);
+      assert.equal(sim.company.getCustomer('00', 'BC1042').City, 'Chicago');
+    });
+
+    it('updates only changed contact members of an existing customer, then reports unchanged with no write', async () => {
+      sim.company.updateCustomer({ ARDivisionNo: '01', CustomerNo: 'WEB0001', TermsCode: '30' });
+      const { node, out } = await load();
+      const moved = { ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerName: 'Ada Lovelace', AddressLine1: '2 Engine Street', City: 'Seattle', EmailAddress: 'ada@example.com', TermsCode: '01' };
+      const updated = await send(node, out, { payload: { customer: moved } });
+      assert.deepEqual(updated.sage100.customer, { outcome: 'updated', ARDivisionNo: '01', CustomerNo: 'WEB0001', changedFields: ['AddressLine1'] });
+      assert.equal(updated.payload.customer.AddressLine1, '2 Engine Street');
+      assert.equal(updated.payload.customer.TermsCode, '30', "terms stay Sage's");
+
+      const before = JSON.stringify(sim.company.state());
+      const again = await send(node, out, { payload: { customer: moved } });
+      assert.equal(again.sage100.customer?.outcome, 'unchanged');
+      assert.equal(JSON.stringify(sim.company.state()), before);
+    });
+
+    it('gets a customer by number, and sends an unknown one to Catch naming it', async () => {
+      const { node, out, caught } = await load({ operation: 'get' });
+      const found = await send(node, out, { payload: { customer: { ARDivisionNo: '01', CustomerNo: 'WEB0001' } } });
+      assert.deepEqual(found.sage100.customer, { outcome: 'found', ARDivisionNo: '01', CustomerNo: 'WEB0001' });
+      assert.equal(found.payload.customer.EmailAddress, 'ada@example.com');
+
+      const failed = await send(node, caught, { payload: { customer: { ARDivisionNo: '01', CustomerNo: 'NOBODY' } } });
+      assert.equal(failed.errorDetails?.code, 'sage100.CI_NoKey');
+      assert.equal(failed.errorDetails?.record, 'customer 01-NOBODY');
+      assert.deepEqual(failed.payload.customer, { ARDivisionNo: '01', CustomerNo: 'NOBODY' }, 'the msg reaches Catch unchanged');
+    });
+
+    it("sends Sage's refusal to Catch with its code and a hint, and creates nothing", async () => {
+      const { node, caught } = await load();
+      const failed = await send(node, caught, { payload: { customer: webCustomer({ ZipCode: '99999' }) } });
+      assert.equal(failed.errorDetails?.code, 'sage100.CI_NOF');
+      assert.match(String(failed.errorDetails?.hint), /ZIP Code table/);
+      assert.equal(sim.company.state().customers.length, 2);
+    });
+
+    it('names the field when the msg has no customer, or a bad one', async () => {
+      const { node, caught } = await load();
+      const missing = await send(node, caught, { payload: { salesOrder: {} } });
+      assert.deepEqual([missing.errorDetails?.code, missing.errorDetails?.field], ['validation.invalid', 'payload.customer']);
+      const bad = await send(node, caught, { payload: { customer: webCustomer({ ARDivisionNo: '1' }) } });
+      assert.deepEqual([bad.errorDetails?.field, bad.errorDetails?.record], ['ARDivisionNo', 'customer 1-BC1042']);
+    });
+
+    it('keeps the credential out of the msg and the error when Sage refuses it', async () => {
+      const secret = 'Not-The-Right-Secret-42';
+      const { node, caught } = await load({ secret });
+      const failed = await send(node, caught, { payload: { customer: webCustomer() } });
+      assert.match(String(failed.errorDetails?.code), mode === 'agent' ? /^sage100\.Unauthorized$/ : /^sage100\.LogonFailure$/);
+      assert.ok(!JSON.stringify(failed).includes(secret));
+    });
+
+    if (mode === 'agent') {
+      it('reuses the one customer with the same email, and moves the sales order to it', async () => {
+        const { node, out } = await load({ matchByEmail: true });
+        const salesOrder = { SalesOrderNo: 'W001043', ARDivisionNo: '00', CustomerNo: 'BC2001' };
+        const customer = webCustomer({ CustomerNo: 'BC2001', CustomerName: 'Ada Lovelace', AddressLine1: '1 Analytical Way', City: 'Seattle', State: 'WA', ZipCode: '98101', EmailAddress: 'ADA@example.com' });
+        const result = await send(node, out, { payload: { customer, salesOrder } });
+        assert.deepEqual(result.sage100.customer, { outcome: 'unchanged', ARDivisionNo: '01', CustomerNo: 'WEB0001', matchedBy: 'email' });
+        assert.deepEqual(result.payload.salesOrder, { SalesOrderNo: 'W001043', ARDivisionNo: '01', CustomerNo: 'WEB0001' });
+        assert.equal(sim.company.state().customers.length, 2, 'no new customer');
+      });
+    } else {
+      it('says clearly that matching by email needs the agent', async () => {
+        const { node, caught } = await load({ matchByEmail: true });
+        const failed = await send(node, caught, { payload: { customer: webCustomer() } });
+        assert.equal(failed.errorDetails?.code, 'sage100.soap_unsupported');
+        assert.match(String(failed.errorDetails?.message), /needs the Sage 100 agent/);
+      });
+    }
+  });
+}
+
+describe('sage100-customer node without a configuration', () => {
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('fails each msg with a clear error that reaches Catch', async () => {
+    await helper.load(
+      [sage100Customer, catchNode],
+      [
+        { id: 'tab', type: 'tab' },
+        { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', server: '', wires: [[]] },
+        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['customer'], wires: [['caught']] },
+        { id: 'caught', z: 'tab', ...at, type: 'helper' },
+      ],
+    );
+    const next = nextMessage<OutMsg>(helper.getNode('caught'));
+    helper.getNode('customer').receive({ payload: { customer: webCustomer() } });
+    const failed = await next;
+    assert.equal(failed.errorDetails?.code, 'config.missing');
+    assert.match(String(failed.errorDetails?.hint), /sage100-config/);
+  });
+});
