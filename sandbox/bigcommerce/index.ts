@@ -125,7 +125,6 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
     emit(exchange) {
       for (const listener of listeners) listener(exchange);
     },
-    hasListeners: () => listeners.size > 0,
     sleep(ms) {
       return new Promise<void>((resolve) => {
         const entry = { timer: setTimeout(() => { sleeping.delete(entry); resolve(); }, ms), resolve };

@@ -32,8 +32,8 @@ export interface Exchange {
   responseHeaders: Record<string, string>;
   /** The body exactly as sent; undefined for 204 and dropped connections. */
   responseText?: string;
-  /** `responseText` parsed. */
-  responseBody: unknown;
+  /** `responseText` parsed, on first read. */
+  readonly responseBody: unknown;
   /** The injected fault that shaped this answer, if any. */
   fault?: FaultKind;
   durationMs: number;
@@ -79,7 +79,6 @@ export interface ServerParts {
   /** `http://host:port`, known once listening. */
   apiUrl(): string;
   emit(exchange: Exchange): void;
-  hasListeners(): boolean;
   sleep(ms: number): Promise<void>;
   /** Runs store work after the configured inventory delay. */
   defer(task: () => void): void;
@@ -105,6 +104,23 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+  });
+}
+
+/** Parses the body only for listeners that read it (a bench counting calls never pays for it). */
+function defineParsedBody(exchange: Exchange): void {
+  let parsed: unknown;
+  let done = false;
+  Object.defineProperty(exchange, 'responseBody', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        parsed = exchange.responseText === undefined ? undefined : JSON.parse(exchange.responseText);
+        done = true;
+      }
+      return parsed;
+    },
   });
 }
 
@@ -148,7 +164,7 @@ export function createSimulatorServer(parts: ServerParts): Server {
     );
     function finish() {
       exchange.durationMs = performance.now() - started;
-      if (exchange.responseText !== undefined && parts.hasListeners()) exchange.responseBody = JSON.parse(exchange.responseText);
+      defineParsedBody(exchange);
       parts.stats.statuses[String(exchange.status)] = (parts.stats.statuses[String(exchange.status)] ?? 0) + 1;
       parts.emit(exchange);
     }
