@@ -123,7 +123,14 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
     simRoutes: (method, path, body) => handleSimRoute(simParts, method, path, body),
     apiUrl: () => apiUrl,
     emit(exchange) {
-      for (const listener of listeners) listener(exchange);
+      for (const listener of listeners) {
+        try {
+          listener(exchange);
+        } catch (err) {
+          // A listener's bug must not take the store down with it.
+          console.error('bigcommerce simulator: an exchange listener failed', err);
+        }
+      }
     },
     sleep(ms) {
       return new Promise<void>((resolve) => {
