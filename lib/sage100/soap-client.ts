@@ -10,6 +10,7 @@ import {
   customerForUpdate,
   customerFromSoap,
   customerToSoap,
+  isRecord,
   normalizeSoapRecord,
   salesOrderFromSoap,
   salesOrderToSoap,
@@ -40,7 +41,7 @@ export const BUNDLED_WSDL_PATH = join(__dirname, 'wsdl', 'MasBasicWsdl.wsdl');
  * checkConnection reads this customer to prove the logon and company without writing anything. A customer number
  * nobody uses, in a valid format, so Sage answers CI_NoKey; GetNext…No would prove as much but consumes a number.
  */
-export const PROBE_CUSTOMER = { arDivisionNo: '00', customerNo: 'ZZML-CONNECTOR-PROBE' } as const;
+const PROBE_CUSTOMER = { arDivisionNo: '00', customerNo: 'ZZML-CONNECTOR-PROBE' } as const;
 
 const GENERIC_FAULT_CODES = new Set(['Client', 'Server', 'Sender', 'Receiver', 'VersionMismatch', 'MustUnderstand']);
 const LOGON_FAILURE = /logon failure/i;
@@ -50,7 +51,7 @@ const NO_ACCESS = /no access/i;
 /** WCF dispatcher faults that mean the bundled WSDL does not match the server, not a Sage error. */
 const CONTRACT_MISMATCH_HINT =
   "The server did not recognise the request (SOAPAction or member namespaces differ from the bundled WSDL). Use the server's own WSDL: see lib/sage100/wsdl/README.md.";
-const CONTRACT_MISMATCH_CODES = new Set(['ActionNotSupported', 'ContractFilter', 'DeserializationFailed', 'InternalServiceFault']);
+const CONTRACT_MISMATCH_CODES = new Set(['ActionNotSupported', 'ContractFilter', 'DeserializationFailed']);
 
 interface SoapFaultBody {
   faultcode?: unknown;
@@ -100,17 +101,13 @@ function isNotFound(err: unknown): boolean {
   return err instanceof Sage100Error && err.sageCode === SAGE_CODES.noKey;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The value with its members in the order the WSDL declares them. WCF's DataContractSerializer silently ignores
  * members that arrive out of order, and `soap` writes members in the order of the object's keys.
  */
 export function orderLike(value: unknown, shape: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => orderLike(item, shape));
-  if (!isPlainObject(value) || !isPlainObject(shape)) return value;
+  if (!isRecord(value) || !isRecord(shape)) return value;
   const ordered: Record<string, unknown> = {};
   for (const [shapeKey, memberShape] of Object.entries(shape)) {
     const key = shapeKey.replace(/\[\]$/, '');
@@ -206,7 +203,7 @@ export function createSoapClient(options: SoapClientOptions): Sage100Client {
     const record = `customer ${arDivisionNo}-${customerNo}`;
     try {
       const result = await call('GetCustomer', { arDivisionNo, customerNo }, { record, idempotent: true });
-      return isPlainObject(result.GetCustomerResult) ? normalizeSoapRecord(result.GetCustomerResult) : undefined;
+      return isRecord(result.GetCustomerResult) ? normalizeSoapRecord(result.GetCustomerResult) : undefined;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -218,7 +215,7 @@ export function createSoapClient(options: SoapClientOptions): Sage100Client {
 
     async checkConnection(): Promise<ConnectionReport> {
       const result = await call('GetContractInformation', {}, { logon: false, idempotent: true });
-      const info = isPlainObject(result.GetContractInformationResult) ? result.GetContractInformationResult : {};
+      const info = isRecord(result.GetContractInformationResult) ? result.GetContractInformationResult : {};
       const server = `eBusiness Web Services contract ${String(info.ContractVersion ?? '?')} (assembly ${String(info.AssemblyVersion ?? '?')})`;
       const checks = [
         endpoint.protocol === 'https:' ? `reached ${endpoint.host} over HTTPS` : `reached ${endpoint.host} (plain HTTP, not encrypted)`,
@@ -237,7 +234,7 @@ export function createSoapClient(options: SoapClientOptions): Sage100Client {
     async getSalesOrder(salesOrderNo: string): Promise<SalesOrder | undefined> {
       try {
         const result = await call('GetSalesOrder', { salesOrderNo }, { record: `sales order ${salesOrderNo}`, idempotent: true });
-        return isPlainObject(result.GetSalesOrderResult) ? salesOrderFromSoap(result.GetSalesOrderResult) : undefined;
+        return isRecord(result.GetSalesOrderResult) ? salesOrderFromSoap(result.GetSalesOrderResult) : undefined;
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;

@@ -20,7 +20,7 @@ export function asArray<T>(value: T | T[] | null | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function isRecord(value: unknown): value is SoapRecord {
+export function isRecord(value: unknown): value is SoapRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -65,7 +65,7 @@ function pick(keys: readonly string[], raw: SoapRecord): SoapRecord {
 }
 
 /** The record without undefined members, so nothing is sent that the caller did not set. */
-export function defined<T extends object>(record: T): SoapRecord {
+function defined<T extends object>(record: T): SoapRecord {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
