@@ -100,7 +100,7 @@ const CUSTOMER_KEYS = Object.keys(customerSchema.shape);
 
 /**
  * The members our record types know, trimmed (ProvideX pads with spaces) and without blanks: the same record
- * whichever way Sage is reached, and nothing Sage computes (audit columns, totals) is sent back on a write.
+ * whichever way Sage is reached, without the audit columns and totals Sage computes.
  */
 function known(keys: readonly string[], raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -110,6 +110,11 @@ function known(keys: readonly string[], raw: Record<string, unknown>): Record<st
     else if (typeof value === 'number') out[key] = value;
   }
   return out;
+}
+
+/** The members our record type knows, as given: an empty string is sent, so a write can clear a member. */
+function writable(keys: readonly string[], record: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key, value]) => keys.includes(key) && value !== undefined));
 }
 
 function chunks<T>(values: T[], size: number): T[][] {
@@ -217,13 +222,13 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     },
 
     async createCustomer(customer: Customer): Promise<void> {
-      const request: HttpRequest = { method: 'POST', path: '/v1/customers', body: known(CUSTOMER_KEYS, customer), idempotent: true };
+      const request: HttpRequest = { method: 'POST', path: '/v1/customers', body: writable(CUSTOMER_KEYS, customer), idempotent: true };
       await serializeWrite(companyKey, () => call(request, recordSchema, customerRecord(customer)));
     },
 
     async updateCustomer(customer: Customer): Promise<void> {
       // The agent sets only the columns sent, so a full record (as read and merged) is an absolute write: safe to repeat.
-      const request: HttpRequest = { method: 'PUT', path: customerPath(customer.ARDivisionNo, customer.CustomerNo), body: known(CUSTOMER_KEYS, customer), idempotent: true };
+      const request: HttpRequest = { method: 'PUT', path: customerPath(customer.ARDivisionNo, customer.CustomerNo), body: writable(CUSTOMER_KEYS, customer), idempotent: true };
       await serializeWrite(companyKey, () => call(request, recordSchema, customerRecord(customer)));
     },
 

@@ -187,12 +187,15 @@ describe('Sage 100 agent: contract, simulator and client', () => {
 
   it('gets, creates, updates and finds customers, including numbers that need URL encoding', async () => {
     assert.equal(await client.getCustomer('01', 'A&B/7'), undefined);
-    await client.createCustomer({ ARDivisionNo: '01', CustomerNo: 'A&B/7', CustomerName: 'Ampersand & Slash', EmailAddress: 'AB@example.com', ZipCode: '10001' });
+    await client.createCustomer({ ARDivisionNo: '01', CustomerNo: 'A&B/7', CustomerName: 'Ampersand & Slash', AddressLine2: 'Suite 5', EmailAddress: 'AB@example.com', ZipCode: '10001' });
     const created = await client.getCustomer('01', 'A&B/7');
-    assert.deepEqual(created, { ARDivisionNo: '01', CustomerNo: 'A&B/7', CustomerName: 'Ampersand & Slash', ZipCode: '10001', EmailAddress: 'AB@example.com' });
-    // A record as read, merged and sent back in full carries no audit columns Sage would reject as read-only.
-    await client.updateCustomer({ ...(created as NonNullable<typeof created>), TelephoneNo: '555-0100' });
-    assert.equal((await client.getCustomer('01', 'A&B/7'))?.TelephoneNo, '555-0100');
+    assert.deepEqual(created, { ARDivisionNo: '01', CustomerNo: 'A&B/7', CustomerName: 'Ampersand & Slash', AddressLine2: 'Suite 5', ZipCode: '10001', EmailAddress: 'AB@example.com' });
+    // A record as read, merged and sent back in full carries no audit columns Sage would reject as read-only;
+    // an empty member is sent, so it is cleared.
+    await client.updateCustomer({ ...(created as NonNullable<typeof created>), TelephoneNo: '555-0100', AddressLine2: '' });
+    const updated = await client.getCustomer('01', 'A&B/7');
+    assert.deepEqual([updated?.TelephoneNo, updated?.AddressLine2], ['555-0100', undefined]);
+    assert.equal(sim.company.getCustomer('01', 'A&B/7').AddressLine2, '');
     assert.deepEqual((await client.findCustomersByEmail('ab@EXAMPLE.com')).map((c) => c.CustomerNo), ['A&B/7']);
     assert.deepEqual(await client.findCustomersByEmail('nobody@example.com'), []);
     const duplicate = await errorOf(client.createCustomer({ ARDivisionNo: '01', CustomerNo: 'A&B/7', CustomerName: 'Again' }));
