@@ -145,7 +145,7 @@ export function connectSage100(input: unknown, context: { record: string }): Sag
   };
 }
 
-export function secretsOf(settings: unknown): string[] {
+function secretsOf(settings: unknown): string[] {
   const { apiKey, password } = (settings ?? {}) as { apiKey?: unknown; password?: unknown };
   return [apiKey, password].filter((value): value is string => typeof value === 'string');
 }
