@@ -1,0 +1,43 @@
+import { numberSetting, onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
+import { numberingSettingsFrom } from '../../lib/sync/mapper-options';
+import { reconcile, reconcileOptions, type ReconcileOptions } from '../../lib/sync/reconcile';
+import type { Sage100ConfigNode } from '../sage100/sage100-config';
+
+function statusList(value: unknown): number[] {
+  return String(value ?? '0,5,6')
+    .split(/[\s,]+/)
+    .filter((part) => part !== '')
+    .map(Number);
+}
+
+export default function register(RED: NodeAPI): void {
+  function SyncReconcile(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    // Read on the first msg, so a bad setting fails that msg with the setting named, where Catch sees it.
+    let options: ReconcileOptions | undefined;
+
+    onInput(this, async (msg, send) => {
+      options ??= reconcileOptions({
+        ...numberingSettingsFrom(definition),
+        tolerance: numberSetting(definition.tolerance, 0.01),
+        checkCapture: definition.checkCapture !== false,
+        skipStatuses: statusList(definition.skipStatuses),
+      });
+      const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage, 'sage100-config', this).client;
+      this.status({ fill: 'blue', shape: 'dot', text: 'checking' });
+      const report = await reconcile(msg.payload, sage, options, (done, total) => {
+        if (done % 25 === 0) this.status({ fill: 'blue', shape: 'dot', text: `${done}/${total} checked` });
+      });
+      msg.payload = report;
+      const found = report.mismatches.length;
+      this.status({
+        fill: found > 0 ? 'yellow' : 'green',
+        shape: 'dot',
+        text: shortText(found > 0 ? `${report.checked} checked: ${found} mismatch${found === 1 ? '' : 'es'}` : `${report.checked} checked: all match`),
+      });
+      send(msg);
+    });
+  }
+  RED.nodes.registerType('sync-reconcile', SyncReconcile);
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import type { NodeAPI, NodeDefinition, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
+import type { ReconcileReport } from '../../lib/sync/reconcile';
+import syncReconcile from '../../nodes/sync/sync-reconcile';
+import { FakeSage, payments, salesOrder } from '../unit/reconcile-support';
+import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+
+const catchNode = coreNode('common/25-catch.js');
+const at = { x: 100, y: 100 };
+
+/** Stands in for sage100-config: the node only needs its `client`. */
+let sage = new FakeSage({});
+function fakeSageConfig(RED: NodeAPI): void {
+  RED.nodes.registerType('sage100-config', function (this: RuntimeNode & { client: FakeSage }, definition: NodeDefinition) {
+    RED.nodes.createNode(this, definition);
+    this.client = sage;
+  });
+}
+
+function flow(settings: Record<string, unknown> = {}) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'sage', type: 'sage100-config' },
+    { id: 'reconcile', z: 'tab', ...at, type: 'sync-reconcile', sage: 'sage', wires: [['out']], ...settings },
+    { id: 'out', z: 'tab', ...at, type: 'helper' },
+    { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['reconcile'], wires: [['caught']] },
+    { id: 'caught', z: 'tab', ...at, type: 'helper' },
+  ];
+}
+
+function statuses(node: TestNode): NodeStatus[] {
+  const seen: NodeStatus[] = [];
+  node.on('call:status', ((call: { args: [NodeStatus] }) => seen.push(call.args[0])) as never);
+  return seen;
+}
+
+describe('sync-reconcile node', () => {
+  beforeEach(() => helper.startServer());
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('reports the mismatches between the store\'s payments and Sage\'s sales orders, reading only', async () => {
+    sage = new FakeSage({ W000200: salesOrder('W000200', 200), W000201: salesOrder('W000201', 201, { SalesTaxAmt: 0 }) });
+    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow());
+    const node = helper.getNode('reconcile');
+    const seen = statuses(node);
+    const sent = nextMessage<{ payload: ReconcileReport }>(helper.getNode('out'));
+    node.receive({ payload: [payments(200), payments(201), payments(202)] });
+    const { payload } = await sent;
+    assert.equal(payload.checked, 3);
+    assert.deepEqual(
+      payload.mismatches.map(({ orderId, salesOrderNo, kind }) => [orderId, salesOrderNo, kind]),
+      [
+        [201, 'W000201', 'total-differs'],
+        [202, 'W000202', 'missing-sales-order'],
+      ],
+    );
+    assert.equal(payload.summary, '3 orders checked: 2 mismatches (1 total-differs, 1 missing-sales-order)');
+    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'dot', text: '3 checked: 2 mismatches' });
+    assert.deepEqual(sage.writes, []);
+  });
+
+  it('uses the numbering, tolerance and status settings it is given', async () => {
+    sage = new FakeSage({ WB00300: salesOrder('WB00300', 300, { CustomerPONo: 'WEB300', SalesTaxAmt: 0 }) });
+    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow({ salesOrderPrefix: 'WB', customerPoPrefix: 'WEB', tolerance: '5', skipStatuses: '0, 5, 6, 7', checkCapture: false }));
+    const node = helper.getNode('reconcile');
+    const seen = statuses(node);
+    const sent = nextMessage<{ payload: ReconcileReport }>(helper.getNode('out'));
+    node.receive({ payload: [payments(300, { transactions: [] }), payments(301, { statusId: 7 })] });
+    const { payload } = await sent;
+    assert.deepEqual(payload.mismatches, []);
+    assert.deepEqual(sage.reads.sort(), ['WB00300', 'WB00301']);
+    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '2 checked: all match' });
+  });
+
+  it('sends input it cannot read, or a missing Sage configuration, to Catch', async () => {
+    const nodes = flow().map((node) => (node.id === 'catch' ? { ...node, scope: ['reconcile', 'unconfigured'] } : node));
+    await helper.load([syncReconcile, fakeSageConfig, catchNode], [...nodes, { id: 'unconfigured', z: 'tab', ...at, type: 'sync-reconcile', wires: [[]] }]);
+    const caught = helper.getNode('caught');
+    let next = nextMessage<{ error: { message: string } }>(caught);
+    helper.getNode('reconcile').receive({ payload: { orderId: 1 } });
+    assert.match((await next).error.message, /Payments from bigcommerce-payments: \(root\): Invalid input: expected array/);
+    next = nextMessage<{ error: { message: string } }>(caught);
+    helper.getNode('unconfigured').receive({ payload: [] });
+    assert.match((await next).error.message, /sync-reconcile unconfigured: no sage100-config configuration is selected/);
+  });
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { ValidationError } from '../../lib/errors';
+import { reconcile, reconcileOptions, salesOrderTotal } from '../../lib/sync/reconcile';
+import { FakeSage, capture, payments, salesOrder } from './reconcile-support';
+
+describe('reconciliation', () => {
+  const options = reconcileOptions();
+
+  it('reports nothing for an order that matches, and never writes', async () => {
+    const sage = new FakeSage({ W000100: salesOrder('W000100', 100) });
+    const report = await reconcile([payments(100)], sage, options);
+    assert.deepEqual(report, { checked: 1, mismatches: [], summary: '1 order checked: all match', byKind: {} });
+    assert.deepEqual(sage.reads, ['W000100']);
+    assert.deepEqual(sage.writes, []);
+  });
+
+  it('computes Sage\'s total from the lines, line discounts, freight and tax, rounding each line to cents', () => {
+    const order = salesOrder('W000100', 100, {
+      Lines: [
+        { ItemCode: 'A', QuantityOrdered: 3, UnitPrice: 3.333333 },
+        { ItemCode: 'B', QuantityOrdered: 1, UnitPrice: 20, LineDiscountPercent: 10 },
+        { ItemCode: '/C', ItemType: '4', CommentText: 'note' },
+        { ItemCode: '/DISCOUNT', ItemType: '5', QuantityOrdered: 1, UnitPrice: -5 },
+      ],
+      FreightAmt: 7.5,
+      SalesTaxAmt: 1.25,
+    });
+    assert.equal(salesOrderTotal(order), 10 + 18 - 5 + 7.5 + 1.25);
+  });
+
+  it('reports a missing sales order, except for orders not meant for Sage (incomplete, cancelled, declined)', async () => {
+    const report = await reconcile([payments(101), payments(102, { statusId: 5, transactions: [] }), payments(103, { statusId: 0, transactions: [] })], new FakeSage({}), options);
+    assert.deepEqual(report.mismatches, [
+      { orderId: 101, salesOrderNo: 'W000101', kind: 'missing-sales-order', detail: 'Sage has no sales order W000101 for this order (Awaiting Fulfillment (11), 64.80 USD)' },
+    ]);
+    assert.equal(report.summary, '3 orders checked: 1 mismatch (1 missing-sales-order)');
+  });
+
+  it('reports a total that differs beyond the tolerance', async () => {
+    const sage = new FakeSage({ W000104: salesOrder('W000104', 104), W000105: salesOrder('W000105', 105) });
+    const report = await reconcile([payments(104, { orderTotal: 70, transactions: [capture(70)] }), payments(105, { orderTotal: 64.805, transactions: [capture(64.805)] })], sage, options);
+    assert.deepEqual(report.mismatches, [{ orderId: 104, salesOrderNo: 'W000104', kind: 'total-differs', detail: 'Sage 64.80 vs BigCommerce 70.00 USD (difference -5.20)' }]);
+    const lenient = await reconcile([payments(104, { orderTotal: 70, transactions: [capture(70)] })], sage, reconcileOptions({ tolerance: 10 }));
+    assert.deepEqual(lenient.mismatches, []);
+  });
+
+  it('reports a sales order under our number that carries somebody else\'s reference', async () => {
+    const sage = new FakeSage({ W000106: salesOrder('W000106', 106, { CustomerPONo: 'PO-7781' }) });
+    const [mismatch] = (await reconcile([payments(106)], sage, options)).mismatches;
+    assert.equal(mismatch?.kind, 'not-ours');
+    assert.equal(mismatch?.detail, 'sales order W000106 carries CustomerPONo "PO-7781", not "BC106": it belongs to something else');
+  });
+
+  it('reports refunds and cancellations made in the store', async () => {
+    const sage = new FakeSage({ W000107: salesOrder('W000107', 107), W000108: salesOrder('W000108', 108), W000109: salesOrder('W000109', 109) });
+    const refund = { id: 3, order_id: 107, total_amount: 12.5, items: [], payments: [] };
+    const report = await reconcile(
+      [payments(107, { statusId: 14, refunds: [refund] }), payments(108, { statusId: 4 }), payments(109, { statusId: 5 })],
+      sage,
+      options,
+    );
+    assert.deepEqual(
+      report.mismatches.map(({ orderId, kind, detail }) => [orderId, kind, detail]),
+      [
+        [107, 'refunded-in-store', '12.50 USD refunded in the store (1 refund, Partially Refunded (14)); Sage is not changed by this integration'],
+        [108, 'refunded-in-store', '0.00 USD refunded in the store (0 refunds, Refunded (4)); Sage is not changed by this integration'],
+        [109, 'cancelled-in-store', 'BigCommerce says Cancelled (5) but Sage has sales order W000109'],
+      ],
+    );
+    assert.deepEqual(report.byKind, { 'refunded-in-store': 2, 'cancelled-in-store': 1 });
+  });
+
+  it('reports payments not captured: authorized only, or failed transactions', async () => {
+    const sage = new FakeSage({ W000110: salesOrder('W000110', 110), W000111: salesOrder('W000111', 111) });
+    const report = await reconcile(
+      [
+        payments(110, { transactions: [capture(64.8, { event: 'authorization' })] }),
+        payments(111, { transactions: [capture(64.8, { status: 'error' }), capture(30)] }),
+      ],
+      sage,
+      options,
+    );
+    assert.deepEqual(
+      report.mismatches.map(({ orderId, kind, detail }) => [orderId, kind, detail]),
+      [
+        [110, 'payment-not-captured', 'captured 0.00 of 64.80 USD (authorized 64.80)'],
+        [111, 'payment-not-captured', 'captured 30.00 of 64.80 USD'],
+      ],
+    );
+    const unchecked = await reconcile([payments(110, { transactions: [] })], sage, reconcileOptions({ checkCapture: false }));
+    assert.deepEqual(unchecked.mismatches, []);
+  });
+
+  it('reports an order whose lookup failed, and still checks the others', async () => {
+    const sage = new FakeSage({ W000113: salesOrder('W000113', 113) }, { W000112: new Error('Sage 100 agent did not answer GET /sales-orders/W000112 within 30000 ms') });
+    const report = await reconcile([payments(112), payments(113)], sage, options);
+    assert.deepEqual(report.mismatches, [
+      { orderId: 112, salesOrderNo: 'W000112', kind: 'check-failed', detail: 'Sage 100 agent did not answer GET /sales-orders/W000112 within 30000 ms' },
+    ]);
+    assert.deepEqual([...sage.reads].sort(), ['W000112', 'W000113']);
+  });
+
+  it('finds sales orders with the mapper\'s numbering settings', async () => {
+    const sage = new FakeSage({ WB00123: salesOrder('WB00123', 123, { CustomerPONo: 'WEB123' }) });
+    const report = await reconcile([payments(123)], sage, reconcileOptions({ salesOrderPrefix: 'WB', customerPoPrefix: 'WEB' }));
+    assert.deepEqual(report.mismatches, []);
+    assert.deepEqual(sage.reads, ['WB00123']);
+  });
+
+  it('rejects input that is not what bigcommerce-payments sends, naming the field', async () => {
+    await assert.rejects(
+      reconcile([{ orderTotal: 1 }], new FakeSage({}), options),
+      (err: unknown) => err instanceof ValidationError && err.code === 'reconcile.input' && /Payments from bigcommerce-payments: 0\.orderId/.test(err.message),
+    );
+    assert.throws(() => reconcileOptions({ tolerance: -1 }), (err: unknown) => err instanceof ValidationError && /sync-reconcile settings: tolerance/.test(err.message));
+  });
+});
