@@ -68,13 +68,14 @@ export function readRateLimitHeaders(headers: Record<string, string>): RateLimit
 }
 
 /**
- * How long a 429 asks the client to wait: the reset time, else `X-Retry-After` seconds. Undefined when the 429
- * carries neither: then the platform is under load (not the quota) and the caller backs off exponentially.
+ * How long a 429 asks the client to wait: the reset time, else `X-Retry-After` seconds (or a standard
+ * `Retry-After` in seconds, which BigCommerce does not document but may send). Undefined when the 429 carries
+ * none: then the platform is under load (not the quota) and the caller backs off exponentially.
  */
 export function throttleDelayMs(headers: Record<string, string>): number | undefined {
   const resetMs = headerNumber(headers, 'x-rate-limit-time-reset-ms');
   if (resetMs !== undefined) return resetMs;
-  const retryAfter = headerNumber(headers, 'x-retry-after');
+  const retryAfter = headerNumber(headers, 'x-retry-after') ?? headerNumber(headers, 'retry-after');
   return retryAfter === undefined ? undefined : retryAfter * 1000;
 }
 

@@ -54,6 +54,8 @@ export default function register(RED: NodeAPI): void {
           overlapMs: numberSetting(definition.overlap, 300) * 1000,
           initialLookbackMs: numberSetting(definition.lookback, 24) * 3_600_000,
           statusId,
+          // 250 is BigCommerce's usual maximum, but it does not state it for /v2/orders.
+          pageSize: numberSetting(definition.pageSize, 250),
         },
         {
           order: ({ raw }) => send({ topic: msg.topic, payload: raw, orderId: raw.id }),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionCheck } from '../../lib/bigcommerce/connection-test';
 import type { RegistrationResult } from '../../lib/bigcommerce/admin';
@@ -63,6 +65,22 @@ describe('bigcommerce-config node', () => {
     assert.equal(stats.requests, 500);
   });
 
+  it('rides out a 429 storm and a bare 429 (platform load) without the caller seeing either', async () => {
+    sim = await startTestStore({ accessToken: TOKEN, quota: { requests: 150, windowMs: 1000 } });
+    await helper.load(bigcommerceConfig, configFlow(sim), { bc: { accessToken: TOKEN } });
+    const config = helper.getNode('bc') as unknown as BigCommerceConfigNode;
+    await config.request({ method: 'GET', path: '/v2/orders' });
+    sim.faults.set([
+      { kind: 'rate-limit', times: 3 },
+      { kind: 'rate-limit', times: 1, withHeaders: false },
+    ]);
+    const results = await Promise.all(Array.from({ length: 10 }, () => config.request({ method: 'GET', path: '/v2/orders', query: { limit: 1 } })));
+    assert.equal(results.length, 10);
+    assert.equal(sim.stats.faults['rate-limit'], 4);
+    assert.equal(config.stats()?.throttled, 4);
+    assert.equal(config.stats()?.retries, 4);
+  });
+
   it('closes its client on redeploy: later requests fail with a clear error', async () => {
     sim = await startTestStore({ accessToken: TOKEN });
     await helper.load(bigcommerceConfig, configFlow(sim), { bc: { accessToken: TOKEN } });
@@ -113,6 +131,20 @@ describe('bigcommerce-config node', () => {
       await helper.load(bigcommerceConfig, []);
       const { body } = (await test({ storeHash: 'zzz999', apiUrl: sim.apiUrl, accessToken: TOKEN })) as { body: ConnectionCheck };
       assert.equal(body.reason, 'unknown-store');
+    });
+
+    it('says when the server certificate is not trusted', async () => {
+      sim = await startTestStore({ accessToken: TOKEN });
+      const certs = 'sandbox/sage100/certs';
+      const selfSigned = createTlsServer({ cert: readFileSync(`${certs}/cert.pem`), key: readFileSync(`${certs}/key.pem`) }, (_req, res) => res.end('{}'));
+      await new Promise<void>((resolve) => selfSigned.listen(0, '127.0.0.1', resolve));
+      try {
+        await helper.load(bigcommerceConfig, []);
+        const { body } = (await test({ storeHash: 'abc', apiUrl: `https://127.0.0.1:${(selfSigned.address() as AddressInfo).port}`, accessToken: TOKEN })) as { body: ConnectionCheck };
+        assert.equal(body.reason, 'tls');
+      } finally {
+        await new Promise<void>((resolve) => selfSigned.close(() => resolve()));
+      }
     });
 
     it('says when the server does not answer in time, or the host name does not resolve', async () => {

@@ -140,14 +140,15 @@ describe('bigcommerce-order node', () => {
       const now = Date.now();
       const old = addOrder({ date_created: now - 48 * HOUR, date_modified: now - 48 * HOUR });
       const ids = [5, 4, 3, 2, 1].map((hoursAgo) => addOrder({ date_created: now - hoursAgo * HOUR, date_modified: now - hoursAgo * HOUR }));
-      await helper.load(nodes, flow({ mode: 'poll' }), credentials());
+      await helper.load(nodes, flow({ mode: 'poll', pageSize: 2 }), credentials());
 
       const first = await poll();
       assert.deepEqual(first.map((msg) => msg.orderId), ids, 'orders of the last 24 h, oldest first');
       assert.ok(!first.some((msg) => msg.orderId === old));
       const list = orderList();
       assert.equal(list?.query.sort, 'date_modified:asc');
-      assert.equal(list?.query.limit, '250');
+      assert.equal(list?.query.limit, '2');
+      assert.ok(requests().filter((request) => request.call === 'GET /v2/orders').length >= 3, 'five orders, two per call');
       assert.equal(list?.query.include, 'consignments.line_items');
 
       assert.deepEqual(await poll(), [], 'nothing changed: nothing sent again, despite the overlap');
@@ -158,7 +159,7 @@ describe('bigcommerce-order node', () => {
       assert.equal(third[0]?.payload.status_id, 11);
 
       await helper.unload();
-      await helper.load(nodes, flow({ mode: 'poll' }), credentials());
+      await helper.load(nodes, flow({ mode: 'poll', pageSize: 2 }), credentials());
       assert.deepEqual(await poll(), [], 'the cursor came back from disk');
       sim.store.setOrderStatus(ids[3]!, 2);
       assert.deepEqual((await poll()).map((msg) => msg.orderId), [ids[3]]);

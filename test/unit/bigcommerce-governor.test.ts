@@ -61,6 +61,7 @@ describe('BigCommerce rate-limit governor', () => {
     assert.equal(readRateLimitHeaders({ 'x-rate-limit-requests-left': 'many' }), undefined);
     assert.equal(throttleDelayMs({ 'x-rate-limit-time-reset-ms': '1200', 'x-retry-after': '2' }), 1200);
     assert.equal(throttleDelayMs({ 'x-retry-after': '2' }), 2000);
+    assert.equal(throttleDelayMs({ 'retry-after': '3' }), 3000);
     assert.equal(throttleDelayMs({}), undefined);
   });
 
