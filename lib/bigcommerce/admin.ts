@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError, ValidationError, parseWith, redact } from '../errors';
+import { ConnectorError, ValidationError, redact } from '../errors';
 import { createBigCommerceClient, type ClientSettings } from './client';
 import { testConnection, type ConnectionCheck } from './connection-test';
 import { registerOrderHooks, type HookReport } from './hooks';
@@ -75,9 +75,8 @@ export async function registerHooksFromDialog(body: unknown, lookup: CredentialL
     }
     const client = createBigCommerceClient({ ...settings, retry: { retries: 2 } });
     try {
-      const destination = parseWith(z.string().trim().min(1, 'is required'), dialog.data.webhookUrl, { what: 'Webhook registration: webhookUrl' });
       const report = await registerOrderHooks(client.request, {
-        destination,
+        destination: dialog.data.webhookUrl.trim(),
         headers: headerName && headerValue ? { [headerName]: headerValue } : undefined,
       });
       return { ok: true, report };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError, ValidationError, parseWith } from '../errors';
+import { ValidationError, parseWith } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { parseApiDate, rfc3339 } from './dates';
 import { orderCouponSchema, orderSchema, type BigCommerceOrder, type BigCommerceOrderInput } from './order';
@@ -39,9 +39,6 @@ export async function completeOrder(request: RequestFunction, raw: unknown, reco
 /** One full order: header, line items and shipping consignments in one call, plus coupons when discounted. */
 export async function fetchOrder(request: RequestFunction, orderId: number): Promise<FetchedOrder> {
   const response = await request({ method: 'GET', path: `/v2/orders/${orderId}`, query: ORDER_INCLUDES, priority: 'interactive' });
-  if (response.status === 204 || response.body === undefined) {
-    throw new ConnectorError(`BigCommerce sent no body for order ${orderId}`, { code: 'bigcommerce.order_missing', record: `order ${orderId}`, retryable: true });
-  }
   return completeOrder(request, response.body, `order ${orderId}`);
 }
 
