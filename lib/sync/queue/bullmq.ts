@@ -145,14 +145,20 @@ export class BullQueue<T> implements JobQueue<T> {
 
   async close(): Promise<void> {
     this.closing = true;
-    // Attempts running here go back to waiting, for any instance, without using up an attempt.
-    await Promise.all([...this.running.values()].map((running) => this.giveBack(running)));
-    const closed = Promise.all([this.worker.close(), this.queue.close()]);
+    const closed = (async () => {
+      // Attempts running here go back to waiting, for any instance, without using up an attempt.
+      await Promise.all([...this.running.values()].map((running) => this.giveBack(running)));
+      await Promise.all([this.worker.close(), this.queue.close()]);
+    })();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_DEADLINE_MS)));
     const outcome = await Promise.race([closed, late]);
     clearTimeout(timer);
-    if (outcome === 'late') await Promise.all([this.worker.close(true), this.queue.disconnect()]);
+    if (outcome === 'late') {
+      // Redis is not answering: drop the connections rather than hold up Node-RED's redeploy.
+      void this.worker.close(true).catch(() => undefined);
+      void this.queue.disconnect().catch(() => undefined);
+    }
   }
 
   private attempt(bullJob: BullMq.Job<JobData<T>>, lockToken?: string): Promise<void> {
