@@ -90,7 +90,7 @@ export function seedDemoWorld(bc: BigCommerceSimulator, sage: Sage100Simulator, 
   const company = sage.company;
   for (const warehouse of DEMO_WAREHOUSES) company.addWarehouse(warehouse);
   company.addZipCodes(DEMO_ADDRESSES.map((a) => a.zip));
-  for (const code of ['/FREIGHT', '/HANDLING', '/GIFTWRAP', '/DISCOUNT']) {
+  for (const code of ['/FREIGHT', '/HANDLING', '/GIFTWRAP', '/DISCOUNT', '/GIFTCERT']) {
     company.addItem({ ItemCode: code, ItemCodeDesc: code.slice(1).toLowerCase(), ItemType: '5' });
   }
   company.createCustomer({ ARDivisionNo: '00', CustomerNo: 'WEBCASH', CustomerName: 'Web cash sales', ZipCode: '10118', CountryCode: 'USA' });
