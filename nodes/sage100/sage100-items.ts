@@ -8,7 +8,7 @@ import type { Sage100ConfigNode } from './sage100-config';
 
 /** The saved cursor, with the configuration and company it belongs to, so a changed connection starts afresh. */
 interface SavedCursor {
-  server: string;
+  configId: string;
   companyCode: string;
   cursor: ItemCursor;
 }
@@ -22,7 +22,7 @@ export default function register(RED: NodeAPI): void {
     const files = stateStoreFor(RED.settings);
     const key = `sage100-items-${this.id}`;
 
-    const config = RED.nodes.getNode(String(definition.server ?? '')) as Sage100ConfigNode | undefined;
+    const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     if (config?.mode === 'soap') this.status({ fill: 'red', shape: 'ring', text: 'needs agent mode' });
     else if (config?.warningStatus) this.status(config.warningStatus);
 
@@ -34,10 +34,10 @@ export default function register(RED: NodeAPI): void {
       }
       running = true;
       try {
-        const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.server, 'sage100-config', this);
+        const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
         if (sage.mode !== 'agent') throw new InventoryNeedsAgentError();
         const saved = mode === 'changes' ? await files.read<SavedCursor>(key) : undefined;
-        const since = saved?.server === sage.id && saved.companyCode === sage.companyCode ? saved.cursor : undefined;
+        const since = saved?.configId === sage.id && saved.companyCode === sage.companyCode ? saved.cursor : undefined;
         this.status({ fill: 'blue', shape: 'dot', text: 'items …' });
         const run = await collectItems(sage.client, {
           mode,
@@ -50,7 +50,7 @@ export default function register(RED: NodeAPI): void {
         msg.sage100 = { ...(msg.sage100 as object | undefined), items: { mode, count: run.items.length, since: since ?? null, next: run.nextCursor ?? null } };
         send(msg);
         // Only now: a run that failed before the items were handed on is read again next time.
-        if (mode === 'changes' && run.nextCursor) await files.write(key, { server: sage.id, companyCode: sage.companyCode, cursor: run.nextCursor } satisfies SavedCursor);
+        if (mode === 'changes' && run.nextCursor) await files.write(key, { configId: sage.id, companyCode: sage.companyCode, cursor: run.nextCursor } satisfies SavedCursor);
         this.status({ fill: 'green', shape: 'dot', text: `${run.items.length.toLocaleString('en-US')} items` });
       } finally {
         running = false;

@@ -28,11 +28,11 @@ export default function register(RED: NodeAPI): void {
   function Sage100SalesOrder(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
     const operation = definition.operation === 'get' ? 'get' : 'create';
-    const config = RED.nodes.getNode(String(definition.server ?? '')) as Sage100ConfigNode | undefined;
+    const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     if (config?.warningStatus) this.status(config.warningStatus);
 
     onInput(this, async (msg, send) => {
-      const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.server, 'sage100-config', this);
+      const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
       const payload = payloadOf(msg);
       if (operation === 'get') {
         const number = numberToGet(msg);

@@ -69,7 +69,7 @@ describe('sage100-config node', () => {
     const flow = [
       { id: 'tab', type: 'tab' },
       agentConfig({ tlsMode: 'insecure' }),
-      { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', server: 'sage', wires: [] },
+      { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', sage100: 'sage', wires: [] },
     ];
     await helper.load([sage100Config, sage100SalesOrder], flow, agentCredentials());
     const node = config() as unknown as TestNode & { warn: { args: unknown[][] } };

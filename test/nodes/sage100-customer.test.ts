@@ -50,7 +50,7 @@ for (const mode of ['agent', 'soap'] as const) {
         [
           { id: 'tab', type: 'tab' },
           { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'ca', caPem: sim.certificatePem, timeoutMs: 5000 },
-          { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', server: 'sage', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false, wires: [['out']] },
+          { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', sage100: 'sage', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false, wires: [['out']] },
           { id: 'out', z: 'tab', ...at, type: 'helper' },
           { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['customer'], wires: [['caught']] },
           { id: 'caught', z: 'tab', ...at, type: 'helper' },
@@ -160,7 +160,7 @@ describe('sage100-customer node without a configuration', () => {
       [sage100Customer, catchNode],
       [
         { id: 'tab', type: 'tab' },
-        { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', server: '', wires: [[]] },
+        { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', sage100: '', wires: [[]] },
         { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['customer'], wires: [['caught']] },
         { id: 'caught', z: 'tab', ...at, type: 'helper' },
       ],

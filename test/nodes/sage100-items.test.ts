@@ -54,7 +54,7 @@ describe('sage100-items node', () => {
       [
         { id: 'tab', type: 'tab' },
         { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'pin', pinSha256: sim.fingerprint256, timeoutMs: 5000 },
-        { id: 'items', z: 'tab', ...at, type: 'sage100-items', server: 'sage', mode: 'changes', warehouses: '', pageSize: 200, wires: [['out']], ...settings },
+        { id: 'items', z: 'tab', ...at, type: 'sage100-items', sage100: 'sage', mode: 'changes', warehouses: '', pageSize: 200, wires: [['out']], ...settings },
         { id: 'out', z: 'tab', ...at, type: 'helper' },
         { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['items'], wires: [['caught']] },
         { id: 'caught', z: 'tab', ...at, type: 'helper' },

@@ -48,7 +48,7 @@ for (const mode of ['agent', 'soap'] as const) {
         [
           { id: 'tab', type: 'tab' },
           { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'ca', caPem: sim.certificatePem, timeoutMs },
-          { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', server: 'sage', operation, wires: [['out']] },
+          { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', sage100: 'sage', operation, wires: [['out']] },
           { id: 'out', z: 'tab', ...at, type: 'helper' },
           { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['orders'], wires: [['caught']] },
           { id: 'caught', z: 'tab', ...at, type: 'helper' },
@@ -134,7 +134,7 @@ describe('sage100-sales-order node without a configuration', () => {
       [sage100SalesOrder, catchNode],
       [
         { id: 'tab', type: 'tab' },
-        { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', server: '', wires: [[]] },
+        { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', sage100: '', wires: [[]] },
         { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['orders'], wires: [['caught']] },
         { id: 'caught', z: 'tab', ...at, type: 'helper' },
       ],
