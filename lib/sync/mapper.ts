@@ -347,7 +347,7 @@ function recordOf(input: unknown): string {
  */
 export function mapOrder(input: unknown, options: MapperOptions, itemCodes: ItemCodeLookup = SKUS_AS_ITEM_CODES): MappedOrder {
   const record = recordOf(input);
-  const order = parseWith(orderSchema, input, { what: 'BigCommerce order', record, code: 'mapper.invalid_order' });
+  const order = parseWith(orderSchema, input, { what: 'BigCommerce data', record, code: 'mapper.invalid_order' });
   const draft = new Draft(`order ${order.id}`);
   const salesOrderNo = salesOrderNoFor(order.id, options);
   const customerPoNo = customerPoNoFor(order.id, options);

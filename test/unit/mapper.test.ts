@@ -339,7 +339,7 @@ describe('order mapper', () => {
 
   describe('bad input', () => {
     it('names the field and the order for a malformed order', () => {
-      rejects(() => map({ ...order(), total_ex_tax: 'lots' }), { code: 'mapper.invalid_order', message: /^BigCommerce order in order 123: total_ex_tax: must be a decimal amount/ });
+      rejects(() => map({ ...order(), total_ex_tax: 'lots' }), { code: 'mapper.invalid_order', message: /^BigCommerce data in order 123: total_ex_tax: must be a decimal amount/ });
       rejects(() => map('not an order'), { code: 'mapper.invalid_order', message: /order \(without an id\)/ });
     });
 
