@@ -17,7 +17,10 @@ export interface NodeRedOptions {
   userDir: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Node binary and node-red folder of the line to run; default: this Node and the repo's node-red (4.1). */
+  /**
+   * Node binary and node-red folder of the line to run; default: this Node and the line under test
+   * (NODE_RED_PATH, set by scripts/test.mjs), else the repo's node-red (4.1).
+   */
   nodeBinary?: string;
   nodeRedDir?: string;
   /** Extra settings merged into settings.js (JSON-serializable). */
@@ -84,7 +87,7 @@ function writeSettings(userDir: string, settings: Record<string, unknown>): void
 export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProcess> {
   const port = options.port || (await freePort());
   const nodeBinary = options.nodeBinary ?? process.execPath;
-  const nodeRedDir = options.nodeRedDir ?? join(repoRoot, 'node_modules', 'node-red');
+  const nodeRedDir = options.nodeRedDir ?? process.env.NODE_RED_PATH ?? join(repoRoot, 'node_modules', 'node-red');
   const url = `http://127.0.0.1:${port}`;
   if (!options.installed) linkPackage(options.userDir);
   writeSettings(options.userDir, { uiPort: port, uiHost: '127.0.0.1', ...options.settings });
