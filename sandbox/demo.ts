@@ -1,4 +1,5 @@
 import type { BigCommerceSimulator } from './bigcommerce';
+import { seededRandom } from './bigcommerce/random';
 import type { Sage100Simulator } from './sage100';
 
 /**
@@ -41,18 +42,6 @@ const PEOPLE = [
 ] as const;
 
 const SHIPPING_METHODS = ['Flat Rate', 'Free Shipping', 'UPS Ground', 'FedEx 2Day'];
-
-/** A small deterministic random source (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoItem {
   itemCode: string;
