@@ -35,8 +35,10 @@ const suites = chosen.length > 0 ? chosen : ['test/unit/**/*.test.ts', 'test/nod
 for (const line of lines) {
   tally(run(`tests on ${line.name}`, line.node, ['node_modules/mocha/bin/mocha.js', ...suites], { NODE_RED_PATH: line.nodeRed }));
 }
+// These start whole Node-RED processes themselves (every line, or a browser once), so they run once.
 if (chosen.length === 0) {
   tally(run('palette install on every line', process.execPath, ['node_modules/mocha/bin/mocha.js', '--timeout', '300000', 'test/palette/**/*.test.ts']));
+  tally(run('browser test (Debian Chromium)', process.execPath, ['node_modules/mocha/bin/mocha.js', '--timeout', '300000', 'test/browser/**/*.test.ts']));
 }
 
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
