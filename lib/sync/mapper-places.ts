@@ -4,11 +4,11 @@
  * with the ISO alpha-3 codes) and its State field is 2 characters.
  */
 
-function pairTable(text: string): Readonly<Record<string, string>> {
+function pairTable(text: string): ReadonlyMap<string, string> {
   const words = text.trim().split(/\s+/);
-  const table: Record<string, string> = {};
-  for (let i = 0; i + 1 < words.length; i += 2) table[words[i] as string] = words[i + 1] as string;
-  return Object.freeze(table);
+  const table = new Map<string, string>();
+  for (let i = 0; i + 1 < words.length; i += 2) table.set(words[i] as string, words[i + 1] as string);
+  return table;
 }
 
 // ISO 3166-1 alpha-2 -> alpha-3, plus XK -> XKX (Kosovo: user-assigned, but what stores and carriers use).
@@ -33,11 +33,11 @@ const ISO3_BY_ISO2 = pairTable(
 
 /** Sage's 3-character country code for an ISO alpha-2 code, or undefined when the code is not a country. */
 export function sageCountryCode(iso2: string): string | undefined {
-  return ISO3_BY_ISO2[iso2.trim().toUpperCase()];
+  return ISO3_BY_ISO2.get(iso2.trim().toUpperCase());
 }
 
 // US states, DC, territories and armed-forces regions; Canadian provinces and territories.
-const REGION_CODES: Readonly<Record<string, Record<string, string>>> = {
+const REGION_CODES = new Map<string, ReadonlyMap<string, string>>(Object.entries({
   US: {
     alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO', connecticut: 'CT',
     delaware: 'DE', 'district of columbia': 'DC', florida: 'FL', georgia: 'GA', hawaii: 'HI', idaho: 'ID',
@@ -57,7 +57,7 @@ const REGION_CODES: Readonly<Record<string, Record<string, string>>> = {
     newfoundland: 'NL', 'northwest territories': 'NT', 'nova scotia': 'NS', nunavut: 'NU', ontario: 'ON',
     'prince edward island': 'PE', quebec: 'QC', québec: 'QC', saskatchewan: 'SK', yukon: 'YT',
   },
-};
+}).map(([country, names]) => [country, new Map(Object.entries(names))]));
 
 /**
  * Sage's 2-character State for a BigCommerce state: the postal abbreviation of a US state or Canadian
@@ -67,7 +67,9 @@ const REGION_CODES: Readonly<Record<string, Record<string, string>>> = {
 export function sageStateCode(state: string, iso2: string): string | undefined {
   const trimmed = state.trim();
   if (trimmed === '') return '';
-  const known = REGION_CODES[iso2.trim().toUpperCase()]?.[trimmed.toLowerCase()];
+  const known = REGION_CODES.get(iso2.trim().toUpperCase())?.get(trimmed.toLowerCase());
   if (known) return known;
-  return trimmed.length <= 2 ? trimmed.toUpperCase() : undefined;
+  // Upper-casing can lengthen text (ß -> SS), so the length is checked afterwards.
+  const upper = trimmed.toUpperCase();
+  return upper.length <= 2 ? upper : undefined;
 }

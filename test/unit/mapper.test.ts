@@ -391,6 +391,11 @@ describe('order mapper', () => {
       assert.equal(sageStateCode('tx', 'US'), 'TX');
       assert.equal(sageStateCode('', 'US'), '');
       assert.equal(sageStateCode('Bavaria', 'DE'), undefined);
+      // Found by the property test: a prototype key is not a region, and upper-casing can lengthen text.
+      assert.equal(sageStateCode('__proto__', 'US'), undefined);
+      assert.equal(sageStateCode('ß', 'DE'), 'SS');
+      assert.equal(sageStateCode('!ᾀ', 'GR'), undefined);
+      assert.equal(sageCountryCode('__proto__'), undefined);
     });
   });
 });
