@@ -24,7 +24,7 @@ export default function register(RED: NodeAPI): void {
         checkCapture: definition.checkCapture !== false,
         skipStatuses: statusList(definition.skipStatuses),
       });
-      const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage, 'sage100-config', this).client;
+      const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this).client;
       this.status({ fill: 'blue', shape: 'dot', text: 'checking' });
       const report = await reconcile(msg.payload, sage, options, (done, total) => {
         if (done % 25 === 0) this.status({ fill: 'blue', shape: 'dot', text: `${done}/${total} checked` });

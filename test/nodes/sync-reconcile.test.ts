@@ -21,7 +21,7 @@ function flow(settings: Record<string, unknown> = {}) {
   return [
     { id: 'tab', type: 'tab' },
     { id: 'sage', type: 'sage100-config' },
-    { id: 'reconcile', z: 'tab', ...at, type: 'sync-reconcile', sage: 'sage', wires: [['out']], ...settings },
+    { id: 'reconcile', z: 'tab', ...at, type: 'sync-reconcile', sage100: 'sage', wires: [['out']], ...settings },
     { id: 'out', z: 'tab', ...at, type: 'helper' },
     { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['reconcile'], wires: [['caught']] },
     { id: 'caught', z: 'tab', ...at, type: 'helper' },
