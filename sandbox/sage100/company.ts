@@ -1,4 +1,5 @@
 import { SAGE_FIELD_LIMITS, type SageFieldLimits } from '../../lib/sage100/types';
+import { seededRandom } from '../bigcommerce/random';
 
 /**
  * One in-memory Sage 100 company, shared by the agent simulator (HTTPS + JSON) and the SOAP simulator
@@ -185,6 +186,8 @@ export interface FaultRule {
   status?: number;
   /** How many matching calls the rule affects (default 1). */
   times?: number;
+  /** The chance (0–1) that a matching call is affected (default 1); calls passed over do not use up `times`. */
+  probability?: number;
 }
 
 /**
@@ -194,12 +197,15 @@ export interface FaultRule {
  */
 export class FaultPlan {
   private rules: Array<FaultRule & { remaining: number }> = [];
+  /** Seeded, so a run with probabilistic rules repeats. */
+  private readonly random = seededRandom(1);
   private readonly refusers = new Set<(ms: number) => Promise<void>>();
   private readonly holds = new Set<() => void>();
 
   set(rules: FaultRule[]): void {
     this.rules = rules.map((rule) => {
       if (!['latency', 'fault', 'commit-then-timeout'].includes(rule.kind)) throw new Error(`unknown fault kind ${String(rule.kind)}`);
+      if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) throw new Error(`probability must be between 0 and 1, not ${String(rule.probability)}`);
       return { ...rule, remaining: rule.times ?? 1 };
     });
   }
@@ -215,7 +221,9 @@ export class FaultPlan {
 
   private take(operation: string): FaultRule | undefined {
     const wanted = operation.toLowerCase();
-    const index = this.rules.findIndex((r) => !r.operation || r.operation === '*' || r.operation.toLowerCase() === wanted);
+    const index = this.rules.findIndex(
+      (r) => (!r.operation || r.operation === '*' || r.operation.toLowerCase() === wanted) && (r.probability === undefined || this.random() < r.probability),
+    );
     if (index < 0) return undefined;
     const rule = this.rules[index] as FaultRule & { remaining: number };
     rule.remaining -= 1;
