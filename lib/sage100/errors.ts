@@ -70,7 +70,7 @@ function explain(code: string, message: string): Explanation {
     case SAGE_CODES.alreadyExists:
       return { hint: 'A record with that number already exists in Sage.', retryable: false };
     case SAGE_CODES.tooLong:
-      return { hint: 'A value is longer than the field allows in this Sage version; shorten it or check the limits this Sage version has (SAGE_FIELD_LIMITS).', retryable: false };
+      return { hint: 'A value is longer than the field allows in this Sage version; the message names the field. Shorten it at its source (the order mapper already cuts names and addresses to the limits of every Sage version).', retryable: false };
     case SAGE_CODES.serverException:
       return { hint: "Sage's web service hit an unexpected error; the details are in the Windows Event Log (eBusiness Web Services) on the Sage server.", retryable: true };
     default:
