@@ -37,10 +37,10 @@ function editorDefinition(type: string, builtFile: string): EditorDefinition {
   if (category !== "'config'") {
     for (const key of ['color', 'inputs', 'outputs', 'icon']) assert.match(literal(key) ?? '', /^('[^']*'|\d+)$/, `${type}: literal ${key}`);
   }
-  const configRefs = [...body.matchAll(/\n      (\w+): \{[^}]*?type: '([\w-]+)'[^}]*?(required: (true|false))?[^}]*\}/g)].map((m) => ({
+  const configRefs = [...body.matchAll(/\n      (\w+): \{([^}]*?)type: '([\w-]+)'([^}]*)/g)].map((m) => ({
     property: m[1]!,
-    type: m[2]!,
-    required: m[4] !== 'false',
+    type: m[3]!,
+    required: !/required: false/.test(`${m[2]}${m[4]}`),
   }));
   return { type, category: category.replace(/'/g, ''), configRefs };
 }
