@@ -42,6 +42,8 @@ export interface NodeRedProcess {
   deploy(flows: unknown[]): Promise<void>;
   /** GET /flows as the editor sees it (what "Export" would give). */
   flows(): Promise<unknown[]>;
+  /** Presses an inject node's button (POST /inject/<id>), as a user in the editor does. */
+  inject(nodeId: string): Promise<void>;
   /** Stops and starts the same user directory (flows, credentials and node state kept). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -148,6 +150,10 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
     async flows() {
       const response = await fetch(`${url}/flows`, { headers: { accept: 'application/json' } });
       return (await response.json()) as unknown[];
+    },
+    async inject(nodeId) {
+      const response = await fetch(`${url}/inject/${encodeURIComponent(nodeId)}`, { method: 'POST' });
+      if (!response.ok) throw new Error(`inject ${nodeId} failed: ${response.status} ${await response.text()}`);
     },
     async restart() {
       await stop();
