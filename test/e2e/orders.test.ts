@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { DEMO_ADDRESSES, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../../sandbox/demo';
+import {
+  backfill,
+  captureOrderCreated,
+  deliver,
+  eventually,
+  registerOrderHooks,
+  reportFailure,
+  resigned,
+  salesOrderOutcomes,
+  salesOrdersFor,
+  startRuntime,
+  startSimulators,
+  withHooksOff,
+  type Runtime,
+  type SageSalesOrder,
+  type SalesOrderOutcome,
+  type Simulators,
+} from './support';
+
+/**
+ * Issue 5, "What it must show", the order half: examples/flows.json in a real Node-RED, its config nodes pointed
+ * at the BigCommerce and Sage 100 simulators, web orders placed in the store, outcomes read from Sage.
+ * One runtime for the file: the scenarios use different orders, and each ends with every order settled.
+ */
+
+const CASH_CUSTOMER = 'WEBCASH';
+/** The first store customers seedDemoWorld registers, in order, and a shopper who checks out as a guest. */
+const BUYERS = [['Ada', 'Lovelace'], ['Grace', 'Hopper']] as const;
+const GUEST = ['Alan', 'Turing'] as const;
+
+describe('end to end: web orders become Sage 100 sales orders (the example flow in Node-RED)', function () {
+  this.timeout(120_000);
+
+  let sims: Simulators;
+  let runtime: Runtime;
+  let world: DemoWorld;
+
+  before(async function () {
+    this.timeout(180_000);
+    sims = await startSimulators();
+    world = seedDemoWorld(sims.bc, sims.sage, { items: 24, seed: 7 });
+    runtime = await startRuntime(sims.endpoints);
+    registerOrderHooks(sims.bc, runtime.webhookUrl);
+  });
+
+  after(async () => {
+    await runtime?.stop();
+    await sims?.close();
+  });
+
+  afterEach(function () {
+    reportFailure(this, [runtime]);
+  });
+
+  /** A registered buyer's web order, billed and shipped to one of the addresses Sage's ZIP table knows. */
+  function webOrder(buyer: 0 | 1 | 'guest', lines: DemoOrder['lines'], extra: Partial<DemoOrder> = {}): DemoOrder {
+    const guest = buyer === 'guest';
+    const [first, last] = guest ? GUEST : BUYERS[buyer];
+    const address = DEMO_ADDRESSES[guest ? 1 : 0]!;
+    return {
+      customerId: guest ? 0 : world.customerIds[buyer]!,
+      billing: {
+        first_name: first,
+        last_name: last,
+        company: guest ? '' : `${last} Supply Co`,
+        ...address,
+        country: 'United States',
+        country_iso2: 'US',
+        phone: '555-0101',
+        email: `${first.toLowerCase()}@example.com`,
+      },
+      lines,
+      shippingMethod: 'UPS Ground',
+      shippingCost: 12.95,
+      ...extra,
+    };
+  }
+
+  const sku = (index: number) => world.items[index]!.itemCode;
+
+  async function oneSalesOrderFor(orderId: number): Promise<SageSalesOrder> {
+    const [order] = await eventually(() => {
+      runtime.editor.throwOnProblems();
+      const found = salesOrdersFor(sims.sage, orderId);
+      return found.length > 0 && found;
+    }, `a Sage sales order for web order ${orderId}`);
+    return order!;
+  }
+
+  /** What the example flow's "sales orders" debug node showed for this sales order. */
+  const outcomesOf = (salesOrderNo: string) => salesOrderOutcomes(runtime).filter((shown) => shown.salesOrderNo === salesOrderNo).map((shown) => shown.outcome);
+
+  const fetchesOf = (orderId: number) => sims.bc.exchanges.filter((exchange) => exchange.method === 'GET' && exchange.apiPath === `/orders/${orderId}`).length;
+
+  /** Every web order in the store has at most one sales order, and nothing reached the error or dead-letter debug. */
+  function assertSettled(): void {
+    for (const orderId of sims.bc.store.orders.keys()) {
+      assert.ok(salesOrdersFor(sims.sage, orderId).length <= 1, `web order ${orderId} has more than one sales order`);
+    }
+    assert.deepEqual(runtime.editor.values('order errors'), [], 'the Catch node saw errors');
+    assert.deepEqual(runtime.editor.values('dead letters'), [], 'jobs went to the dead letter output');
+  }
+
+  it('turns a signed store/order/created webhook into one sales order with its lines, and one AR customer', async () => {
+    const customersBefore = sims.sage.company.state().customers.map((customer) => customer.CustomerNo);
+    const order = webOrder(0, [{ sku: sku(0), quantity: 3 }, { sku: sku(5), quantity: 1 }], { message: 'Please deliver to the loading dock at the back.' });
+    const orderId = placeDemoOrder(sims.bc, order);
+
+    const salesOrder = await oneSalesOrderFor(orderId);
+    const customerNo = `BC${order.customerId}`;
+    assert.match(salesOrder.SalesOrderNo, /^W\d{6}$/);
+    assert.equal(Number(salesOrder.SalesOrderNo.slice(1)), orderId);
+    assert.equal(salesOrder.CustomerPONo, `BC${orderId}`);
+    assert.equal(salesOrder.ARDivisionNo, '00');
+    assert.equal(salesOrder.CustomerNo, customerNo);
+    assert.equal(salesOrder.ShipToCity, 'Seattle');
+    assert.equal(salesOrder.ShipToZipCode, '98109');
+    assert.deepEqual(
+      salesOrder.Lines.map((line) => (line.ItemCode === '/C' ? { ItemCode: line.ItemCode, CommentText: line.CommentText } : { ItemCode: line.ItemCode, QuantityOrdered: line.QuantityOrdered, UnitPrice: line.UnitPrice })),
+      [
+        { ItemCode: sku(0), QuantityOrdered: 3, UnitPrice: sims.bc.store.priceOf(sku(0)) },
+        { ItemCode: sku(5), QuantityOrdered: 1, UnitPrice: sims.bc.store.priceOf(sku(5)) },
+        { ItemCode: '/FREIGHT', QuantityOrdered: 1, UnitPrice: 12.95 },
+        { ItemCode: '/C', CommentText: 'Customer message: Please deliver to the loading dock at the back.' },
+      ],
+    );
+
+    const customers = sims.sage.company.state().customers;
+    assert.deepEqual(
+      customers.map((customer) => customer.CustomerNo).filter((no) => !customersBefore.includes(no)),
+      [customerNo],
+      'exactly one new AR customer',
+    );
+    const customer = customers.find((candidate) => candidate.CustomerNo === customerNo)!;
+    assert.equal(customer.CustomerName, 'Lovelace Supply Co');
+    assert.equal(customer.AddressLine1, '400 Broad St');
+    assert.equal(customer.AddressLine3, 'Ada Lovelace');
+    assert.equal(customer.ZipCode, '98109');
+    assert.equal(customer.EmailAddress, 'ada@example.com');
+
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === salesOrder.SalesOrderNo, 'the job reaches the end of the chain');
+    assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created']);
+    await sims.bc.webhooks.idle(10_000);
+    const deliveries = sims.bc.webhooks.log().filter((delivery) => delivery.scope === 'store/order/created');
+    assert.ok(deliveries.length > 0 && deliveries.every((delivery) => delivery.status === 200), 'BigCommerce got 200 for its delivery');
+    assertSettled();
+  });
+
+  it('makes one sales order of the same webhook delivered 5 times at once, a duplicate from BigCommerce, and the backfill seeing both orders', async () => {
+    // The same signed body, five times in parallel.
+    const { orderId: first, delivery } = await captureOrderCreated(sims.bc, () => placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(2), quantity: 2 }])));
+    const statuses = await Promise.all(Array.from({ length: 5 }, () => deliver(runtime.webhookUrl, delivery)));
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200]);
+    const firstOrder = await oneSalesOrderFor(first);
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === firstOrder.SalesOrderNo, 'the first job ends');
+
+    // BigCommerce itself sends the event twice: a new webhook-id, the same hash.
+    sims.bc.faults.add({ kind: 'duplicate-webhook', times: 1 });
+    const second = placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(3), quantity: 1 }]));
+    const secondOrder = await oneSalesOrderFor(second);
+    await sims.bc.webhooks.idle(10_000);
+    const secondDeliveries = sims.bc.webhooks.log().filter((entry) => entry.scope === 'store/order/created' && entry.destination === runtime.webhookUrl && JSON.parse(entry.body).data.id === second);
+    assert.equal(secondDeliveries.length, 2, 'the store delivered the event twice');
+    assert.ok(secondDeliveries.every((entry) => entry.status === 200));
+
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === secondOrder.SalesOrderNo, 'the second job ends');
+    assert.equal(fetchesOf(first), 1, 'one job fetched the first order');
+    assert.equal(fetchesOf(second), 1, 'one job fetched the second order');
+
+    // The backfill reads both orders again: the sales-order node finds them in Sage and creates nothing.
+    await backfill([runtime]);
+    for (const salesOrder of [firstOrder, secondOrder]) {
+      assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created', 'already-posted'], `the backfill finds ${salesOrder.SalesOrderNo} in Sage`);
+    }
+    assert.equal(salesOrdersFor(sims.sage, first).length, 1);
+    assert.equal(salesOrdersFor(sims.sage, second).length, 1);
+    assertSettled();
+  });
+
+  it('creates the orders whose webhook never arrived on the next backfill; a guest buys on the cash customer', async () => {
+    const customersBefore = sims.sage.company.state().customers.map((customer) => customer.CustomerNo);
+    // A checkout while the store delivered nothing, and an order that predates the webhooks altogether.
+    const guestOrder = withHooksOff(sims.bc, () => placeDemoOrder(sims.bc, webOrder('guest', [{ sku: sku(4), quantity: 5 }], { shippingCost: 0 })));
+    const older = sims.bc.store.addOrder({
+      customer_id: world.customerIds[0],
+      billing_address: webOrder(0, []).billing,
+      products: [{ sku: sku(6), quantity: 4 }],
+      shipping_cost_ex_tax: 7.5,
+      shipping_cost_inc_tax: 7.5,
+      payment_method: 'Credit Card',
+      status_id: 11,
+    }).id;
+    assert.deepEqual(salesOrdersFor(sims.sage, guestOrder), []);
+
+    await backfill([runtime]);
+    const guestSalesOrder = await oneSalesOrderFor(guestOrder);
+    const olderSalesOrder = await oneSalesOrderFor(older);
+
+    assert.equal(guestSalesOrder.CustomerNo, CASH_CUSTOMER);
+    assert.equal(guestSalesOrder.ShipToCity, 'New York');
+    assert.deepEqual(
+      guestSalesOrder.Lines.map((line) => [line.ItemCode, line.QuantityOrdered]),
+      [[sku(4), 5]],
+      'no freight line for free shipping',
+    );
+    assert.equal(olderSalesOrder.CustomerNo, `BC${world.customerIds[0]}`);
+    assert.deepEqual(
+      olderSalesOrder.Lines.map((line) => [line.ItemCode, line.QuantityOrdered, line.UnitPrice]),
+      [[sku(6), 4, sims.bc.store.priceOf(sku(6))], ['/FREIGHT', 1, 7.5]],
+    );
+    const newCustomers = sims.sage.company.state().customers.map((customer) => customer.CustomerNo).filter((no) => !customersBefore.includes(no));
+    assert.ok(newCustomers.every((no) => no === olderSalesOrder.CustomerNo), `the guest made no AR customer (new: ${newCustomers.join(', ')})`);
+    for (const salesOrder of [guestSalesOrder, olderSalesOrder]) assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created']);
+    assertSettled();
+  });
+
+  it('answers 401 to a webhook whose signature is wrong, missing or stale, or whose body was changed, and creates nothing', async () => {
+    const sageBefore = sims.sage.company.state();
+    const { orderId, delivery } = await captureOrderCreated(sims.bc, () => placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(7), quantity: 1 }])));
+    const tampered = { ...delivery, body: delivery.body.replace(`"id":${orderId}`, `"id":${orderId + 1000}`) };
+    const unsigned = { body: delivery.body, headers: { 'content-type': 'application/json' } };
+    // Signed with the store's own secret, but an hour ago: a replayed delivery, outside the 5-minute tolerance.
+    const stale = resigned(delivery, sims.bc.clientSecret, new Date(Date.now() - 3_600_000));
+    const attempts = [['wrong secret', resigned(delivery, 'not-the-client-secret')], ['changed body', tampered], ['no signature', unsigned], ['stale timestamp', stale]] as const;
+    for (const [what, attempt] of attempts) {
+      assert.equal(await deliver(runtime.webhookUrl, attempt), 401, what);
+    }
+    assert.equal(fetchesOf(orderId), 0, 'no job fetched the order');
+    assert.deepEqual(salesOrdersFor(sims.sage, orderId), []);
+    const sageAfter = sims.sage.company.state();
+    assert.equal(sageAfter.salesOrders.length, sageBefore.salesOrders.length, 'no sales order');
+    assert.equal(sageAfter.customers.length, sageBefore.customers.length, 'no customer');
+    const verifyId = runtime.idOf('bigcommerce-webhook-verify');
+    await eventually(() => /\(4\)$/.test(runtime.editor.status.get(verifyId)?.text ?? ''), 'the verify node shows four rejected deliveries');
+    assertSettled();
+  });
+});
