@@ -1,0 +1,277 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBigCommerceSimulator, type BigCommerceSimulator, type Exchange, type Quota } from '../sandbox/bigcommerce';
+import type { FlowNode, SimulatorEndpoints } from '../sandbox/flows';
+import { removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
+import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
+import { SageCompany } from '../sandbox/sage100/company';
+
+/**
+ * The pieces every benchmark stands on: both simulators, a real Node-RED process with the package linked from
+ * dist/, and counters that see every call from the outside (the BigCommerce simulator's exchanges, the Sage 100
+ * simulator's operations). Nothing in the product is replaced or wrapped; only the simulators are observed.
+ */
+
+/** Enough quota that a benchmark counting calls never meets the rate limit. */
+export const UNLIMITED_QUOTA: Quota = { requests: 1_000_000, windowMs: 30_000 };
+
+export const BENCH_SECRETS = {
+  accessToken: 'bench-access-token',
+  clientSecret: 'bench-client-secret',
+  sageApiKey: 'bench-agent-key',
+};
+
+/** Every call the BigCommerce simulator answers (API calls only, not `/__sim`), by route. */
+export class BigCommerceCalls {
+  total = 0;
+  throttled = 0;
+  readonly byRoute = new Map<string, number>();
+  private readonly listeners = new Set<(exchange: Exchange) => void>();
+  private lastSeen = performance.now();
+
+  constructor(bc: BigCommerceSimulator) {
+    bc.onExchange((exchange) => {
+      if (exchange.api !== 'v2' && exchange.api !== 'v3') return;
+      this.total++;
+      this.lastSeen = performance.now();
+      if (exchange.status === 429) this.throttled++;
+      const key = `${exchange.method} ${exchange.route ?? exchange.apiPath}`;
+      this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
+      for (const listener of this.listeners) listener(exchange);
+    });
+  }
+
+  mark(): CallMark {
+    return { total: this.total, throttled: this.throttled, byRoute: new Map(this.byRoute), at: performance.now() };
+  }
+
+  since(mark: CallMark): CallCount {
+    const byRoute: Record<string, number> = {};
+    for (const [route, count] of this.byRoute) {
+      const delta = count - (mark.byRoute.get(route) ?? 0);
+      if (delta > 0) byRoute[route] = delta;
+    }
+    return { total: this.total - mark.total, throttled: this.throttled - mark.throttled, byRoute };
+  }
+
+  /** Every API exchange from now until the returned function is called. */
+  record(): { exchanges: Exchange[]; stop(): void } {
+    const exchanges: Exchange[] = [];
+    const listener = (exchange: Exchange) => exchanges.push(exchange);
+    this.listeners.add(listener);
+    return { exchanges, stop: () => this.listeners.delete(listener) };
+  }
+
+  /** When the last API exchange ended, for waiting until the store has gone quiet. */
+  lastAt(): number {
+    return this.lastSeen;
+  }
+}
+
+export interface CallMark {
+  total: number;
+  throttled: number;
+  byRoute: Map<string, number>;
+  at: number;
+}
+
+export interface CallCount {
+  total: number;
+  throttled: number;
+  byRoute: Record<string, number>;
+}
+
+/** One Sage operation as the simulator served it: the operation, what the caller sent, and what Sage answered. */
+export interface SageOperation {
+  operation: string;
+  args: unknown[];
+  result?: unknown;
+  failed?: string;
+  at: number;
+}
+
+/** The company methods the agent and SOAP servers call for each operation; their arguments are what the caller sent. */
+const RECORDED_METHODS = ['getCustomer', 'createCustomer', 'updateCustomer', 'getSalesOrder', 'createSalesOrder'] as const;
+
+/**
+ * Every operation the Sage 100 simulator serves (one per agent request or SOAP call), counted through its fault
+ * plan, which both servers run each operation through. The order and customer operations are also reported with
+ * their arguments, so the overhead benchmark can replay exactly what the flow sent.
+ */
+export class SageCalls {
+  total = 0;
+  readonly byOperation = new Map<string, number>();
+  private readonly listeners = new Set<(operation: SageOperation) => void>();
+
+  constructor(company: SageCompany) {
+    // An operation's work calls one company method, synchronously: its arguments are caught on the way through.
+    let lastArgs: unknown[] = [];
+    for (const method of RECORDED_METHODS) {
+      const original = (company[method] as (...args: unknown[]) => unknown).bind(company);
+      (company as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        lastArgs = structuredClone(args);
+        return original(...args);
+      };
+    }
+    const plan = company.faults;
+    const apply = plan.apply.bind(plan);
+    plan.apply = async <T>(operation: string, work: () => T) => {
+      this.total++;
+      this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
+      let args: unknown[] = [];
+      const observedWork = () => {
+        lastArgs = [];
+        try {
+          return work();
+        } finally {
+          args = lastArgs;
+        }
+      };
+      try {
+        const answer = await apply(operation, observedWork);
+        this.emit({ operation, args, result: answer.result, at: performance.now() });
+        return answer;
+      } catch (err) {
+        this.emit({ operation, args, failed: (err as { code?: string }).code ?? String(err), at: performance.now() });
+        throw err;
+      }
+    };
+  }
+
+  mark(): SageMark {
+    return { total: this.total, byOperation: new Map(this.byOperation) };
+  }
+
+  since(mark: SageMark): { total: number; byOperation: Record<string, number> } {
+    const byOperation: Record<string, number> = {};
+    for (const [operation, count] of this.byOperation) {
+      const delta = count - (mark.byOperation.get(operation) ?? 0);
+      if (delta > 0) byOperation[operation] = delta;
+    }
+    return { total: this.total - mark.total, byOperation };
+  }
+
+  onOperation(listener: (operation: SageOperation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(operation: SageOperation): void {
+    for (const listener of this.listeners) listener(operation);
+  }
+}
+
+export interface SageMark {
+  total: number;
+  byOperation: Map<string, number>;
+}
+
+export interface World {
+  bc: BigCommerceSimulator;
+  sage: Sage100Simulator;
+  nodeRed: NodeRedProcess;
+  endpoints: SimulatorEndpoints;
+  bcCalls: BigCommerceCalls;
+  sageCalls: SageCalls;
+  stop(): Promise<void>;
+}
+
+export interface WorldOptions {
+  /** Each benchmark its own store, so state kept per store (SKU ids, snapshots) never crosses benchmarks. */
+  storeHash: string;
+  quota?: Quota;
+  /** Seeds the company and the store before Node-RED starts. */
+  seed?: (bc: BigCommerceSimulator, sage: Sage100Simulator) => void;
+}
+
+/** Both simulators and a fresh Node-RED (its own user directory, removed on stop). */
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const bc = await startBigCommerceSimulator({
+    storeHash: options.storeHash,
+    accessToken: BENCH_SECRETS.accessToken,
+    clientSecret: BENCH_SECRETS.clientSecret,
+    quota: options.quota ?? UNLIMITED_QUOTA,
+  });
+  const sage = await startSage100Simulator({ apiKey: BENCH_SECRETS.sageApiKey, company: new SageCompany({ warehouses: ['000'] }) });
+  const bcCalls = new BigCommerceCalls(bc);
+  const sageCalls = new SageCalls(sage.company);
+  options.seed?.(bc, sage);
+  const userDir = mkdtempSync(join(tmpdir(), 'ml-connector-bench-'));
+  let nodeRed: NodeRedProcess;
+  try {
+    nodeRed = await startNodeRed({ userDir });
+  } catch (err) {
+    await Promise.all([bc.close(), sage.close()]);
+    removeUserDir(userDir);
+    throw err;
+  }
+  return {
+    bc,
+    sage,
+    nodeRed,
+    bcCalls,
+    sageCalls,
+    endpoints: {
+      bigcommerce: { apiUrl: bc.apiUrl, storeHash: bc.storeHash, accessToken: bc.accessToken, clientSecret: bc.clientSecret },
+      sage100: { agentUrl: sage.agentUrl, apiKey: sage.apiKey, companyCode: sage.companyCode, fingerprint256: sage.fingerprint256 },
+    },
+    async stop() {
+      await nodeRed.stop();
+      await Promise.all([bc.close(), sage.close()]);
+      removeUserDir(userDir);
+    },
+  };
+}
+
+/** Fires an inject node through the editor's admin API, optionally with other properties than it was given. */
+export async function inject(nodeRed: NodeRedProcess, id: string, props?: Array<{ p: string; v: string; vt: string }>): Promise<void> {
+  const response = await fetch(`${nodeRed.url}/inject/${id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(props ? { __user_inject_props__: props } : {}),
+  });
+  if (!response.ok) throw new Error(`inject ${id} failed: ${response.status} ${await response.text()}`);
+}
+
+/** A value a probe set in a flow's context, as the editor's Context sidebar reads it; undefined when unset. */
+export async function flowValue(nodeRed: NodeRedProcess, tabId: string, key: string): Promise<string | number | undefined> {
+  const response = await fetch(`${nodeRed.url}/context/flow/${tabId}/${encodeURIComponent(key)}`, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`flow context ${key} of ${tabId}: ${response.status} ${await response.text()}`);
+  const { msg, format } = (await response.json()) as { msg?: string; format?: string };
+  if (format === 'number') return Number(msg);
+  return format === undefined || format === 'undefined' ? undefined : msg;
+}
+
+/** A counter a probe keeps in flow context (0 while unset). */
+export async function flowCount(nodeRed: NodeRedProcess, tabId: string, key: string): Promise<number> {
+  const value = await flowValue(nodeRed, tabId, key);
+  return typeof value === 'number' ? value : 0;
+}
+
+/** Polls `check` until it answers something other than undefined; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, options: { timeoutMs: number; intervalMs?: number; log?: () => string }): Promise<T> {
+  const deadline = performance.now() + options.timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) {
+      throw new Error(`bench: ${what} did not happen within ${Math.round(options.timeoutMs / 1000)} s${options.log ? `\n--- Node-RED log (end) ---\n${options.log().slice(-3000)}` : ''}`);
+    }
+    await sleep(options.intervalMs ?? 50);
+  }
+}
+
+/** Resolves once the store has had no API call for `quietMs` (the tail of a run: last answers still on their way). */
+export function storeQuiet(world: World, quietMs = 300, timeoutMs = 30_000): Promise<true> {
+  return waitFor('a quiet store', () => (performance.now() - world.bcCalls.lastAt() >= quietMs ? true : undefined), { timeoutMs, intervalMs: 50 });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Replaces the deployed flows (full deploy: every node restarts, state files and flow context of kept tabs aside). */
+export async function deploy(world: World, flows: FlowNode[]): Promise<void> {
+  await world.nodeRed.deploy(flows);
+  // Nodes start right after the deploy answers; give the config nodes a moment to come up.
+  await sleep(300);
+}

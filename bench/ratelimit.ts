@@ -1,0 +1,165 @@
+import { ORDER_SCOPES } from '../lib/bigcommerce/hooks';
+import { STANDARD_PLAN, type Quota } from '../sandbox/bigcommerce';
+import type { HookRecord } from '../sandbox/bigcommerce/store';
+import { nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
+import { sandboxFlows, type FlowNode } from '../sandbox/flows';
+import { UNLIMITED_QUOTA, deploy, flowCount, flowValue, inject, sleep, startWorld, storeQuiet, waitFor, type World } from './harness';
+import { NAIVE_CATALOG_TAB, NAIVE_IDS, NAIVE_WEBHOOK_PATH, naiveCatalogFlow, naiveOrdersFlow, type NaiveSettings } from './naive-flows';
+import { returningCustomers } from './orders';
+import { EXAMPLE, addCounter } from './probes';
+import type { Side } from './report';
+
+/**
+ * Catalog updates and web orders at the same time on a store with the Standard plan's quota (150 requests per
+ * window; the window shrunk so the run is short). The package's flow (one client per store, paced by the
+ * rate-limit governor, orders ahead of the catalog) against the naive flows, whose every call just retries after
+ * what a 429 announces. Each side gets the same work: `updates` Sage items with a new stock level and price, and
+ * `orders` web orders for other items, all started together.
+ */
+
+export interface RateLimitOptions {
+  updates: number;
+  orders: number;
+  windowMs: number;
+  settings: NaiveSettings;
+}
+
+export interface RateLimitResult {
+  /** Requests the store counted against the quota (answered, not refused). */
+  requests: number;
+  throttled: number;
+  seconds: number;
+  /** Of the quota of the windows the run lasted, the share it used. */
+  quotaUsedPct: number;
+  byRoute: Record<string, number>;
+  /** Webhook deliveries the store sent again because the flow did not answer in time. */
+  webhookRetries: number;
+}
+
+const PUSH_COUNTER = 'benchPushes';
+
+function flows(world: World, settings: NaiveSettings, sage100ConfigId: string): FlowNode[] {
+  const ours = sandboxFlows(world.endpoints, { withoutSchedules: true, overrides: { [EXAMPLE.changedItems]: { pageSize: 500 } } });
+  addCounter(ours, EXAMPLE.push, PUSH_COUNTER, { alsoFrom: [EXAMPLE.catalogCatch] });
+  return [...ours, ...naiveOrdersFlow(world.endpoints), ...naiveCatalogFlow(world.endpoints, sage100ConfigId, settings)];
+}
+
+/** New stock and price in Sage for each item: what a receipt and a price list update leave behind. */
+async function updateSage(world: World, itemCodes: string[], round: number): Promise<void> {
+  for (const itemCode of itemCodes) {
+    const row = world.sage.company.listStock({ itemCodes: [itemCode], warehouses: ['000'] })[0];
+    world.sage.company.setStock(itemCode, '000', { QuantityOnHand: (row?.QuantityOnHand ?? 0) + 10 + round });
+    const item = world.sage.company.listItems({ itemCodes: [itemCode] })[0]!;
+    world.sage.company.updateItem(itemCode, { StandardUnitPrice: Math.round(item.StandardUnitPrice * 105) / 100 });
+  }
+  // Edits in the same stamp step as a poll's start are read again by the next poll (see bench/catalog.ts).
+  await sleep(250);
+}
+
+interface Phase {
+  startCatalog(): Promise<void>;
+  catalogDone(): Promise<boolean>;
+}
+
+async function measure(world: World, quota: Quota, orders: DemoOrder[], phase: Phase): Promise<RateLimitResult> {
+  let created = 0;
+  const unsubscribe = world.sageCalls.onOperation((operation) => {
+    if (operation.operation === 'createSalesOrder' && operation.result !== undefined) created++;
+  });
+  world.bc.setQuota(quota);
+  const mark = world.bcCalls.mark();
+  const retriesBefore = world.bc.stats.webhooks.retried;
+  const started = performance.now();
+  try {
+    await phase.startCatalog();
+    for (const order of orders) placeDemoOrder(world.bc, order);
+    await waitFor('the catalog push and every sales order', async () => (created >= orders.length && (await phase.catalogDone()) ? true : undefined), {
+      timeoutMs: 600_000,
+      intervalMs: 100,
+      log: world.nodeRed.log,
+    });
+  } finally {
+    unsubscribe();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await storeQuiet(world, 500);
+  const calls = world.bcCalls.since(mark);
+  const requests = calls.total - calls.throttled;
+  // A window's quota is there from its first request, so a run offers the quota of every window it reaches into.
+  const offered = quota.requests * Math.max(1, Math.ceil((seconds * 1000) / quota.windowMs));
+  world.bc.setQuota(UNLIMITED_QUOTA);
+  return { requests, throttled: calls.throttled, seconds, quotaUsedPct: (100 * requests) / offered, byRoute: calls.byRoute, webhookRetries: world.bc.stats.webhooks.retried - retriesBefore };
+}
+
+function activate(hooks: HookRecord[], active: boolean): void {
+  for (const hook of hooks) hook.isActive = active;
+}
+
+export async function benchRateLimit(options: RateLimitOptions): Promise<Side<RateLimitResult>> {
+  let demo: DemoWorld | undefined;
+  const world = await startWorld({ storeHash: 'benchratelimit', seed: (bc, sage) => (demo = seedDemoWorld(bc, sage, { items: options.updates + 100, seed: 5 })) });
+  try {
+    const sage100ConfigId = sandboxFlows(world.endpoints).find((node) => node.type === 'sage100-config')!.id;
+    const all = flows(world, options.settings, sage100ConfigId);
+    await deploy(world, all);
+    const { store, clientId } = { store: world.bc.store, clientId: world.bc.clientId };
+    const oursHooks = ORDER_SCOPES.map((scope) => store.addHook({ scope, destination: `${world.nodeRed.url}/bigcommerce/webhook`, client_id: clientId }));
+    const naiveHooks = [store.addHook({ scope: 'store/order/created', destination: `${world.nodeRed.url}${NAIVE_WEBHOOK_PATH}`, client_id: clientId, is_active: false })];
+
+    const updated = demo!.items.slice(0, options.updates).map((item) => item.itemCode);
+    // Orders are for the other items, so the catalog figures are about the updates alone.
+    const orderWorld: DemoWorld = { ...demo!, items: demo!.items.slice(options.updates) };
+    const orders = returningCustomers(world, Array.from({ length: options.orders }, () => nextDemoOrder(orderWorld)));
+    const quota: Quota = { requests: STANDARD_PLAN.requests, windowMs: options.windowMs };
+
+    const oursPushes = () => flowCount(world.nodeRed, EXAMPLE.catalogTab, PUSH_COUNTER);
+    const oursPush = async () => {
+      const before = await oursPushes();
+      await inject(world.nodeRed, EXAMPLE.changesInject);
+      return async () => {
+        const error = await flowValue(world.nodeRed, EXAMPLE.catalogTab, `${PUSH_COUNTER}Error`);
+        if (error !== undefined) throw new Error(`bench: the catalog flow failed: ${error}`);
+        return (await oursPushes()) > before;
+      };
+    };
+    const naiveCount = (key: string) => flowCount(world.nodeRed, NAIVE_CATALOG_TAB, key);
+    const naivePush = async () => {
+      const runs = await naiveCount('catalogRuns');
+      await inject(world.nodeRed, NAIVE_IDS.pushChanges);
+      return async () => (await naiveCount('catalogRuns')) > runs && (await naiveCount('catalogDone')) >= (await naiveCount('catalogQueued'));
+    };
+    const untilDone = async (check: () => Promise<boolean>) => waitFor('a catalog run', async () => ((await check()) ? true : undefined), { timeoutMs: 600_000, intervalMs: 200, log: world.nodeRed.log });
+
+    // With the quota out of the way: each side's first run pushes everything and leaves a cursor and ids behind.
+    await untilDone(await oursPush());
+    const loads = await naiveCount('idsLoads');
+    await inject(world.nodeRed, NAIVE_IDS.loadIds);
+    await waitFor('the naive SKU id table', async () => ((await naiveCount('idsLoads')) > loads ? true : undefined), { timeoutMs: 120_000, log: world.nodeRed.log });
+    await untilDone(await naivePush());
+    await storeQuiet(world);
+
+    await updateSage(world, updated, 1);
+    // A fresh client for the package, as after a deploy: its governor learns the quota from the first answers.
+    await deploy(world, all);
+    let oursCatalog: () => Promise<boolean> = async () => false;
+    const ours = await measure(world, quota, orders, {
+      startCatalog: async () => void (oursCatalog = await oursPush()),
+      catalogDone: () => oursCatalog(),
+    });
+
+    // The naive side catches up with what the package's orders changed in Sage, then gets the same work.
+    await untilDone(await naivePush());
+    await storeQuiet(world);
+    await updateSage(world, updated, 2);
+    activate(oursHooks, false);
+    activate(naiveHooks, true);
+    let naiveCatalog: () => Promise<boolean> = async () => false;
+    const naive = await measure(world, quota, orders, {
+      startCatalog: async () => void (naiveCatalog = await naivePush()),
+      catalogDone: () => naiveCatalog(),
+    });
+    return { ours, naive };
+  } finally {
+    await world.stop();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Child process of bench/snapshot.ts: the peak memory of one stock/price diff over a large snapshot, in a process
+ * that does nothing else. Plain JavaScript on the built module (dist/), so no TypeScript loader sits in the figure.
+ *
+ *   node --expose-gc bench/snapshot-memory.mjs <snapshot.json> <skus>
+ *
+ * The items are built first, as sage100-items hands them on (one msg holding every item); then the diff runs the
+ * way the push node does it: read the saved snapshot, parse it, PushSnapshot.fromDocument, planPush.
+ */
+import { readFileSync } from 'node:fs';
+import { PushSnapshot, planPush } from '../dist/lib/sync/stock.js';
+
+const [file, count] = [process.argv[2], Number(process.argv[3])];
+const mb = (bytes) => bytes / 1048576;
+
+const items = new Array(count);
+for (let index = 0; index < count; index++) {
+  items[index] = {
+    ItemCode: `SKU-${String(index).padStart(6, '0')}`,
+    ItemCodeDesc: `Item ${index}`,
+    StandardUnitPrice: 5 + (index % 1000) / 10,
+    SuggestedRetailPrice: 6 + (index % 1000) / 10,
+    SalesPromotionPrice: 0,
+    DateUpdated: '20260501',
+    TimeUpdated: '13.5',
+    warehouses: [
+      { WarehouseCode: '000', QuantityOnHand: index % 500, QuantityOnSalesOrder: index % 7, QuantityOnBackOrder: 0 },
+      { WarehouseCode: 'EST', QuantityOnHand: index % 50, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 },
+    ],
+  };
+}
+globalThis.gc();
+const before = process.memoryUsage().rss;
+
+const settings = { warehouses: [], subtractBackOrders: false, safetyStock: 0, priceColumn: 'StandardUnitPrice' };
+const document = JSON.parse(readFileSync(file, 'utf8'));
+const snapshot = PushSnapshot.fromDocument(document, document.target);
+const plan = planPush(items, { settings, snapshot });
+
+process.stdout.write(
+  JSON.stringify({
+    beforeMb: mb(before),
+    peakMb: process.resourceUsage().maxRSS / 1024,
+    skus: plan.skus,
+    changed: plan.stock.length + plan.prices.length,
+  }),
+);
