@@ -1,4 +1,4 @@
-import type { BigCommerceSimulator } from './bigcommerce';
+import type { BigCommerceSimulator, OrderInput } from './bigcommerce';
 import { seededRandom } from './bigcommerce/random';
 import type { Sage100Simulator } from './sage100';
 
@@ -155,7 +155,12 @@ export function nextDemoOrder(world: DemoWorld): DemoOrder {
 
 /** Places the order the way a shopper's checkout does: it takes stock and fires store/order/created. */
 export function placeDemoOrder(bc: BigCommerceSimulator, order: DemoOrder): number {
-  const placed = bc.store.placeOrder({
+  return bc.store.placeOrder(demoOrderInput(order)).id;
+}
+
+/** The store's order input for a demo order: to place it, or to seed it as an order that already existed (`addOrder`). */
+export function demoOrderInput(order: DemoOrder): OrderInput {
+  return {
     customer_id: order.customerId,
     status_id: 11,
     billing_address: order.billing,
@@ -166,8 +171,7 @@ export function placeDemoOrder(bc: BigCommerceSimulator, order: DemoOrder): numb
     shipping_cost_inc_tax: order.shippingCost,
     customer_message: order.message,
     payment_method: 'Credit Card',
-  });
-  return placed.id;
+  };
 }
 
 /** A Sage user receiving goods or changing a price: returns what changed, for the log. */
