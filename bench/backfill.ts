@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seedCatalog, seedOrders } from '../sandbox/bigcommerce';
+import { demoOrderInput, nextDemoOrder, seedDemoWorld, type DemoWorld } from '../sandbox/demo';
 import { sandboxFlows } from '../sandbox/flows';
 import { deploy, flowCount, flowValue, inject, startWorld, storeQuiet, waitFor, type World } from './harness';
 import { NAIVE_BACKFILL_TAB, NAIVE_IDS, naiveBackfillFlow, type NaiveSettings } from './naive-flows';
@@ -13,6 +13,9 @@ import type { Side } from './report';
  * of the order queue: every order it emits is already complete (line items and consignments in the list call),
  * so the rest of the path ("full order already?" → mapper → Sage) makes no BigCommerce call, and 10,000 Sage
  * orders would only make the run long. The naive flow pages the same list from the same cursor.
+ *
+ * The orders are the demo shop's (one to four lines, guests and registered customers, a coupon on one in five),
+ * modified five seconds apart up to now.
  */
 
 export interface BackfillResult {
@@ -41,7 +44,8 @@ async function finishedCount(world: World, tab: string, key: string, expected: n
 }
 
 export async function benchBackfill(options: { orders: number; settings: NaiveSettings }): Promise<Side<BackfillResult>> {
-  const world = await startWorld({ storeHash: 'benchbackfill', seed: (bc) => seedCatalog(bc.store, { skus: 500 }) });
+  let demo: DemoWorld | undefined;
+  const world = await startWorld({ storeHash: 'benchbackfill', seed: (bc, sage) => (demo = seedDemoWorld(bc, sage, { items: 300, seed: 3 })) });
   try {
     const ours = sandboxFlows(world.endpoints, { withoutSchedules: true });
     addCounter(ours, EXAMPLE.poll, 'benchPolled', { only: true });
@@ -59,8 +63,12 @@ export async function benchBackfill(options: { orders: number; settings: NaiveSe
     }, { timeoutMs: 30_000, intervalMs: 100, log: world.nodeRed.log });
     await storeQuiet(world);
 
-    // Then the orders modified while Node-RED was away, five seconds apart up to now.
-    seedOrders(world.bc.store, { count: options.orders, spacingMs: 5_000 });
+    // Then the orders modified while Node-RED was away.
+    const end = Date.now();
+    for (let index = 0; index < options.orders; index++) {
+      const at = end - (options.orders - 1 - index) * 5_000;
+      world.bc.store.addOrder({ ...demoOrderInput(nextDemoOrder(demo!)), date_created: at, date_modified: at });
+    }
     await deploy(world, [...ours, ...naiveBackfillFlow(world.endpoints, cursor, options.settings)]);
 
     const oursMark = world.bcCalls.mark();

@@ -105,12 +105,12 @@ export class SageCalls {
   private readonly listeners = new Set<(operation: SageOperation) => void>();
 
   constructor(company: SageCompany) {
-    // An operation's work calls one company method, synchronously: its arguments are caught on the way through.
-    let lastArgs: unknown[] = [];
+    // An operation's work calls a company method synchronously: the first call's arguments are what the caller sent.
+    let captured: unknown[] | undefined;
     for (const method of RECORDED_METHODS) {
       const original = (company[method] as (...args: unknown[]) => unknown).bind(company);
       (company as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        lastArgs = structuredClone(args);
+        captured ??= structuredClone(args);
         return original(...args);
       };
     }
@@ -121,11 +121,11 @@ export class SageCalls {
       this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
       let args: unknown[] = [];
       const observedWork = () => {
-        lastArgs = [];
+        captured = undefined;
         try {
           return work();
         } finally {
-          args = lastArgs;
+          args = captured ?? [];
         }
       };
       try {
@@ -193,7 +193,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     clientSecret: BENCH_SECRETS.clientSecret,
     quota: options.quota ?? UNLIMITED_QUOTA,
   });
-  const sage = await startSage100Simulator({ apiKey: BENCH_SECRETS.sageApiKey, company: new SageCompany({ warehouses: ['000'] }) });
+  const sage = await startSage100Simulator({ apiKey: BENCH_SECRETS.sageApiKey });
   const bcCalls = new BigCommerceCalls(bc);
   const sageCalls = new SageCalls(sage.company);
   options.seed?.(bc, sage);
@@ -269,9 +269,14 @@ export function storeQuiet(world: World, quietMs = 300, timeoutMs = 30_000): Pro
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Replaces the deployed flows (full deploy: every node restarts, state files and flow context of kept tabs aside). */
+const startedFlows = (log: string) => log.split('Started flows').length - 1;
+
+/**
+ * Replaces the deployed flows (a full deploy: every node restarts; state files and the flow context of kept tabs
+ * stay). Node-RED answers the deploy before the new flows have started, so this waits for its "Started flows".
+ */
 export async function deploy(world: World, flows: FlowNode[]): Promise<void> {
+  const before = startedFlows(world.nodeRed.log());
   await world.nodeRed.deploy(flows);
-  // Nodes start right after the deploy answers; give the config nodes a moment to come up.
-  await sleep(300);
+  await waitFor('the deployed flows to start', () => (startedFlows(world.nodeRed.log()) > before ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, log: world.nodeRed.log });
 }

@@ -125,7 +125,7 @@ export async function benchOrders(options: OrdersOptions): Promise<Side<OrderPat
   const replay = await RawReplay.start(world);
   try {
     await deploy(world, [...sandboxFlows(world.endpoints, { withoutSchedules: true }), ...naiveOrdersFlow(world.endpoints)]);
-    const { store, clientId } = { store: world.bc.store, clientId: world.bc.clientId };
+    const { store, clientId } = world.bc;
     const oursHooks = ORDER_SCOPES.map((scope) => store.addHook({ scope, destination: `${world.nodeRed.url}/bigcommerce/webhook`, client_id: clientId }));
     const naiveHooks = [store.addHook({ scope: 'store/order/created', destination: `${world.nodeRed.url}${NAIVE_WEBHOOK_PATH}`, client_id: clientId, is_active: false })];
     // Both flows get the same web orders (same shoppers, lines, coupons), placed anew for each.

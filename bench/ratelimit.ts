@@ -102,7 +102,7 @@ export async function benchRateLimit(options: RateLimitOptions): Promise<Side<Ra
     const sage100ConfigId = sandboxFlows(world.endpoints).find((node) => node.type === 'sage100-config')!.id;
     const all = flows(world, options.settings, sage100ConfigId);
     await deploy(world, all);
-    const { store, clientId } = { store: world.bc.store, clientId: world.bc.clientId };
+    const { store, clientId } = world.bc;
     const oursHooks = ORDER_SCOPES.map((scope) => store.addHook({ scope, destination: `${world.nodeRed.url}/bigcommerce/webhook`, client_id: clientId }));
     const naiveHooks = [store.addHook({ scope: 'store/order/created', destination: `${world.nodeRed.url}${NAIVE_WEBHOOK_PATH}`, client_id: clientId, is_active: false })];
 
