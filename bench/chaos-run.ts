@@ -1,0 +1,529 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ORDER_SCOPES } from '../lib/bigcommerce/hooks';
+import { startBigCommerceSimulator, type BigCommerceSimulator, type FaultRule } from '../sandbox/bigcommerce';
+import { changeSageItem, nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
+import { findNode, loadExampleFlow, sandboxFlows, type FlowNode } from '../sandbox/flows';
+import { freePort, removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
+import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
+import type { FaultRule as SageFaultRule } from '../sandbox/sage100/company';
+import { EditorFeed, until, type StatusEntry } from './chaos-editor';
+import { generatedOrders, mapperTab, runMapper, type Json, type MapperRun } from './chaos-mapper';
+import { chaosSecrets, LeakScanner, type ChaosSecrets, type Leak } from './chaos-secrets';
+import { deliverAll, forgeries, FORGERY_KINDS } from './chaos-webhooks';
+
+/**
+ * Issue 7's chaos run: the example flow in a real Node-RED process against both simulators while they
+ * misbehave, then the invariants checked from the outside (Sage's company, the store, what the editor and
+ * the log show). Used by `npm run chaos` (bench/chaos.ts, 2,000 orders) and the short variant in `npm test`
+ * (test/e2e/chaos.test.ts). Every wait has a deadline.
+ */
+
+export interface ChaosOptions {
+  /** Web orders placed during the storm. */
+  orders: number;
+  /** Orders generated for the mapper node. */
+  mapperOrders: number;
+  /** Forged, tampered, replayed and unsigned webhook deliveries. */
+  forgeries: number;
+  /** Checkout rate during the storm; default 20 a second. */
+  ordersPerSecond?: number;
+  /** Demo catalog size (Sage items = store products); default 300. */
+  items?: number;
+  seed?: number;
+  /** Progress lines; silent by default. */
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  /** `CHAOS <name>=<value>` figures, in print order. */
+  figures: Record<string, number>;
+  /** Broken invariants, each a sentence; empty when the run passed. */
+  violations: string[];
+  leaks: Leak[];
+  mapper: MapperRun;
+  lostOrders: number[];
+  duplicatedReferences: string[];
+  stockMismatches: StockMismatch[];
+}
+
+interface StockMismatch {
+  sku: string;
+  store: number | undefined;
+  sage: number;
+}
+
+/** The Sage timeout the run gives the config node; a commit-then-timeout holds its answer a second longer. */
+const SAGE_TIMEOUT_MS = 1500;
+/** A 429 storm lasts half the simulator's quota window, and one starts every few seconds. */
+const STORM_MS = 1500;
+const STORM_EVERY_MS = 6000;
+/** Order ids of forged deliveries start here: far above anything the store has. */
+const FORGED_ORDER_IDS_FROM = 9_000_000;
+/** Probabilistic Sage rules fire until cleared. */
+const ENDLESS = 1e9;
+
+const BIGCOMMERCE_FAULTS: FaultRule[] = [
+  { kind: 'duplicate-webhook', probability: 0.1 },
+  { kind: 'error', status: 500, probability: 0.1 },
+  // The rest of the 20 %: processed, then answered 503, so a write happened without the client knowing.
+  { kind: 'error', status: 503, phase: 'after', probability: 0.1 / 0.9 },
+];
+
+const SAGE_FAULTS: SageFaultRule[] = [
+  // The first create surely, then one in twenty: Sage commits, and the answer does not come in time.
+  { kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: SAGE_TIMEOUT_MS + 1000 },
+  { kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: SAGE_TIMEOUT_MS + 1000, probability: 0.05, times: ENDLESS },
+  { kind: 'fault', status: 500, probability: 0.1, times: ENDLESS },
+  { kind: 'fault', status: 503, code: 'Unavailable', message: 'The Sage 100 session is busy.', probability: 0.1 / 0.9, times: ENDLESS },
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The example flow's settings the run changes: quick retries and short timeouts, so faults resolve in seconds. */
+function chaosOverrides(): Record<string, Record<string, unknown>> {
+  const example = loadExampleFlow();
+  const overrides: Record<string, Record<string, unknown>> = {
+    [findNode(example, 'sync-queue', 'order jobs').id]: { concurrency: 4, attempts: 10, backoff: 0.2, maxBackoff: 2, ackTimeout: 30 },
+    [findNode(example, 'bigcommerce-config').id]: { timeout: 5 },
+    [findNode(example, 'sage100-config').id]: { timeoutMs: SAGE_TIMEOUT_MS },
+  };
+  // The log then holds what the sidebar showed too, across the restart (a full msg with an http request in it
+  // stays in the sidebar: printed, it would be the whole socket).
+  for (const node of example) if (node.type === 'debug' && node.complete !== 'true') overrides[node.id] = { console: true };
+  return overrides;
+}
+
+/** Everything a phase of the run works with. */
+class ChaosWorld {
+  readonly placed = new Map<number, DemoOrder['lines']>();
+  private storming?: NodeJS.Timeout;
+  private calm?: NodeJS.Timeout;
+  storms = 0;
+
+  constructor(
+    readonly options: ChaosOptions,
+    readonly bc: BigCommerceSimulator,
+    readonly sage: Sage100Simulator,
+    readonly demo: DemoWorld,
+    readonly nodeRed: NodeRedProcess,
+    readonly editor: EditorFeed,
+    readonly flows: FlowNode[],
+    readonly scanner: LeakScanner,
+    readonly secrets: ChaosSecrets,
+    readonly log: (line: string) => void,
+  ) {}
+
+  id(type: string, name?: string): string {
+    return findNode(this.flows, type, name).id;
+  }
+
+  /** Presses an inject node's button, as in the editor. */
+  async inject(name: string): Promise<void> {
+    const response = await fetch(`${this.nodeRed.url}/inject/${this.id('inject', name)}`, { method: 'POST' });
+    if (!response.ok) throw new Error(`inject "${name}": ${response.status}`);
+  }
+
+  salesOrders() {
+    return this.sage.company.state().salesOrders;
+  }
+
+  get settleMs(): number {
+    return 120_000 + this.options.orders * 200;
+  }
+
+  /** Waits until the order queue is empty and Sage's sales orders have not changed for two seconds. */
+  async settle(what: string): Promise<void> {
+    const queueId = this.id('sync-queue', 'order jobs');
+    let count = -1;
+    let since = Date.now();
+    await until(
+      () => {
+        const now = this.salesOrders().length;
+        if (now !== count) [count, since] = [now, Date.now()];
+        return /^run 0 · wait 0\b/.test(this.editor.latestStatus(queueId)?.text ?? '') && Date.now() - since > 2000;
+      },
+      what,
+      this.settleMs,
+      250,
+    );
+  }
+
+  /** A web order for what the store has in stock, as a checkout allows; false when nothing asked for is in stock. */
+  placeOrder(): boolean {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const order = nextDemoOrder(this.demo);
+      const lines = order.lines.filter((line) => (this.bc.store.stockOf(line.sku) ?? 0) >= line.quantity);
+      if (lines.length === 0) continue;
+      this.placed.set(placeDemoOrder(this.bc, { ...order, lines }), lines);
+      return true;
+    }
+    return false;
+  }
+
+  faultsOn(): void {
+    this.bc.faults.set(BIGCOMMERCE_FAULTS);
+    this.sage.faults.set(SAGE_FAULTS);
+  }
+
+  /** 429 storms from now until faultsOff: every few seconds every request is refused for a while, whatever the quota says. */
+  startStorms(): void {
+    const storm = () => {
+      this.bc.faults.set([...BIGCOMMERCE_FAULTS, { kind: 'rate-limit' }]);
+      this.storms++;
+      this.calm = setTimeout(() => this.bc.faults.set(BIGCOMMERCE_FAULTS), STORM_MS);
+    };
+    storm();
+    this.storming = setInterval(storm, STORM_EVERY_MS);
+  }
+
+  faultsOff(): void {
+    clearInterval(this.storming);
+    clearTimeout(this.calm);
+    this.bc.faults.clear();
+    this.sage.faults.clear();
+  }
+
+  /** Presses the backfill poll's inject and waits for the poll to end; returns its last status (green: done). */
+  async poll(): Promise<StatusEntry> {
+    const pollId = this.id('bigcommerce-order', 'orders modified since last poll');
+    const mark = this.editor.mark();
+    await this.inject('every 15 min');
+    return this.editor.waitForStatus(pollId, mark, (s) => s.fill === 'green' || s.fill === 'red', 'the backfill poll to finish', this.settleMs);
+  }
+
+  /** Presses the nightly snapshot inject and waits for the push's summary or its error; returns the summary. */
+  async snapshotPush(): Promise<{ pushed: { stock: number }; failed: { stock: number; price: number } } | undefined> {
+    const mark = this.editor.mark();
+    await this.inject('nightly 02:00');
+    const outcome = await until(
+      () => this.editor.debugSince('push summary', mark)[0] ?? this.editor.debugSince('catalog errors', mark)[0],
+      'a snapshot push to finish',
+      this.settleMs,
+    );
+    return outcome.name === 'push summary' ? (outcome.value as { pushed: { stock: number }; failed: { stock: number; price: number } }) : undefined;
+  }
+}
+
+// ---- the phases ----------------------------------------------------------------------------------------
+
+/** Web orders under every fault, a Sage user changing stock, catalog pushes, and a restart half way. */
+async function orderStorm(world: ChaosWorld): Promise<void> {
+  const { options, log } = world;
+  const rate = options.ordersPerSecond ?? 20;
+  const restartAt = Math.floor(options.orders / 2);
+  const pushEvery = Math.max(10, Math.floor(options.orders / 8));
+  let restarting: Promise<void> | undefined;
+  world.faultsOn();
+  log(`storm: ${options.orders} orders at ${rate}/s, restart after ${restartAt}`);
+  for (let index = 0; index < options.orders; index++) {
+    if (index === Math.floor(options.orders / 10)) world.startStorms();
+    world.placeOrder();
+    if (index % 25 === 24) changeSageItem(world.sage, world.demo);
+    // The 15-minute backfill poll runs during the storm too, as it would on a busy day.
+    if (index === Math.floor(options.orders * 0.4)) log(`backfill poll during the storm: ${(await world.poll()).text}`);
+    // The 5-minute catalog push, pressed now and then; while Node-RED restarts the press just fails.
+    if (index % pushEvery === Math.floor(pushEvery / 2)) void world.inject('every 5 min').catch(() => undefined);
+    if (index === restartAt) {
+      log('restarting Node-RED in the middle of the storm');
+      restarting = world.nodeRed
+        .restart()
+        .then(() => world.editor.connect())
+        .then(() => log('Node-RED is back'));
+    }
+    await sleep(1000 / rate);
+  }
+  await restarting;
+  log('storm over: waiting for webhook retries and the queue');
+  await world.bc.webhooks.idle(world.settleMs);
+  await world.settle('the order queue to drain after the storm');
+}
+
+/** Presses the backfill poll until a poll completes without Sage changing. Returns how many polls ran. */
+async function backfill(world: ChaosWorld): Promise<number> {
+  for (let round = 1; ; round++) {
+    const before = world.salesOrders().length;
+    const end = await world.poll();
+    await world.settle(`the order queue to drain after backfill poll ${round}`);
+    world.log(`backfill poll ${round}: ${end.text}; Sage has ${world.salesOrders().length} sales orders`);
+    if ((end.fill === 'green' && world.salesOrders().length === before) || round === 6) return round;
+  }
+}
+
+/** Snapshot pushes (faults still on) until one has nothing failed. Returns how many ran. */
+async function settleStock(world: ChaosWorld): Promise<number> {
+  for (let run = 1; ; run++) {
+    const summary = await world.snapshotPush();
+    world.log(`snapshot push ${run}: ${summary ? `${summary.pushed.stock} stock levels pushed, ${summary.failed.stock + summary.failed.price} failed` : 'failed'}`);
+    if ((summary && summary.failed.stock + summary.failed.price === 0) || run === 6) return run;
+  }
+}
+
+function faultFigures(world: ChaosWorld): Record<string, number> {
+  const { bc, sage } = world;
+  const pending = sage.faults.pending();
+  const sageFired = (kind: string) =>
+    pending.filter((rule) => rule.kind === kind && rule.probability !== undefined).reduce((sum, rule) => sum + ENDLESS - (rule.times ?? 0), 0);
+  const firstCreateHeld = pending.some((rule) => rule.kind === 'commit-then-timeout' && rule.probability === undefined) ? 0 : 1;
+  return {
+    'chaos.bc_5xx': bc.stats.faults.error ?? 0,
+    'chaos.bc_429': (bc.stats.faults['rate-limit'] ?? 0) + bc.stats.rateLimited,
+    'chaos.rate_limit_storms': world.storms,
+    'chaos.webhook_deliveries': bc.stats.webhooks.sent,
+    'chaos.webhook_duplicates': bc.stats.webhooks.duplicates,
+    'chaos.webhook_retries': bc.stats.webhooks.retried,
+    'chaos.sage_5xx': sageFired('fault'),
+    'chaos.sage_commit_timeouts': sageFired('commit-then-timeout') + firstCreateHeld,
+    'chaos.node_red_restarts': 1,
+  };
+}
+
+/** One sales order per web order, found by CustomerPONo, with the web order's items and quantities. */
+function exactlyOnce(world: ChaosWorld) {
+  const prefix = String(findNode(world.flows, 'sync-order-mapper').customerPoPrefix ?? '');
+  const reference = (orderId: number) => `${prefix}${orderId}`.toUpperCase();
+  const orders = world.salesOrders();
+  const byReference = new Map<string, typeof orders>();
+  for (const order of orders) {
+    const key = String(order.CustomerPONo).trim().toUpperCase();
+    byReference.set(key, [...(byReference.get(key) ?? []), order]);
+  }
+  const expected = new Set([...world.placed.keys()].map(reference));
+  const items = new Set(world.demo.items.map((item) => item.itemCode));
+  const lostOrders: number[] = [];
+  let lineMismatches = 0;
+  for (const [orderId, lines] of world.placed) {
+    const found = byReference.get(reference(orderId));
+    if (!found) {
+      lostOrders.push(orderId);
+      continue;
+    }
+    const quantities = new Map<string, number>();
+    for (const line of found[0]!.Lines) {
+      const code = String(line.ItemCode);
+      if (items.has(code)) quantities.set(code, (quantities.get(code) ?? 0) + Number(line.QuantityOrdered));
+    }
+    const same = quantities.size === lines.length && lines.every((line) => quantities.get(line.sku) === line.quantity);
+    if (!same) lineMismatches++;
+  }
+  const duplicatedReferences = [...byReference].filter(([, found]) => found.length > 1).map(([key]) => key);
+  return {
+    lostOrders,
+    duplicatedReferences,
+    figures: {
+      'chaos.sales_orders': orders.length,
+      'chaos.duplicates': [...byReference.values()].reduce((sum, found) => sum + found.length - 1, 0),
+      'chaos.lost': lostOrders.length,
+      'chaos.strays': [...byReference.keys()].filter((key) => !expected.has(key)).length,
+      'chaos.line_mismatches': lineMismatches,
+      'chaos.dead_letters': world.editor.debug.filter((entry) => entry.name === 'dead letters').length,
+    },
+  };
+}
+
+/** Store stock against what Sage has available over all warehouses (floored, never below zero, as pushed). */
+function stockCheck(world: ChaosWorld): StockMismatch[] {
+  return world.demo.items
+    .map(({ itemCode: sku }) => {
+      const rows = world.sage.company.listStock({ itemCodes: [sku] });
+      const available = rows.reduce((sum, row) => sum + row.QuantityOnHand - row.QuantityOnSalesOrder, 0);
+      return { sku, store: world.bc.store.stockOf(sku), sage: Math.max(0, Math.floor(available)) };
+    })
+    .filter((row) => row.store !== row.sage);
+}
+
+/** Rejections so far, from the verifier's status: `<reason> (<count>)` after one, `… <count> rejected` after a good one. */
+function rejectedCount(status: StatusEntry | undefined): number {
+  const match = /\((\d+)\)$|(\d+) rejected$/.exec(status?.text ?? '');
+  return match ? Number(match[1] ?? match[2]) : 0;
+}
+
+/** Forged deliveries: every one refused, none becoming a job (no fetch of its order, no queue change, no output). */
+async function forgedWebhooks(world: ChaosWorld): Promise<Record<string, number>> {
+  const { editor, bc } = world;
+  const verifyId = world.id('bigcommerce-webhook-verify');
+  const queueId = world.id('sync-queue', 'order jobs');
+  world.log(`webhooks: ${world.options.forgeries} forged, tampered, replayed and unsigned deliveries`);
+  let fetched = 0;
+  const stopWatching = bc.onExchange((exchange) => {
+    const match = /^\/orders\/(\d+)/.exec(exchange.apiPath ?? '');
+    if (match && Number(match[1]) >= FORGED_ORDER_IDS_FROM) fetched++;
+  });
+  const salesOrdersBefore = world.salesOrders().length;
+  const rejectedBefore = rejectedCount(editor.latestStatus(verifyId));
+  const mark = editor.mark();
+  const deliveries = forgeries(world.options.forgeries, { clientSecret: world.secrets.clientSecret, storeHash: bc.storeHash, firstOrderId: FORGED_ORDER_IDS_FROM });
+  const answers = await deliverAll(`${world.nodeRed.url}/bigcommerce/webhook`, deliveries);
+  for (const answer of answers) world.scanner.scan('webhook answers', answer.body);
+  const rejected = () => rejectedCount(editor.latestStatus(verifyId)) - rejectedBefore;
+  await until(() => rejected() >= answers.length, 'the verifier to count every forged delivery', 15_000).catch(() => undefined);
+  // Time for anything that did get through to reach the store or Sage.
+  await sleep(2000);
+  stopWatching();
+  const figures: Record<string, number> = {
+    'chaos.forged_deliveries': answers.length,
+    'chaos.forged_refused': answers.filter((answer) => answer.status === 401).length,
+  };
+  for (const kind of FORGERY_KINDS) figures[`chaos.forged_refused_${kind}`] = answers.filter((answer) => answer.kind === kind && answer.status === 401).length;
+  figures['chaos.forged_rejected_by_verifier'] = rejected();
+  figures['chaos.forged_queue_events'] = editor.statusesSince(queueId, mark).length;
+  figures['chaos.forged_jobs'] = fetched + (world.salesOrders().length - salesOrdersBefore) + editor.debug.filter((entry) => entry.seq > mark).length;
+  return figures;
+}
+
+/** Real orders as bigcommerce-order hands them on (with coupons when discounted): where generated orders start. */
+async function seedOrders(world: ChaosWorld, count: number): Promise<Json[]> {
+  const { bc } = world;
+  const get = async (path: string): Promise<Json> => {
+    const response = await fetch(`${bc.apiUrl}/stores/${bc.storeHash}${path}`, { headers: { 'x-auth-token': bc.accessToken, accept: 'application/json' } });
+    return response.status === 204 ? [] : ((await response.json()) as Json);
+  };
+  const seeds: Json[] = [];
+  for (const orderId of [...world.placed.keys()].slice(0, count)) {
+    const order = (await get(`/v2/orders/${orderId}?include=consignments.line_items&consignment_structure=object`)) as Record<string, Json>;
+    if (Number(order.coupon_discount) > 0) order.coupons = await get(`/v2/orders/${orderId}/coupons`);
+    seeds.push(order);
+  }
+  return seeds;
+}
+
+/** The log, the exported flow and the user directory; the editor frames and answers were scanned as they came. */
+async function scanForSecrets(world: ChaosWorld, userDir: string): Promise<void> {
+  world.scanner.scan('exported flow (GET /flows)', JSON.stringify(await world.nodeRed.flows()));
+  world.scanner.scan('node-red log', world.nodeRed.log());
+  world.scanner.scanDirectory(userDir, 'user directory');
+}
+
+function invariants(figures: Record<string, number>, report: Omit<ChaosReport, 'figures' | 'violations'>, options: ChaosOptions): string[] {
+  const value = (name: string) => figures[name] ?? Number.NaN;
+  const checks: Array<[boolean, string]> = [
+    [value('chaos.baseline_push_ok') === 1, 'the snapshot push before the storm failed, with no fault injected yet'],
+    [value('chaos.orders') === options.orders, `only ${value('chaos.orders')} of ${options.orders} web orders could be placed`],
+    [value('chaos.sales_orders') === value('chaos.orders'), `Sage holds ${value('chaos.sales_orders')} sales orders for ${value('chaos.orders')} web orders`],
+    [value('chaos.duplicates') === 0, `${value('chaos.duplicates')} duplicate sales orders (CustomerPONo ${report.duplicatedReferences.slice(0, 5).join(', ')})`],
+    [value('chaos.lost') === 0, `${value('chaos.lost')} web orders have no sales order (${report.lostOrders.slice(0, 5).join(', ')})`],
+    [value('chaos.strays') === 0, `${value('chaos.strays')} sales orders belong to no web order placed`],
+    [value('chaos.line_mismatches') === 0, `${value('chaos.line_mismatches')} sales orders differ from their web order's items or quantities`],
+    [
+      value('chaos.stock_mismatches') === 0,
+      `${value('chaos.stock_mismatches')} SKUs differ from Sage (${report.stockMismatches.slice(0, 3).map((m) => `${m.sku}: store ${m.store}, Sage ${m.sage}`).join('; ')})`,
+    ],
+    [value('chaos.forged_refused') === options.forgeries, `${options.forgeries - value('chaos.forged_refused')} forged deliveries were not refused with 401`],
+    [
+      value('chaos.forged_jobs') === 0 && value('chaos.forged_queue_events') === 0,
+      `forged deliveries made work: ${value('chaos.forged_jobs')} jobs, ${value('chaos.forged_queue_events')} queue changes`,
+    ],
+    [
+      value('chaos.secret_leaks') === 0,
+      `${value('chaos.secret_leaks')} secret leaks (${report.leaks.slice(0, 3).map((l) => `${l.secret} in ${l.source}: …${l.context}…`).join('; ')})`,
+    ],
+    [
+      value('chaos.mapper_uncaught') === 0,
+      `${value('chaos.mapper_uncaught')} generated orders got no clear answer from the mapper (first: ${JSON.stringify(report.mapper.examples[0] ?? null).slice(0, 600)})`,
+    ],
+    [
+      value('chaos.mapper_mapped') > 0 && value('chaos.mapper_rejected') > 0,
+      `the generated orders must both map and fail (mapped ${value('chaos.mapper_mapped')}, rejected ${value('chaos.mapper_rejected')})`,
+    ],
+    [value('chaos.node_red_crashes') === 0, 'Node-RED logged an uncaught exception'],
+  ];
+  // A run where a fault never fired proves nothing about it.
+  for (const name of ['chaos.bc_5xx', 'chaos.bc_429', 'chaos.webhook_duplicates', 'chaos.sage_5xx', 'chaos.sage_commit_timeouts']) {
+    checks.push([value(name) > 0, `${name} is 0: that fault never happened, so the run proves nothing about it`]);
+  }
+  return checks.filter(([ok]) => !ok).map(([, sentence]) => sentence);
+}
+
+// ---- the run -------------------------------------------------------------------------------------------
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const secrets = chaosSecrets();
+  const scanner = new LeakScanner(secrets);
+  const bc = await startBigCommerceSimulator({
+    accessToken: secrets.accessToken,
+    clientSecret: secrets.clientSecret,
+    // The Standard plan's 150 requests, in a 3 s window instead of 30 s: storms and quota waits last seconds.
+    quota: { requests: 150, windowMs: 3000 },
+    randomSeed: options.seed ?? 1,
+  });
+  const sage = await startSage100Simulator({ apiKey: secrets.sageApiKey, password: secrets.sagePassword });
+  const demo = seedDemoWorld(bc, sage, { items: options.items ?? 300, seed: options.seed ?? 42 });
+  const userDir = mkdtempSync(join(tmpdir(), 'ml-connector-chaos-'));
+  let nodeRed: NodeRedProcess | undefined;
+  let world: ChaosWorld | undefined;
+
+  try {
+    nodeRed = await startNodeRed({ userDir, port: await freePort(), settings: { debugMaxLength: 1_000_000 } });
+    const flows = sandboxFlows(
+      {
+        bigcommerce: { apiUrl: bc.apiUrl, storeHash: bc.storeHash, accessToken: secrets.accessToken, clientSecret: secrets.clientSecret },
+        sage100: { agentUrl: sage.agentUrl, apiKey: secrets.sageApiKey, companyCode: sage.companyCode, fingerprint256: sage.fingerprint256 },
+      },
+      { withoutSchedules: true, overrides: chaosOverrides() },
+    );
+    // The SOAP login too, unused in agent mode but stored like any credential: it must not show anywhere either.
+    const sageConfig = findNode(flows, 'sage100-config');
+    sageConfig.credentials = { ...(sageConfig.credentials as object), username: sage.username, password: secrets.sagePassword };
+    flows.push(...mapperTab(findNode(flows, 'sync-order-mapper')));
+    await nodeRed.deploy(flows);
+    const editor = new EditorFeed(nodeRed.url, (text) => scanner.scan('editor (debug, status, notifications)', text));
+    world = new ChaosWorld(options, bc, sage, demo, nodeRed, editor, flows, scanner, secrets, log);
+    await editor.connect();
+
+    log('baseline: the store takes Sage stock and prices before the storm');
+    const baseline = await world.snapshotPush();
+    for (const scope of ORDER_SCOPES) bc.store.addHook({ scope, destination: `${nodeRed.url}/bigcommerce/webhook`, client_id: bc.clientId });
+
+    await orderStorm(world);
+    const polls = await backfill(world);
+    const pushes = await settleStock(world);
+    await bc.inventorySettled();
+    const faults = faultFigures(world);
+    world.faultsOff();
+
+    const once = exactlyOnce(world);
+    const stockMismatches = stockCheck(world);
+    const forged = await forgedWebhooks(world);
+
+    log(`mapper: ${options.mapperOrders} generated orders`);
+    const mapper = await runMapper(nodeRed.url, generatedOrders(await seedOrders(world, 12), options.mapperOrders, options.seed ?? 7), (text) =>
+      scanner.scan('mapper answers', text),
+    );
+
+    await scanForSecrets(world, userDir);
+    const figures: Record<string, number> = {
+      'chaos.orders': world.placed.size,
+      'chaos.baseline_push_ok': baseline ? 1 : 0,
+      'chaos.backfill_polls': polls,
+      'chaos.snapshot_pushes': pushes,
+      ...faults,
+      ...once.figures,
+      'chaos.skus_checked': demo.items.length,
+      'chaos.stock_mismatches': stockMismatches.length,
+      ...forged,
+      'chaos.mapper_orders': mapper.orders,
+      'chaos.mapper_mapped': mapper.mapped,
+      'chaos.mapper_rejected': mapper.rejected,
+      'chaos.mapper_uncaught': mapper.uncaught,
+      'chaos.secret_leaks': scanner.leaks.length,
+      'chaos.scanned_kb': Math.round(scanner.totalScanned / 1024),
+      'chaos.editor_frames': editor.frames,
+      'chaos.node_red_crashes': (nodeRed.log().match(/Uncaught Exception|UnhandledPromiseRejection|unhandledRejection/gi) ?? []).length,
+      'chaos.duration_s': Math.round((Date.now() - started) / 1000),
+    };
+    const report = { leaks: scanner.leaks, mapper, lostOrders: once.lostOrders, duplicatedReferences: once.duplicatedReferences, stockMismatches };
+    return { figures, violations: invariants(figures, report, options), ...report };
+  } catch (err) {
+    if (nodeRed && err instanceof Error) err.message += `\n--- end of the Node-RED log ---\n${nodeRed.log().split('\n').slice(-60).join('\n')}`;
+    throw err;
+  } finally {
+    world?.faultsOff();
+    world?.editor.close();
+    await nodeRed?.stop();
+    await Promise.all([bc.close(), sage.close()]);
+    removeUserDir(userDir);
+  }
+}
