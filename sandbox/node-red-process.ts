@@ -42,8 +42,11 @@ export interface NodeRedProcess {
   deploy(flows: unknown[]): Promise<void>;
   /** GET /flows as the editor sees it (what "Export" would give). */
   flows(): Promise<unknown[]>;
-  /** Presses an inject node's button (POST /inject/<id>), as a user in the editor does. */
-  inject(nodeId: string): Promise<void>;
+  /**
+   * Presses an inject node's button (POST /inject/<id>), as a user in the editor does; `props` replace the
+   * properties it sends for this press, as the editor's "inject now" with edited properties does.
+   */
+  inject(nodeId: string, props?: Array<{ p: string; v: string; vt: string }>): Promise<void>;
   /** Stops and starts the same user directory (flows, credentials and node state kept). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -151,8 +154,11 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
       const response = await fetch(`${url}/flows`, { headers: { accept: 'application/json' } });
       return (await response.json()) as unknown[];
     },
-    async inject(nodeId) {
-      const response = await fetch(`${url}/inject/${encodeURIComponent(nodeId)}`, { method: 'POST' });
+    async inject(nodeId, props) {
+      const response = await fetch(`${url}/inject/${encodeURIComponent(nodeId)}`, {
+        method: 'POST',
+        ...(props && { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ __user_inject_props__: props }) }),
+      });
       if (!response.ok) throw new Error(`inject ${nodeId} failed: ${response.status} ${await response.text()}`);
     },
     async restart() {
