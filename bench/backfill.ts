@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoOrderInput, nextDemoOrder, seedDemoWorld, type DemoWorld } from '../sandbox/demo';
 import { sandboxFlows } from '../sandbox/flows';
-import { deploy, flowCount, flowValue, inject, startWorld, storeQuiet, waitFor, type World } from './harness';
+import { deploy, flowCount, flowValue, startWorld, storeQuiet, waitFor, type World } from './harness';
 import { NAIVE_BACKFILL_TAB, NAIVE_IDS, naiveBackfillFlow, type NaiveSettings } from './naive-flows';
 import { EXAMPLE, addCounter } from './probes';
 import type { Side } from './report';
@@ -48,11 +48,11 @@ export async function benchBackfill(options: { orders: number; settings: NaiveSe
   const world = await startWorld({ storeHash: 'benchbackfill', seed: (bc, sage) => (demo = seedDemoWorld(bc, sage, { items: 300, seed: 3 })) });
   try {
     const ours = sandboxFlows(world.endpoints, { withoutSchedules: true });
-    addCounter(ours, EXAMPLE.poll, 'benchPolled', { only: true });
+    addCounter(ours, EXAMPLE.poll, 'benchPolled', { only: true, alsoFrom: [EXAMPLE.pollErrors] });
     await deploy(world, ours);
 
     // The poll that sets the cursor, while nothing has changed yet.
-    await inject(world.nodeRed, EXAMPLE.pollInject);
+    await world.nodeRed.inject(EXAMPLE.pollInject);
     const cursorFile = join(world.nodeRed.userDir, 'ml-connector-state', `bigcommerce-order-${EXAMPLE.poll}-${world.bc.storeHash}.json`);
     const cursor = await waitFor('the first poll to save its cursor', () => {
       try {
@@ -72,12 +72,12 @@ export async function benchBackfill(options: { orders: number; settings: NaiveSe
     await deploy(world, [...ours, ...naiveBackfillFlow(world.endpoints, cursor, options.settings)]);
 
     const oursMark = world.bcCalls.mark();
-    await inject(world.nodeRed, EXAMPLE.pollInject);
+    await world.nodeRed.inject(EXAMPLE.pollInject);
     const oursOrders = await finishedCount(world, EXAMPLE.ordersTab, 'benchPolled', options.orders, 180_000);
     const oursCalls = world.bcCalls.since(oursMark);
 
     const naiveMark = world.bcCalls.mark();
-    await inject(world.nodeRed, NAIVE_IDS.backfillStart);
+    await world.nodeRed.inject(NAIVE_IDS.backfillStart);
     const naiveOrders = await finishedCount(world, NAIVE_BACKFILL_TAB, 'backfillDone', options.orders, 600_000);
     const naiveCalls = world.bcCalls.since(naiveMark);
     return {

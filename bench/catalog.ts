@@ -2,7 +2,7 @@ import { seedCatalog, type BigCommerceSimulator } from '../sandbox/bigcommerce';
 import { seededRandom } from '../sandbox/bigcommerce/random';
 import { sandboxFlows, type FlowNode } from '../sandbox/flows';
 import type { Sage100Simulator } from '../sandbox/sage100';
-import { deploy, flowCount, flowValue, inject, sleep, startWorld, storeQuiet, waitFor, type CallCount, type World } from './harness';
+import { deploy, flowCount, flowValue, sleep, startWorld, storeQuiet, waitFor, type CallCount, type World } from './harness';
 import { NAIVE_CATALOG_TAB, NAIVE_IDS, naiveCatalogFlow, type NaiveSettings } from './naive-flows';
 import { EXAMPLE, addCounter } from './probes';
 
@@ -64,7 +64,7 @@ function oursFlows(world: World, withPrices: boolean): FlowNode[] {
 async function oursRun(world: World, injectId: string, fullResync: boolean): Promise<CallCount> {
   const before = await flowCount(world.nodeRed, EXAMPLE.catalogTab, PUSH_COUNTER);
   const mark = world.bcCalls.mark();
-  await inject(world.nodeRed, injectId, fullResync ? [{ p: 'payload', v: '', vt: 'date' }, { p: 'fullResync', v: 'true', vt: 'bool' }] : undefined);
+  await world.nodeRed.inject(injectId, fullResync ? [{ p: 'payload', v: '', vt: 'date' }, { p: 'fullResync', v: 'true', vt: 'bool' }] : undefined);
   await waitFor(
     'the push summary',
     async () => {
@@ -82,7 +82,7 @@ async function oursRun(world: World, injectId: string, fullResync: boolean): Pro
 async function naiveIdTable(world: World): Promise<CallCount> {
   const loadsBefore = await flowCount(world.nodeRed, NAIVE_CATALOG_TAB, 'idsLoads');
   const mark = world.bcCalls.mark();
-  await inject(world.nodeRed, NAIVE_IDS.loadIds);
+  await world.nodeRed.inject(NAIVE_IDS.loadIds);
   await waitFor('the naive SKU id table', async () => ((await flowCount(world.nodeRed, NAIVE_CATALOG_TAB, 'idsLoads')) > loadsBefore ? true : undefined), {
     timeoutMs: 120_000,
     intervalMs: 200,
@@ -97,7 +97,7 @@ async function naiveRun(world: World): Promise<CallCount> {
   const count = (key: string) => flowCount(world.nodeRed, NAIVE_CATALOG_TAB, key);
   const runsBefore = await count('catalogRuns');
   const mark = world.bcCalls.mark();
-  await inject(world.nodeRed, NAIVE_IDS.pushChanges);
+  await world.nodeRed.inject(NAIVE_IDS.pushChanges);
   await waitFor(
     'the naive pushes',
     async () => {

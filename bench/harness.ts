@@ -224,16 +224,6 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   };
 }
 
-/** Fires an inject node through the editor's admin API, optionally with other properties than it was given. */
-export async function inject(nodeRed: NodeRedProcess, id: string, props?: Array<{ p: string; v: string; vt: string }>): Promise<void> {
-  const response = await fetch(`${nodeRed.url}/inject/${id}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(props ? { __user_inject_props__: props } : {}),
-  });
-  if (!response.ok) throw new Error(`inject ${id} failed: ${response.status} ${await response.text()}`);
-}
-
 /** A value a probe set in a flow's context, as the editor's Context sidebar reads it; undefined when unset. */
 export async function flowValue(nodeRed: NodeRedProcess, tabId: string, key: string): Promise<string | number | undefined> {
   const response = await fetch(`${nodeRed.url}/context/flow/${tabId}/${encodeURIComponent(key)}`, { headers: { accept: 'application/json' } });

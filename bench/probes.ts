@@ -10,6 +10,7 @@ export const EXAMPLE = {
   catalogTab: 'e1a0000000000002',
   pollInject: 'a1000000000000b1',
   poll: 'a1000000000000b2',
+  pollErrors: 'a1000000000000c2',
   changesInject: 'b2000000000000b1',
   changedItems: 'b2000000000000b2',
   nightlyInject: 'b2000000000000b5',

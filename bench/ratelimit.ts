@@ -3,7 +3,7 @@ import { STANDARD_PLAN, type Quota } from '../sandbox/bigcommerce';
 import type { HookRecord } from '../sandbox/bigcommerce/store';
 import { nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
 import { sandboxFlows, type FlowNode } from '../sandbox/flows';
-import { UNLIMITED_QUOTA, deploy, flowCount, flowValue, inject, sleep, startWorld, storeQuiet, waitFor, type World } from './harness';
+import { UNLIMITED_QUOTA, deploy, flowCount, flowValue, sleep, startWorld, storeQuiet, waitFor, type World } from './harness';
 import { NAIVE_CATALOG_TAB, NAIVE_IDS, NAIVE_WEBHOOK_PATH, naiveCatalogFlow, naiveOrdersFlow, type NaiveSettings } from './naive-flows';
 import { returningCustomers } from './orders';
 import { EXAMPLE, addCounter } from './probes';
@@ -115,7 +115,7 @@ export async function benchRateLimit(options: RateLimitOptions): Promise<Side<Ra
     const oursPushes = () => flowCount(world.nodeRed, EXAMPLE.catalogTab, PUSH_COUNTER);
     const oursPush = async () => {
       const before = await oursPushes();
-      await inject(world.nodeRed, EXAMPLE.changesInject);
+      await world.nodeRed.inject(EXAMPLE.changesInject);
       return async () => {
         const error = await flowValue(world.nodeRed, EXAMPLE.catalogTab, `${PUSH_COUNTER}Error`);
         if (error !== undefined) throw new Error(`bench: the catalog flow failed: ${error}`);
@@ -125,7 +125,7 @@ export async function benchRateLimit(options: RateLimitOptions): Promise<Side<Ra
     const naiveCount = (key: string) => flowCount(world.nodeRed, NAIVE_CATALOG_TAB, key);
     const naivePush = async () => {
       const runs = await naiveCount('catalogRuns');
-      await inject(world.nodeRed, NAIVE_IDS.pushChanges);
+      await world.nodeRed.inject(NAIVE_IDS.pushChanges);
       return async () => (await naiveCount('catalogRuns')) > runs && (await naiveCount('catalogDone')) >= (await naiveCount('catalogQueued'));
     };
     const untilDone = async (check: () => Promise<boolean>) => waitFor('a catalog run', async () => ((await check()) ? true : undefined), { timeoutMs: 600_000, intervalMs: 200, log: world.nodeRed.log });
@@ -133,7 +133,7 @@ export async function benchRateLimit(options: RateLimitOptions): Promise<Side<Ra
     // With the quota out of the way: each side's first run pushes everything and leaves a cursor and ids behind.
     await untilDone(await oursPush());
     const loads = await naiveCount('idsLoads');
-    await inject(world.nodeRed, NAIVE_IDS.loadIds);
+    await world.nodeRed.inject(NAIVE_IDS.loadIds);
     await waitFor('the naive SKU id table', async () => ((await naiveCount('idsLoads')) > loads ? true : undefined), { timeoutMs: 120_000, log: world.nodeRed.log });
     await untilDone(await naivePush());
     await storeQuiet(world);
