@@ -1,11 +1,16 @@
 import { asError } from '../../lib/errors';
 import { errorStatus, numberSetting, onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
 import { BullQueue } from '../../lib/sync/queue/bullmq';
-import { MemoryQueue } from '../../lib/sync/queue/memory';
+import { QueueJournal } from '../../lib/sync/queue/journal';
+import { MemoryQueue, type SavedJob } from '../../lib/sync/queue/memory';
 import { ackedJob, failureFrom, jobIdFor, portableMessage } from '../../lib/sync/queue/messages';
 import { queuePolicy, type JobQueue, type QueueCounts, type QueueEvents } from '../../lib/sync/queue/types';
 import type { SyncRedisNode } from './sync-redis';
+
+/** How long a change to an in-memory queue may wait before it is saved: what a crash of Node-RED can lose. */
+const JOURNAL_INTERVAL_MS = 2000;
 
 function statusOf(counts: QueueCounts): NodeStatus {
   const parts = [`run ${counts.running}`];
@@ -22,9 +27,17 @@ export default function register(RED: NodeAPI): void {
     const useRedis = definition.backend === 'bullmq';
     const idSettings = { property: String(definition.idProperty ?? ''), prefix: String(definition.idPrefix ?? 'order:') };
     const troubleSeen = new Set<string>();
+    const warnOnce = (message: string) => {
+      if (troubleSeen.has(message)) return;
+      troubleSeen.add(message);
+      this.warn(message);
+    };
     // The queue starts with the flow, so retries and jobs queued by other instances run without a new msg.
     // A setting that makes that impossible fails every msg with the reason, where Catch sees it.
     let queue: JobQueue<NodeMessage> | Error = new Error(`queue ${name} is starting`);
+    // In memory, unfinished jobs are kept in the node's state file across a redeploy or restart.
+    let journal: QueueJournal<NodeMessage> | undefined;
+    let restored: Promise<void> = Promise.resolve();
 
     const events: QueueEvents<NodeMessage> = {
       start: (job, data) => {
@@ -40,6 +53,7 @@ export default function register(RED: NodeAPI): void {
       },
       changed: () => {
         if (!(queue instanceof Error)) this.status(statusOf(queue.counts()));
+        journal?.changed();
       },
       trouble: (err) => {
         this.status(errorStatus(err));
@@ -59,9 +73,34 @@ export default function register(RED: NodeAPI): void {
         maxBackoffMs: numberSetting(definition.maxBackoff, 600) * 1000,
         ackTimeoutMs: numberSetting(definition.ackTimeout, 120) * 1000,
       });
-      queue = useRedis
-        ? new BullQueue(name, requireConfigNode<SyncRedisNode>(RED, definition.redis, 'sync-redis', this).connection(), policy, events)
-        : new MemoryQueue(name, policy, events);
+      if (useRedis) {
+        queue = new BullQueue(name, requireConfigNode<SyncRedisNode>(RED, definition.redis, 'sync-redis', this).connection(), policy, events);
+      } else {
+        const memory = new MemoryQueue(name, policy, events);
+        queue = memory;
+        const files = stateStoreFor(RED.settings);
+        const key = `sync-queue-${this.id}`;
+        journal = new QueueJournal<NodeMessage>({
+          read: () => files.read(key),
+          write: (jobs) => files.write(key, jobs),
+          // Only the JSON part of a msg can be kept; a job that has none is kept in memory only, with a warning.
+          jobs: () =>
+            memory.unfinishedJobs().flatMap((job): Array<SavedJob<NodeMessage>> => {
+              try {
+                return [{ ...job, data: portableMessage(job.data) }];
+              } catch (err) {
+                warnOnce(`queue ${name}: job ${job.id} cannot be kept across a restart: ${asError(err).message}`);
+                return [];
+              }
+            }),
+          intervalMs: JOURNAL_INTERVAL_MS,
+          onError: (err) => warnOnce(`queue ${name}: unfinished jobs could not be kept across a restart: ${err.message}`),
+        });
+        restored = journal.load().then((jobs) => {
+          const count = memory.restore(jobs);
+          if (count > 0) this.log(`queue ${name}: ${count} unfinished job(s) from before the restart or redeploy are queued again`);
+        });
+      }
       this.status(statusOf(queue.counts()));
     } catch (err) {
       queue = asError(err);
@@ -82,12 +121,22 @@ export default function register(RED: NodeAPI): void {
       await queue.add(id, useRedis ? portableMessage(msg) : RED.util.cloneMessage(msg));
     });
 
-    this.on('close', (_removed, done) => {
+    this.on('close', (removed, done) => {
       if (queue instanceof Error) return done();
-      if (queue instanceof MemoryQueue && queue.unfinished > 0) {
-        this.warn(`queue ${name}: ${queue.unfinished} job(s) still queued or running are dropped with this redeploy; the order poll finds orders that never reached Sage`);
-      }
-      queue.close().then(done, (err: unknown) => {
+      const closing = queue;
+      const keep = async () => {
+        await restored;
+        await closing.close();
+        if (!journal || !(closing instanceof MemoryQueue)) return;
+        if (removed) {
+          if (closing.unfinished > 0) this.warn(`queue ${name}: ${closing.unfinished} unfinished job(s) are dropped with the node`);
+          await journal.clear();
+          return;
+        }
+        await journal.flush();
+        if (closing.unfinished > 0) this.log(`queue ${name}: ${closing.unfinished} unfinished job(s) kept for the next start`);
+      };
+      keep().then(done, (err: unknown) => {
         this.error(`queue ${name}: closing failed: ${asError(err).message}`);
         done();
       });

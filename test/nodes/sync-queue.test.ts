@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NodeAPI, NodeDefinition, NodeMessage, NodeStatus } from '../../lib/node-red/types';
 import syncOrderMapper from '../../nodes/sync/sync-order-mapper';
 import syncQueue from '../../nodes/sync/sync-queue';
@@ -42,10 +45,18 @@ function inbox(node: TestNode): NodeMessage[] {
 }
 
 describe('sync-queue node', () => {
-  beforeEach(() => helper.startServer());
+  // An in-memory queue keeps its unfinished jobs in the user directory: each test has its own.
+  let userDir: string;
+  beforeEach(async () => {
+    userDir = await mkdtemp(join(tmpdir(), 'sync-queue-node-'));
+    helper.settings({ userDir });
+    await helper.startServer();
+  });
   afterEach(async () => {
     await helper.unload();
     await helper.stopServer();
+    helper.settings({});
+    await rm(userDir, { recursive: true, force: true });
   });
 
   describe('in memory', () => {
@@ -101,6 +112,38 @@ describe('sync-queue node', () => {
       queue.receive({ ...out[0] });
       await until(() => out.length === 2, 'the second job starts after the first is acked');
       assert.deepEqual(out.map((msg) => (msg.queueJob as { id: string }).id), ['order:1', 'order:2']);
+    });
+
+    it('keeps unfinished jobs across a restart, where they run again, and drops them when the queue is deleted', async () => {
+      const flow = [
+        { id: 'tab', type: 'tab' },
+        { id: 'queue', z: 'tab', ...at, type: 'sync-queue', queueName: 'orders', concurrency: 1, attempts: 3, backoff: 0, maxBackoff: 0, ackTimeout: 30, wires: [['out'], []] },
+        { id: 'out', z: 'tab', ...at, type: 'helper' },
+      ];
+      await helper.load([syncQueue], flow);
+      const out = inbox(helper.getNode('out'));
+      helper.getNode('queue').receive({ orderId: 1, payload: { id: 1 }, req: { headers: {} } });
+      helper.getNode('queue').receive({ orderId: 2, payload: { id: 2 } });
+      await until(() => out.length === 1, 'the first job starts and is never acked');
+      await helper.unload();
+
+      await helper.load([syncQueue], flow);
+      const again = inbox(helper.getNode('out'));
+      await until(() => again.length === 1, 'the running job starts again after the restart');
+      helper.getNode('queue').receive({ ...again[0] });
+      await until(() => again.length === 2, 'then the job that was waiting');
+      assert.deepEqual(
+        again.map((msg) => [msg.queueJob, msg.payload]),
+        [
+          [{ id: 'order:1', attempt: 2, queue: 'orders' }, { id: 1 }],
+          [{ id: 'order:2', attempt: 1, queue: 'orders' }, { id: 2 }],
+        ],
+      );
+      assert.equal(again[0]?.req, undefined, 'only the JSON part of a msg is kept');
+
+      await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
+      const kept = JSON.parse(await readFile(join(userDir, 'ml-connector-state', 'sync-queue-queue.json'), 'utf8')) as unknown[];
+      assert.deepEqual(kept, [], 'a deleted queue keeps nothing');
     });
 
     it('sends a msg without a job id, or a BullMQ queue without Redis settings, to Catch with the reason', async () => {

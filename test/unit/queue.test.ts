@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { ConnectorError, ValidationError } from '../../lib/errors';
 import { bullJobId, loadBullMq } from '../../lib/sync/queue/bullmq';
-import { MemoryQueue } from '../../lib/sync/queue/memory';
+import { QueueJournal } from '../../lib/sync/queue/journal';
+import { MemoryQueue, type SavedJob } from '../../lib/sync/queue/memory';
 import { ackedJob, failureFrom, jobIdFor, portableMessage } from '../../lib/sync/queue/messages';
 import { backoffDelay, queuePolicy, type JobFailure, type QueueEvents, type QueueJob, type QueuePolicy } from '../../lib/sync/queue/types';
-import { QueueRecorder } from './queue-support';
+import { QueueRecorder, until } from './queue-support';
 
 const policy = (overrides: Partial<QueuePolicy> = {}): QueuePolicy => ({ concurrency: 2, attempts: 3, backoffMs: 5, maxBackoffMs: 20, ackTimeoutMs: 10_000, ...overrides });
 
@@ -89,6 +90,84 @@ describe('sync queue', () => {
       assert.equal(await queue.complete(recorder.started[0]!.job), 'stale');
       await assert.rejects(queue.add('c', 'c'), (err: unknown) => err instanceof ConnectorError && err.code === 'queue.closed');
       assert.equal(recorder.started.length, 1);
+    });
+
+    it('hands over its unfinished jobs when closed, and a new queue takes them back for their next attempt', async () => {
+      const { queue, recorder } = open({ concurrency: 1 });
+      await queue.add('order:1', 'running');
+      await queue.add('order:2', 'waiting');
+      await queue.add('order:3', 'not started yet');
+      await queue.complete(recorder.started[0]!.job);
+      await queue.close();
+      const saved = queue.unfinishedJobs();
+      assert.deepEqual(saved, [
+        { id: 'order:2', attempts: 1, data: 'waiting' },
+        { id: 'order:3', attempts: 0, data: 'not started yet' },
+      ]);
+
+      const next = open({ concurrency: 2 });
+      assert.equal(await next.queue.add('order:3', 'queued again meanwhile'), 'queued');
+      assert.equal(next.queue.restore(saved), 1);
+      assert.deepEqual(
+        next.recorder.started.map((start) => [start.job.id, start.job.attempt, start.data]),
+        [
+          ['order:3', 1, 'queued again meanwhile'],
+          ['order:2', 2, 'waiting'],
+        ],
+      );
+    });
+  });
+
+  describe('journal of a memory queue', () => {
+    function journal(document?: unknown) {
+      const writes: unknown[] = [];
+      const errors: string[] = [];
+      let jobs: Array<SavedJob<Record<string, unknown>>> = [];
+      const made = new QueueJournal<Record<string, unknown>>({
+        read: async () => document,
+        write: async (saved) => {
+          writes.push(saved);
+        },
+        jobs: () => jobs,
+        intervalMs: 20,
+        onError: (err) => errors.push(err.message),
+      });
+      return { journal: made, writes, errors, setJobs: (next: typeof jobs) => (jobs = next) };
+    }
+
+    it('saves the latest jobs once per interval however often they change, and at once on flush', async () => {
+      const { journal: saver, writes, setJobs } = journal();
+      for (let change = 1; change <= 5; change++) {
+        setJobs([{ id: `order:${change}`, attempts: 0, data: { orderId: change } }]);
+        saver.changed();
+      }
+      await until(() => writes.length === 1, 'the coalesced save');
+      assert.deepEqual(writes[0], [{ id: 'order:5', attempts: 0, data: { orderId: 5 } }]);
+      setJobs([]);
+      saver.changed();
+      await saver.flush();
+      assert.deepEqual(writes, [[{ id: 'order:5', attempts: 0, data: { orderId: 5 } }], []]);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      assert.equal(writes.length, 2, 'flush replaced the pending save');
+    });
+
+    it('loads what was saved, nothing when there is no file, and reports a file that is not a journal', async () => {
+      const saved = [{ id: 'order:9', attempts: 2, data: { orderId: 9 } }];
+      assert.deepEqual(await journal(saved).journal.load(), saved);
+      assert.deepEqual(await journal(undefined).journal.load(), []);
+      const broken = journal({ jobs: 'not a list' });
+      assert.deepEqual(await broken.journal.load(), []);
+      assert.match(broken.errors[0] ?? '', /not in the expected form/);
+    });
+
+    it('writes an empty journal when cleared, and reports a failed write without throwing', async () => {
+      const { journal: saver, writes } = journal();
+      await saver.clear();
+      assert.deepEqual(writes, [[]]);
+      const errors: string[] = [];
+      const failing = new QueueJournal({ read: async () => undefined, write: async () => Promise.reject(new Error('disk full')), jobs: () => [], intervalMs: 5, onError: (err) => errors.push(err.message) });
+      await failing.flush();
+      assert.deepEqual(errors, ['disk full']);
     });
   });
 

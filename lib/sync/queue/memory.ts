@@ -21,9 +21,18 @@ interface Entry<T> {
   timer?: NodeJS.Timeout;
 }
 
+/** A job as a memory queue hands it over to be kept across a restart, and takes it back. */
+export interface SavedJob<T> {
+  id: string;
+  /** Attempts made so far; a running attempt counts, as its outcome was never known. */
+  attempts: number;
+  data: T;
+}
+
 /**
- * The zero-set-up backend: one process, jobs in memory. A redeploy or restart loses what is queued, so a
- * flow that must not lose work also runs a backfill (the order poll) that finds what never finished.
+ * The zero-set-up backend: one process, jobs in memory. What is unfinished can be handed over before a
+ * redeploy or restart (`unfinishedJobs`) and taken back after it (`restore`); the node keeps it in its state
+ * file. Nothing else would find those jobs again: the order poll does not re-read orders it already emitted.
  */
 export class MemoryQueue<T> implements JobQueue<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -67,9 +76,33 @@ export class MemoryQueue<T> implements JobQueue<T> {
     return { waiting: this.entries.size - this.running, running: this.running, dropped: this.dropped, completed: this.completed, dead: this.dead };
   }
 
-  /** Jobs queued or running when the queue closed: lost with it. */
+  /** Jobs queued, running or waiting for a retry. */
   get unfinished(): number {
     return this.entries.size;
+  }
+
+  /** Every unfinished job, oldest first: what must survive a redeploy or restart. Works after close too. */
+  unfinishedJobs(): Array<SavedJob<T>> {
+    return [...this.entries.values()].map((entry) => ({ id: entry.id, attempts: entry.attempt, data: entry.data }));
+  }
+
+  /**
+   * Takes back the jobs an earlier run of this queue left unfinished; each waits for its next attempt. A job
+   * whose id was queued again meanwhile keeps the newer msg. Returns how many were taken back.
+   */
+  restore(jobs: ReadonlyArray<SavedJob<T>>): number {
+    if (this.closed) return 0;
+    let restored = 0;
+    for (const job of jobs) {
+      if (this.entries.has(job.id)) continue;
+      const entry: Entry<T> = { id: job.id, data: job.data, attempt: job.attempts, state: 'waiting' };
+      this.entries.set(entry.id, entry);
+      this.waiting.push(entry);
+      restored++;
+    }
+    this.startWaiting();
+    this.events.changed();
+    return restored;
   }
 
   async close(): Promise<void> {
