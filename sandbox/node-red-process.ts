@@ -100,6 +100,8 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
   let child: ChildProcess | undefined;
 
   async function launch(): Promise<void> {
+    // Only this start's lines count: after a restart the earlier "Started flows" is still in the output.
+    const startsAt = output.length;
     child = spawn(nodeBinary, [join(nodeRedDir, 'red.js'), '--userDir', options.userDir, '--settings', join(options.userDir, 'settings.js')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
@@ -116,7 +118,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
       if (started.exitCode !== null) throw new Error(`Node-RED exited with code ${started.exitCode}:\n${output.slice(-4000)}`);
       try {
         const response = await fetch(`${url}/flows`, { headers: { accept: 'application/json' } });
-        if (response.ok && /Started flows|Starting flows/.test(output)) return;
+        if (response.ok && /Started flows|Starting flows/.test(output.slice(startsAt))) return;
       } catch {
         // not listening yet
       }
