@@ -32,6 +32,8 @@ export interface NodeTestHelper {
     credentials?: Record<string, Record<string, string>>,
   ): Promise<void>;
   unload(): Promise<void>;
+  /** Deploys another flow to the loaded nodes, as the editor's Deploy does (nodes left out are removed). */
+  setFlows(flow: Array<Record<string, unknown>>, type?: 'full' | 'flows' | 'nodes'): Promise<void>;
   getNode(id: string): TestNode;
   settings(settings: Record<string, unknown>): void;
   request(): import('supertest').Agent;
