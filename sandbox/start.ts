@@ -95,7 +95,13 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export async function startSandbox(overrides: Partial<SandboxSettings> = {}): Promise<Sandbox> {
+export interface SandboxOptions extends Partial<SandboxSettings> {
+  /** Where the demo traffic is reported, one line each (default: the console). */
+  log?: (line: string) => void;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const { log = console.log, ...overrides } = options;
   const settings = { ...settingsFromEnv(), ...overrides };
   // What is running so far, stopped in reverse if a later step fails.
   const running: Array<() => Promise<void>> = [];
@@ -123,9 +129,9 @@ export async function startSandbox(overrides: Partial<SandboxSettings> = {}): Pr
           // Now and then BigCommerce delivers the same event twice; the flow must still make one sales order.
           if (world.random() < 0.1) bc.faults.add({ kind: 'duplicate-webhook', times: 1 });
           const id = placeDemoOrder(bc, nextDemoOrder(world));
-          console.log(`store: web order ${id} placed`);
+          log(`store: web order ${id} placed`);
         }, 60_000 / settings.ordersPerMinute),
-        setInterval(() => console.log(`sage: ${changeSageItem(sage, world)}`), SAGE_CHANGE_EVERY_MS),
+        setInterval(() => log(`sage: ${changeSageItem(sage, world)}`), SAGE_CHANGE_EVERY_MS),
       ];
       running.push(async () => timers.forEach(clearInterval));
     }

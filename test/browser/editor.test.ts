@@ -1,0 +1,256 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { findNode, loadExampleFlow } from '../../sandbox/flows';
+import { startSandbox, type Sandbox } from '../../sandbox/start';
+
+/**
+ * The editor in a real browser (Debian's Chromium driven by playwright-core) against a running sandbox: the
+ * palette, both configuration dialogs with Test connection, Import › Examples, and a demo order moving a node's
+ * status. Saves the screenshots the README shows to docs/screenshots/. Runs once, not per Node-RED line.
+ */
+
+// Page functions run in the browser; this project compiles without the DOM library.
+declare const document: { querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number } };
+
+const CHROMIUM = '/usr/bin/chromium';
+const repoRoot = resolve(__dirname, '..', '..');
+const screenshots = join(repoRoot, 'docs', 'screenshots');
+const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
+
+/** Each node type's palette category, read from the literal registerType in its editor file. */
+function categoryOf(type: string): string {
+  const runtime = packageJson['node-red'].nodes[type]!;
+  const editorFile = join(repoRoot, runtime.replace(/^dist\//, '').replace(/\.js$/, '.html'));
+  const category = /registerType\(\s*'[^']+',\s*\{[\s\S]*?category:\s*'([^']+)'/.exec(readFileSync(editorFile, 'utf8'))?.[1];
+  assert.ok(category, `${editorFile} has no literal category`);
+  return category;
+}
+
+const PALETTE_CATEGORY = 'Sage 100 + BigCommerce';
+const nodeTypes = Object.keys(packageJson['node-red'].nodes);
+const paletteTypes = nodeTypes.filter((type) => categoryOf(type) !== 'config');
+
+const example = loadExampleFlow();
+const ordersTab = example.find((node) => node.type === 'tab' && node.label === 'Orders')!;
+const getOrderNode = findNode(example, 'bigcommerce-order', 'get order');
+const salesOrderNode = findNode(example, 'sage100-sales-order');
+
+describe('the editor in Chromium, against the sandbox', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let userDir: string;
+  let browserDir: string;
+  let context: BrowserContext;
+  let page: Page;
+  const scriptErrors: string[] = [];
+
+  const onCanvas = (nodeId: string) => page.locator(`#red-ui-workspace-chart [id="${nodeId}"]`);
+  const statusOf = (nodeId: string) => onCanvas(nodeId).locator('.red-ui-flow-node-status-label');
+  const shoot = (name: string, target: Page | Locator = page) => target.screenshot({ path: join(screenshots, `${name}.png`) });
+
+  // The editor takes two clicks on tabs within 400 ms for a double click, which opens the flow's properties.
+  let lastTabClick = 0;
+  async function showTab(tabId: string): Promise<void> {
+    if ((await page.locator(`#red-ui-tab-${tabId}.active`).count()) > 0) return;
+    const quiet = lastTabClick + 500 - Date.now();
+    if (quiet > 0) await page.waitForTimeout(quiet);
+    await page.locator(`#red-ui-tab-${tabId} a.red-ui-tab-label`).click();
+    lastTabClick = Date.now();
+    await page.locator(`#red-ui-tab-${tabId}.active`).waitFor();
+  }
+
+  /** Closes the editor's notifications (a click closes one), so they cover nothing in a screenshot. */
+  async function dismissNotifications(): Promise<void> {
+    const notifications = page.locator('#red-ui-notifications .red-ui-notification');
+    for (let left = await notifications.count(); left > 0; left = await notifications.count()) {
+      await notifications.first().click({ timeout: 2_000 }).catch(() => undefined); // it may have closed itself meanwhile
+      await page.waitForFunction((before) => document.querySelectorAll('#red-ui-notifications .red-ui-notification').length < before, left);
+    }
+  }
+
+  /** Moves the pointer onto empty canvas (clicking there clears the selection) and waits for any tooltip to go. */
+  async function pointerAway(options: { click?: boolean } = {}): Promise<void> {
+    const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    const [x, y] = [chart.x + chart.width - 40, chart.y + chart.height - 40];
+    if (options.click) await page.mouse.click(x, y);
+    else await page.mouse.move(x, y);
+    await page.locator('.red-ui-popover').first().waitFor({ state: 'hidden' });
+  }
+
+  /** Double-clicks a node on the canvas, then the pencil beside its configuration select. */
+  async function openConfigDialog(nodeId: string, property: string): Promise<void> {
+    await onCanvas(nodeId).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator(`#node-input-${property}`).waitFor();
+    await page.locator(`#node-input-btn-${property}-edit`).click();
+    await page.locator('#node-config-dialog-ok').waitFor();
+  }
+
+  /** Cancels the configuration dialog and the node's own, keeping nothing typed into them. */
+  async function cancelDialogs(): Promise<void> {
+    await page.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
+  }
+
+  before(async function () {
+    this.timeout(180_000);
+    if (!existsSync(CHROMIUM)) throw new Error('Chromium is not installed: apt-get install chromium');
+    assert.ok(
+      existsSync(join(repoRoot, 'dist', 'nodes', 'sage100', 'sage100-sales-order.js')),
+      'dist/ is not built: run `npx tsup --silent` first (npm start and npm test build it)',
+    );
+    mkdirSync(screenshots, { recursive: true });
+    userDir = mkdtempSync(join(tmpdir(), 'ml-sandbox-browser-'));
+    browserDir = mkdtempSync(join(tmpdir(), 'ml-chromium-'));
+    sandbox = await startSandbox({ nodeRedPort: 0, bcPort: 0, sageAgentPort: 0, sageSoapPort: 0, userDir, log: () => undefined });
+    context = await chromium.launchPersistentContext(browserDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 960 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    context.setDefaultTimeout(30_000);
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => scriptErrors.push(err.message));
+    await page.goto(`${sandbox.nodeRed.url}/`);
+    // The editor is ready when the palette holds the package's nodes and the deployed flow is drawn.
+    await page.locator(`.red-ui-palette-node[data-palette-type="${salesOrderNode.type}"]`).waitFor({ state: 'attached', timeout: 120_000 });
+    await onCanvas(getOrderNode.id).waitFor({ timeout: 60_000 });
+    // The sidebar's tip of the day changes every load; screenshots stay comparable without it.
+    await page.locator('.red-ui-help-tips-buttons a:has(i.fa-times)').click();
+    await dismissNotifications();
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await context?.close();
+    await sandbox?.stop();
+    for (const dir of [userDir, browserDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`shows the palette category '${PALETTE_CATEGORY}' with every node of the package that is not a configuration`, async function () {
+    assert.ok(paletteTypes.length >= 10, `package.json lists ${paletteTypes.length} palette nodes`);
+    for (const type of paletteTypes) assert.equal(categoryOf(type), PALETTE_CATEGORY, `${type}'s category`);
+    const category = page.locator('#red-ui-palette .red-ui-palette-category', {
+      has: page.locator('.red-ui-palette-header', { hasText: new RegExp(`^${PALETTE_CATEGORY.replace(/[+]/g, '\\+')}$`) }),
+    });
+    await category.waitFor();
+    const shown = await category.locator('.red-ui-palette-node').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-palette-type')));
+    assert.deepEqual([...shown].sort(), [...paletteTypes].sort());
+    for (const type of nodeTypes.filter((t) => !paletteTypes.includes(t))) {
+      assert.equal(await page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`).count(), 0, `${type} is a configuration node`);
+    }
+    await category.scrollIntoViewIfNeeded();
+    await shoot('palette', category);
+  });
+
+  it('draws the deployed example flow with no node marked invalid', async function () {
+    const flagged = page.locator('#red-ui-workspace-chart .red-ui-flow-node-error:not(.hide)');
+    for (const tab of example.filter((node) => node.type === 'tab')) {
+      await showTab(tab.id);
+      await page.locator('#red-ui-workspace-chart .red-ui-flow-node').first().waitFor();
+      assert.equal(await flagged.count(), 0, `nodes of the ${String(tab.label)} flow carry the editor's "invalid" triangle`);
+    }
+    await showTab(ordersTab.id);
+  });
+
+  it('tests the BigCommerce connection from its configuration dialog: the simulator answers, a wrong token is refused', async function () {
+    await showTab(ordersTab.id);
+    await openConfigDialog(getOrderNode.id, 'bigcommerce');
+    const result = page.locator('#node-config-bigcommerce-test-result');
+    await page.locator('#node-config-bigcommerce-test').click();
+    await result.filter({ hasText: 'Connected to' }).waitFor();
+    assert.match(await result.innerText(), /Connected to Sandbox Store\.\s+Rate limit: \d+ requests per \d+ s/);
+    await shoot('bigcommerce-config-test-connection');
+
+    await page.locator('#node-config-input-accessToken').fill('not-the-access-token');
+    await page.locator('#node-config-bigcommerce-test').click();
+    await result.filter({ hasText: '401' }).waitFor();
+    const refused = await result.innerText();
+    assert.match(refused, /BigCommerce refused the access token \(401\)/);
+    assert.match(refused, /Check the access token/);
+    assert.doesNotMatch(refused, /not-the-access-token/);
+    await cancelDialogs();
+  });
+
+  it('tests the Sage 100 connection from its configuration dialog: the agent answers over the pinned certificate, a wrong key is refused', async function () {
+    await showTab(ordersTab.id);
+    await openConfigDialog(salesOrderNode.id, 'sage100');
+    const result = page.locator('#sage100-config-test-result');
+    await page.locator('#sage100-config-test').click();
+    await result.filter({ hasText: 'Connected' }).waitFor();
+    assert.match(await result.innerText(), new RegExp(`Connected: .*company ${sandbox.sage.companyCode}`));
+    await shoot('sage100-config-test-connection');
+
+    await page.locator('#node-config-input-apiKey').fill('not-the-api-key');
+    await page.locator('#sage100-config-test').click();
+    await result.filter({ hasText: 'missing or wrong' }).waitFor();
+    const refused = await result.innerText();
+    assert.match(refused, /The API key is missing or wrong/);
+    assert.match(refused, /refused the API key/);
+    assert.doesNotMatch(refused, /not-the-api-key/);
+    await cancelDialogs();
+  });
+
+  it('shows a demo order going through: the sales-order node status changes to the new sales order', async function () {
+    this.timeout(150_000);
+    await showTab(ordersTab.id);
+    // The whole Orders flow and the debug sidebar in one picture.
+    await page.locator('#red-ui-sidebar a.red-ui-tab-link-button[href="#debug"]').click();
+    await page.locator('#red-ui-tab-debug.active').waitFor({ state: 'attached' });
+    for (let step = 0; step < 2; step++) await page.locator('#red-ui-view-zoom-out').click();
+    const status = statusOf(salesOrderNode.id);
+    const before = (await status.count()) > 0 ? await status.textContent() : '';
+    await page.waitForFunction(
+      ({ selector, previous }) => {
+        const text = document.querySelector(selector)?.textContent ?? '';
+        return /^W\d+ (created|already-posted)$/.test(text) && text !== previous;
+      },
+      { selector: `#red-ui-workspace-chart [id="${salesOrderNode.id}"] .red-ui-flow-node-status-label`, previous: before },
+      { timeout: 120_000, polling: 250 },
+    );
+    const text = (await status.textContent())!;
+    const salesOrderNo = text.split(' ')[0]!;
+    assert.ok(sandbox.sage.company.state().salesOrders.some((order) => order.SalesOrderNo === salesOrderNo), `${salesOrderNo} is not in Sage`);
+    await page.locator('#red-ui-sidebar .red-ui-debug-msg').first().waitFor();
+    await pointerAway({ click: true });
+    await dismissNotifications();
+    await shoot('orders-flow');
+    const box = (await onCanvas(salesOrderNode.id).boundingBox())!;
+    await page.screenshot({ path: join(screenshots, 'sales-order-status.png'), clip: { x: box.x - 260, y: box.y - 40, width: box.width + 460, height: box.height + 80 } });
+  });
+
+  it('imports the example flow through Import › Examples into new tabs', async function () {
+    const tabs = page.locator('#red-ui-workspace-tabs li.red-ui-tab');
+    const before = await tabs.count();
+    await page.locator('#red-ui-header-button-sidemenu').click();
+    await page.locator('#menu-item-import').click();
+    await page.locator('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples').click();
+    const examples = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    await examples.locator('.red-ui-treeList-label', { hasText: packageJson.name }).click();
+    // The package's folder loads its list when opened: examples/flows.json shows as a second "flows", below it.
+    await examples.locator('.red-ui-treeList-label', { hasText: /^flows$/ }).nth(1).click();
+    await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor();
+    await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+    await pointerAway();
+    await shoot('import-example');
+    await page.locator('#red-ui-clipboard-dialog-ok').click();
+    // The same flow is deployed already, so the editor asks; a copy gets new ids.
+    await page.locator('.red-ui-notification button', { hasText: 'Import copy' }).click();
+    await page.waitForFunction((count) => document.querySelectorAll('#red-ui-workspace-tabs li.red-ui-tab').length > count, before);
+
+    const exampleTabs = example.filter((node) => node.type === 'tab').length;
+    assert.equal(await tabs.count(), before + exampleTabs);
+    const labels = await tabs.locator('.red-ui-tab-label').allInnerTexts();
+    assert.equal(labels.filter((label) => label.trim() === 'Orders').length, 2, `tabs: ${labels.join(', ')}`);
+    await page.locator('#red-ui-workspace-tabs li.red-ui-tab.active', { hasText: /Orders|Catalog|Reconciliation/ }).waitFor();
+  });
+
+  it('raised no script errors in the editor', function () {
+    assert.deepEqual(scriptErrors, []);
+  });
+});
