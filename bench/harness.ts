@@ -5,7 +5,7 @@ import { startBigCommerceSimulator, type BigCommerceSimulator, type Exchange, ty
 import type { FlowNode, SimulatorEndpoints } from '../sandbox/flows';
 import { removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
 import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
-import { SageCompany } from '../sandbox/sage100/company';
+import type { SageCompany } from '../sandbox/sage100/company';
 
 /**
  * The pieces every benchmark stands on: both simulators, a real Node-RED process with the package linked from
@@ -16,7 +16,7 @@ import { SageCompany } from '../sandbox/sage100/company';
 /** Enough quota that a benchmark counting calls never meets the rate limit. */
 export const UNLIMITED_QUOTA: Quota = { requests: 1_000_000, windowMs: 30_000 };
 
-export const BENCH_SECRETS = {
+const BENCH_SECRETS = {
   accessToken: 'bench-access-token',
   clientSecret: 'bench-client-secret',
   sageApiKey: 'bench-agent-key',
@@ -43,7 +43,7 @@ export class BigCommerceCalls {
   }
 
   mark(): CallMark {
-    return { total: this.total, throttled: this.throttled, byRoute: new Map(this.byRoute), at: performance.now() };
+    return { total: this.total, throttled: this.throttled, byRoute: new Map(this.byRoute) };
   }
 
   since(mark: CallMark): CallCount {
@@ -73,7 +73,6 @@ export interface CallMark {
   total: number;
   throttled: number;
   byRoute: Map<string, number>;
-  at: number;
 }
 
 export interface CallCount {
@@ -180,7 +179,6 @@ export interface World {
 export interface WorldOptions {
   /** Each benchmark its own store, so state kept per store (SKU ids, snapshots) never crosses benchmarks. */
   storeHash: string;
-  quota?: Quota;
   /** Seeds the company and the store before Node-RED starts. */
   seed?: (bc: BigCommerceSimulator, sage: Sage100Simulator) => void;
 }
@@ -191,7 +189,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     storeHash: options.storeHash,
     accessToken: BENCH_SECRETS.accessToken,
     clientSecret: BENCH_SECRETS.clientSecret,
-    quota: options.quota ?? UNLIMITED_QUOTA,
+    quota: UNLIMITED_QUOTA,
   });
   const sage = await startSage100Simulator({ apiKey: BENCH_SECRETS.sageApiKey });
   const bcCalls = new BigCommerceCalls(bc);

@@ -46,12 +46,15 @@ function fn(id: string, z: string, name: string, func: string, wires: string[][]
   return { id, type: 'function', z, name, func, outputs: wires.length, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires };
 }
 
+/** The node a call made by storeCall or sageCall starts at. */
+const entry = (prefix: string) => `${prefix}1`;
+
 /**
  * One BigCommerce call: `prepare` copies msg.call into the request (again on every retry), `http request` sends it,
  * a 429 goes through a delay of X-Retry-After seconds back to `prepare`, anything else goes on to `next`.
  */
 function storeCall(prefix: string, z: string, method: 'GET' | 'PUT', name: string, next: string): FlowNode[] {
-  const ids = { prepare: `${prefix}1`, request: `${prefix}2`, throttled: `${prefix}3`, wait: `${prefix}4`, delay: `${prefix}5` };
+  const ids = { prepare: entry(prefix), request: `${prefix}2`, throttled: `${prefix}3`, wait: `${prefix}4`, delay: `${prefix}5` };
   return [
     fn(
       ids.prepare,
@@ -70,11 +73,11 @@ return msg;`,
   ];
 }
 
-/** One Sage agent call (the agent has no rate limit, so no retry loop): msg.sage = { method, path, body }. */
+/** One Sage agent call from msg.sage = { path, body } (the agent has no rate limit, so no retry loop). */
 function sageCall(id: string, z: string, method: 'GET' | 'POST', name: string, next: string[]): FlowNode[] {
   return [
     fn(
-      `${id}1`,
+      entry(id),
       z,
       `${name}: request`,
       `msg.url = env.get('SAGE_API') + msg.sage.path;
@@ -118,7 +121,8 @@ const count = (key: string) => `flow.set('${key}', (flow.get('${key}') || 0) + 1
 /** The webhook path: answer, fetch the order in three calls, customer, sales order. */
 export function naiveOrdersFlow(endpoints: SimulatorEndpoints): FlowNode[] {
   const z = NAIVE_ORDERS_TAB;
-  const ids = { in: 'a0000000000000a1', answer: 'a0000000000000a2', start: 'a0000000000000a3', products: 'a0000000000000a4', shipping: 'a0000000000000a5', map: 'a0000000000000a6', found: 'a0000000000000a7', newCustomer: 'a0000000000000a8', order: 'a0000000000000a9', done: 'a0000000000000aa' };
+  const ids = { in: 'a0000000000000a1', answer: 'a0000000000000a2', start: 'a0000000000000a3', products: 'a0000000000000a4', shipping: 'a0000000000000a5', map: 'a0000000000000a6', found: 'a0000000000000a7', newCustomer: 'a0000000000000a8', order: 'a0000000000000a9' };
+  const calls = { order: 'a0000000000000d1', products: 'a0000000000000d2', shipping: 'a0000000000000d3', customer: 'a0000000000000e1', newCustomer: 'a0000000000000e2', salesOrder: 'a0000000000000e3' };
   return [
     tab(z, 'Naive orders (bench)', endpoints),
     sageTls,
@@ -132,13 +136,13 @@ export function naiveOrdersFlow(endpoints: SimulatorEndpoints): FlowNode[] {
 msg.orderId = msg.payload.data.id;
 msg.call = { path: '/v2/orders/' + msg.orderId };
 return msg;`,
-      [['a0000000000000d11']],
+      [[entry(calls.order)]],
     ),
-    ...storeCall('a0000000000000d1', z, 'GET', 'GET order', ids.products),
-    fn(ids.products, z, 'keep order', `msg.order = msg.payload;\nmsg.call = { path: '/v2/orders/' + msg.orderId + '/products' };\nreturn msg;`, [['a0000000000000d21']]),
-    ...storeCall('a0000000000000d2', z, 'GET', 'GET products', ids.shipping),
-    fn(ids.shipping, z, 'keep products', `msg.products = msg.payload;\nmsg.call = { path: '/v2/orders/' + msg.orderId + '/shipping_addresses' };\nreturn msg;`, [['a0000000000000d31']]),
-    ...storeCall('a0000000000000d3', z, 'GET', 'GET shipping addresses', ids.map),
+    ...storeCall(calls.order, z, 'GET', 'GET order', ids.products),
+    fn(ids.products, z, 'keep order', `msg.order = msg.payload;\nmsg.call = { path: '/v2/orders/' + msg.orderId + '/products' };\nreturn msg;`, [[entry(calls.products)]]),
+    ...storeCall(calls.products, z, 'GET', 'GET products', ids.shipping),
+    fn(ids.shipping, z, 'keep products', `msg.products = msg.payload;\nmsg.call = { path: '/v2/orders/' + msg.orderId + '/shipping_addresses' };\nreturn msg;`, [[entry(calls.shipping)]]),
+    ...storeCall(calls.shipping, z, 'GET', 'GET shipping addresses', ids.map),
     fn(
       ids.map,
       z,
@@ -165,15 +169,14 @@ msg.salesOrder = {
 };
 msg.sage = { path: '/v1/customers/00/' + encodeURIComponent(customerNo) };
 return msg;`,
-      [['a0000000000000e11']],
+      [[entry(calls.customer)]],
     ),
-    ...sageCall('a0000000000000e1', z, 'GET', 'GET customer', [ids.found]),
+    ...sageCall(calls.customer, z, 'GET', 'GET customer', [ids.found]),
     { id: ids.found, type: 'switch', z, name: 'customer on file?', property: 'statusCode', propertyType: 'msg', rules: [{ t: 'eq', v: '404', vt: 'num' }, { t: 'else' }], checkall: 'false', repair: false, outputs: 2, wires: [[ids.newCustomer], [ids.order]] },
-    fn(ids.newCustomer, z, 'new customer', `msg.sage = { path: '/v1/customers', body: msg.customer };\nreturn msg;`, [['a0000000000000e21']]),
-    ...sageCall('a0000000000000e2', z, 'POST', 'POST customer', [ids.order]),
-    fn(ids.order, z, 'sales order', `msg.sage = { path: '/v1/sales-orders', body: msg.salesOrder };\nreturn msg;`, [['a0000000000000e31']]),
-    ...sageCall('a0000000000000e3', z, 'POST', 'POST sales order', [ids.done]),
-    fn(ids.done, z, 'count', count('ordersDone'), []),
+    fn(ids.newCustomer, z, 'new customer', `msg.sage = { path: '/v1/customers', body: msg.customer };\nreturn msg;`, [[entry(calls.newCustomer)]]),
+    ...sageCall(calls.newCustomer, z, 'POST', 'POST customer', [ids.order]),
+    fn(ids.order, z, 'sales order', `msg.sage = { path: '/v1/sales-orders', body: msg.salesOrder };\nreturn msg;`, [[entry(calls.salesOrder)]]),
+    ...sageCall(calls.salesOrder, z, 'POST', 'POST sales order', []),
   ];
 }
 
@@ -181,6 +184,7 @@ return msg;`,
 export function naiveBackfillFlow(endpoints: SimulatorEndpoints, cursor: string, settings: NaiveSettings): FlowNode[] {
   const z = NAIVE_BACKFILL_TAB;
   const ids = { page: 'a0000000000000b2', rows: 'a0000000000000b3', gate: 'a0000000000000b4', shipping: 'a0000000000000b5', done: 'a0000000000000b6' };
+  const calls = { page: 'a0000000000000f1', products: 'a0000000000000f2', shipping: 'a0000000000000f3' };
   return [
     tab(z, 'Naive backfill (bench)', endpoints, [{ name: 'CURSOR', value: cursor }]),
     { id: NAIVE_IDS.backfillStart, type: 'inject', z, name: 'backfill', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', wires: [[ids.page]] },
@@ -191,27 +195,26 @@ export function naiveBackfillFlow(endpoints: SimulatorEndpoints, cursor: string,
       `msg.page = 1;
 msg.call = { path: '/v2/orders?sort=date_modified:asc&limit=250&page=1&min_date_modified=' + encodeURIComponent(env.get('CURSOR')) };
 return msg;`,
-      [['a0000000000000f11']],
+      [[entry(calls.page)]],
     ),
-    ...storeCall('a0000000000000f1', z, 'GET', 'GET orders page', ids.rows),
+    ...storeCall(calls.page, z, 'GET', 'GET orders page', ids.rows),
     fn(
       ids.rows,
       z,
       'orders of the page',
       `const rows = Array.isArray(msg.payload) ? msg.payload : [];
-flow.set('backfillListed', (flow.get('backfillListed') || 0) + rows.length);
 let next = null;
 if (rows.length === 250) {
   next = { page: msg.page + 1, call: { path: msg.call.path.replace(/page=\\d+/, 'page=' + (msg.page + 1)) } };
 }
 const orders = rows.map((o) => ({ orderId: o.id, order: o, call: { path: '/v2/orders/' + o.id + '/products' } }));
 return [next, orders];`,
-      [['a0000000000000f11'], [ids.gate]],
+      [[entry(calls.page)], [ids.gate]],
     ),
-    bulkGate(ids.gate, z, settings.bulkRate, 'a0000000000000f21'),
-    ...storeCall('a0000000000000f2', z, 'GET', 'GET products', ids.shipping),
-    fn(ids.shipping, z, 'keep products', `msg.products = msg.payload;\nmsg.call = { path: '/v2/orders/' + msg.orderId + '/shipping_addresses' };\nreturn msg;`, [['a0000000000000f31']]),
-    ...storeCall('a0000000000000f3', z, 'GET', 'GET shipping addresses', ids.done),
+    bulkGate(ids.gate, z, settings.bulkRate, entry(calls.products)),
+    ...storeCall(calls.products, z, 'GET', 'GET products', ids.shipping),
+    fn(ids.shipping, z, 'keep products', `msg.products = msg.payload;\nmsg.call = { path: '/v2/orders/' + msg.orderId + '/shipping_addresses' };\nreturn msg;`, [[entry(calls.shipping)]]),
+    ...storeCall(calls.shipping, z, 'GET', 'GET shipping addresses', ids.done),
     fn(ids.done, z, 'count', count('backfillDone'), []),
   ];
 }
@@ -220,11 +223,12 @@ return [next, orders];`,
 export function naiveCatalogFlow(endpoints: SimulatorEndpoints, sage100ConfigId: string, settings: NaiveSettings): FlowNode[] {
   const z = NAIVE_CATALOG_TAB;
   const ids = { firstPage: 'a0000000000000c4', keep: 'a0000000000000c5', perSku: 'a0000000000000c6', gate: 'a0000000000000c7', done: 'a0000000000000c8' };
+  const calls = { variantsPage: 'a0000000000000g1', putVariant: 'a0000000000000h1' };
   return [
     tab(z, 'Naive catalog (bench)', endpoints),
     { id: NAIVE_IDS.loadIds, type: 'inject', z, name: 'load SKU ids', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', wires: [[ids.firstPage]] },
-    fn(ids.firstPage, z, 'page 1', `flow.set('ids', {});\nmsg.call = { path: '/v3/catalog/variants?include_fields=sku,product_id&limit=250&page=1' };\nreturn msg;`, [['a0000000000000g11']]),
-    ...storeCall('a0000000000000g1', z, 'GET', 'GET variants page', ids.keep),
+    fn(ids.firstPage, z, 'page 1', `flow.set('ids', {});\nmsg.call = { path: '/v3/catalog/variants?include_fields=sku,product_id&limit=250&page=1' };\nreturn msg;`, [[entry(calls.variantsPage)]]),
+    ...storeCall(calls.variantsPage, z, 'GET', 'GET variants page', ids.keep),
     fn(
       ids.keep,
       z,
@@ -237,10 +241,9 @@ if (p.current_page < p.total_pages) {
   msg.call = { path: msg.call.path.replace(/page=\\d+/, 'page=' + (p.current_page + 1)) };
   return msg;
 }
-flow.set('idsLoaded', Object.keys(table).length);
 flow.set('idsLoads', (flow.get('idsLoads') || 0) + 1);
 return null;`,
-      [['a0000000000000g11']],
+      [[entry(calls.variantsPage)]],
     ),
     { id: NAIVE_IDS.pushChanges, type: 'inject', z, name: 'push changes', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', wires: [[NAIVE_IDS.sageItems]] },
     { id: NAIVE_IDS.sageItems, type: 'sage100-items', z, name: 'items changed', mode: 'changes', warehouses: '', pageSize: settings.itemsPageSize, sage100: sage100ConfigId, wires: [[ids.perSku]] },
@@ -264,8 +267,8 @@ flow.set('catalogRuns', (flow.get('catalogRuns') || 0) + 1);
 return [out];`,
       [[ids.gate]],
     ),
-    bulkGate(ids.gate, z, settings.bulkRate, 'a0000000000000h11'),
-    ...storeCall('a0000000000000h1', z, 'PUT', 'PUT variant', ids.done),
+    bulkGate(ids.gate, z, settings.bulkRate, entry(calls.putVariant)),
+    ...storeCall(calls.putVariant, z, 'PUT', 'PUT variant', ids.done),
     fn(ids.done, z, 'count', count('catalogDone'), []),
   ];
 }

@@ -29,6 +29,8 @@ export interface RateLimitResult {
   requests: number;
   throttled: number;
   seconds: number;
+  /** Until the last of the orders was in Sage. */
+  ordersSeconds: number;
   /** Of the quota of the windows the run lasted, the share it used. */
   quotaUsedPct: number;
   byRoute: Record<string, number>;
@@ -63,8 +65,11 @@ interface Phase {
 
 async function measure(world: World, quota: Quota, orders: DemoOrder[], phase: Phase): Promise<RateLimitResult> {
   let created = 0;
+  let lastCreatedAt = Number.NaN;
   const unsubscribe = world.sageCalls.onOperation((operation) => {
-    if (operation.operation === 'createSalesOrder' && operation.result !== undefined) created++;
+    if (operation.operation !== 'createSalesOrder' || operation.result === undefined) return;
+    created++;
+    lastCreatedAt = operation.at;
   });
   world.bc.setQuota(quota);
   const mark = world.bcCalls.mark();
@@ -88,7 +93,7 @@ async function measure(world: World, quota: Quota, orders: DemoOrder[], phase: P
   // A window's quota is there from its first request, so a run offers the quota of every window it reaches into.
   const offered = quota.requests * Math.max(1, Math.ceil((seconds * 1000) / quota.windowMs));
   world.bc.setQuota(UNLIMITED_QUOTA);
-  return { requests, throttled: calls.throttled, seconds, quotaUsedPct: (100 * requests) / offered, byRoute: calls.byRoute, webhookRetries: world.bc.stats.webhooks.retried - retriesBefore };
+  return { requests, throttled: calls.throttled, seconds, ordersSeconds: (lastCreatedAt - started) / 1000, quotaUsedPct: (100 * requests) / offered, byRoute: calls.byRoute, webhookRetries: world.bc.stats.webhooks.retried - retriesBefore };
 }
 
 function activate(hooks: HookRecord[], active: boolean): void {

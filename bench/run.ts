@@ -107,6 +107,7 @@ async function main(): Promise<number> {
       { name: 'ratelimit.quota_used_pct', ours: ours.quotaUsedPct, naive: naive.quotaUsedPct, decimals: 1, what: 'requests ÷ quota of the windows the run lasted' },
       { name: 'ratelimit.requests', ours: ours.requests, naive: naive.requests, decimals: 0, what: 'requests the store counted for the work' },
       { name: 'ratelimit.seconds', ours: ours.seconds, naive: naive.seconds, decimals: 1, what: 'until the store and Sage had all of it' },
+      { name: 'ratelimit.orders_seconds', ours: ours.ordersSeconds, naive: naive.ordersSeconds, decimals: 1, what: 'until the last of the orders was in Sage' },
     );
     if (process.env.BENCH_VERBOSE) console.log(JSON.stringify({ ours, naive }));
   });
