@@ -193,7 +193,11 @@ if (require.main === module) {
       if (!stopping) console.log(banner(sandbox));
     },
     (err: unknown) => {
-      console.error('the sandbox could not start:', err instanceof Error ? err.message : err);
+      const message = err instanceof Error ? err.message : String(err);
+      console.error('the sandbox could not start:', message);
+      if (/EADDRINUSE|port in use/.test(message)) {
+        console.error('A port is taken: choose others with NODE_RED_PORT, SANDBOX_BC_PORT, SANDBOX_SAGE_AGENT_PORT and SANDBOX_SAGE_SOAP_PORT (0 = any free port).');
+      }
       process.exit(1);
     },
   );
