@@ -211,7 +211,13 @@ describe('npm start: the sandbox as a user runs it', function () {
       await exited;
       clearTimeout(timer);
     }
-    for (const leftover of started.filter(stillRunning)) process.kill(leftover.pid, 'SIGKILL');
+    for (const leftover of started.filter(stillRunning)) {
+      try {
+        process.kill(leftover.pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
     await sageAgent.close();
     if (userDir) removeUserDir(userDir);
   });
