@@ -117,7 +117,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
     while (Date.now() < deadline) {
       if (started.exitCode !== null) throw new Error(`Node-RED exited with code ${started.exitCode}:\n${output.slice(-4000)}`);
       try {
-        const response = await fetch(`${url}/flows`, { headers: { accept: 'application/json' } });
+        const response = await fetch(`${url}/flows`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(2000) });
         if (response.ok && /Started flows|Starting flows/.test(output.slice(startsAt))) return;
       } catch {
         // not listening yet
