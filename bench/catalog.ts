@@ -2,9 +2,10 @@ import { seedCatalog, type BigCommerceSimulator } from '../sandbox/bigcommerce';
 import { seededRandom } from '../sandbox/bigcommerce/random';
 import { sandboxFlows, type FlowNode } from '../sandbox/flows';
 import type { Sage100Simulator } from '../sandbox/sage100';
-import { deploy, flowCount, flowValue, sleep, startWorld, storeQuiet, waitFor, type CallCount, type World } from './harness';
-import { NAIVE_CATALOG_TAB, NAIVE_IDS, naiveCatalogFlow, type NaiveSettings } from './naive-flows';
-import { EXAMPLE, addCounter } from './probes';
+import { afterSageEdits, startNaiveIdTable, startNaivePush, startPackagePush, until, withPushProbe, type RunOver } from './catalog-runs';
+import { deploy, startWorld, storeQuiet, type CallCount, type World } from './harness';
+import { naiveCatalogFlow, type NaiveSettings } from './naive-flows';
+import { EXAMPLE } from './probes';
 
 /**
  * Stock and prices, Sage → store, through the example flow's Catalog tab ("all items" nightly with a full resync,
@@ -34,8 +35,6 @@ export interface CatalogResult {
   naivePriceDelta: CallCount;
 }
 
-const PUSH_COUNTER = 'benchPushes';
-
 function seedBoth(bc: BigCommerceSimulator, sage: Sage100Simulator, skus: number): void {
   seedCatalog(bc.store, { skus });
   const random = seededRandom(11);
@@ -45,77 +44,25 @@ function seedBoth(bc: BigCommerceSimulator, sage: Sage100Simulator, skus: number
 }
 
 function oursFlows(world: World, withPrices: boolean): FlowNode[] {
-  const flows = sandboxFlows(world.endpoints, {
-    withoutSchedules: true,
-    overrides: {
-      [EXAMPLE.changedItems]: { pageSize: 500 },
-      [EXAMPLE.allItems]: { pageSize: 500 },
-      ...(!withPrices && { [EXAMPLE.push]: { priceColumn: '' } }),
-    },
-  });
-  addCounter(flows, EXAMPLE.push, PUSH_COUNTER, {
-    alsoFrom: [EXAMPLE.catalogCatch],
-    keep: '{ items: msg.payload.items, changed: msg.payload.changed, pushed: msg.payload.pushed, calls: msg.payload.calls }',
-  });
-  return flows;
-}
-
-/** Fires one of the example's catalog injects and waits for the push node's summary; the calls it cost. */
-async function oursRun(world: World, injectId: string, fullResync: boolean): Promise<CallCount> {
-  const before = await flowCount(world.nodeRed, EXAMPLE.catalogTab, PUSH_COUNTER);
-  const mark = world.bcCalls.mark();
-  await world.nodeRed.inject(injectId, fullResync ? [{ p: 'payload', v: '', vt: 'date' }, { p: 'fullResync', v: 'true', vt: 'bool' }] : undefined);
-  await waitFor(
-    'the push summary',
-    async () => {
-      const error = await flowValue(world.nodeRed, EXAMPLE.catalogTab, `${PUSH_COUNTER}Error`);
-      if (error !== undefined) throw new Error(`bench: the catalog flow failed: ${error}`);
-      return (await flowCount(world.nodeRed, EXAMPLE.catalogTab, PUSH_COUNTER)) > before ? true : undefined;
-    },
-    { timeoutMs: 300_000, intervalMs: 200, log: world.nodeRed.log },
+  return withPushProbe(
+    sandboxFlows(world.endpoints, {
+      withoutSchedules: true,
+      overrides: {
+        [EXAMPLE.changedItems]: { pageSize: 500 },
+        [EXAMPLE.allItems]: { pageSize: 500 },
+        ...(!withPrices && { [EXAMPLE.push]: { priceColumn: '' } }),
+      },
+    }),
   );
-  await storeQuiet(world);
-  if (process.env.BENCH_DEBUG) console.log('push summary', await flowValue(world.nodeRed, EXAMPLE.catalogTab, `${PUSH_COUNTER}Last`));
-  return world.bcCalls.since(mark);
 }
 
-async function naiveIdTable(world: World): Promise<CallCount> {
-  const loadsBefore = await flowCount(world.nodeRed, NAIVE_CATALOG_TAB, 'idsLoads');
+/** The calls a run made, from its start until it is over and the store has gone quiet. */
+async function counted(world: World, what: string, start: () => Promise<RunOver>): Promise<CallCount> {
   const mark = world.bcCalls.mark();
-  await world.nodeRed.inject(NAIVE_IDS.loadIds);
-  await waitFor('the naive SKU id table', async () => ((await flowCount(world.nodeRed, NAIVE_CATALOG_TAB, 'idsLoads')) > loadsBefore ? true : undefined), {
-    timeoutMs: 120_000,
-    intervalMs: 200,
-    log: world.nodeRed.log,
-  });
+  await until(world, what, await start());
   await storeQuiet(world);
   return world.bcCalls.since(mark);
 }
-
-/** One naive push: its sage100-items run, then every queued PUT answered. */
-async function naiveRun(world: World): Promise<CallCount> {
-  const count = (key: string) => flowCount(world.nodeRed, NAIVE_CATALOG_TAB, key);
-  const runsBefore = await count('catalogRuns');
-  const mark = world.bcCalls.mark();
-  await world.nodeRed.inject(NAIVE_IDS.pushChanges);
-  await waitFor(
-    'the naive pushes',
-    async () => {
-      if ((await count('catalogRuns')) <= runsBefore) return undefined;
-      return (await count('catalogDone')) >= (await count('catalogQueued')) ? true : undefined;
-    },
-    { timeoutMs: 900_000, intervalMs: 250, log: world.nodeRed.log },
-  );
-  await storeQuiet(world);
-  return world.bcCalls.since(mark);
-}
-
-/**
- * Sage stamps changes in steps of a few hundredths of a second and a poll reads everything stamped at or after its
- * cursor, so edits made in the very step a poll starts are read by the next poll too. Edits by people are never
- * that close to a poll; a short pause keeps the bench from counting that overlap as changes.
- */
-const afterSageEdits = () => sleep(250);
 
 /** `count` SKUs spread over the catalog (simple products and variants alike). */
 function spread(bc: BigCommerceSimulator, count: number, offset: number): string[] {
@@ -131,32 +78,34 @@ export async function benchCatalog(options: CatalogOptions): Promise<CatalogResu
     await deploy(world, [...oursFlows(world, false), ...naive]);
 
     // The first nightly run knows no SKU ids yet (cold); the second finds them all in its table (warm).
-    const stockFullCold = await oursRun(world, EXAMPLE.nightlyInject, true);
-    const stockFullWarm = await oursRun(world, EXAMPLE.nightlyInject, true);
+    const fullResync = () => startPackagePush(world, EXAMPLE.nightlyInject, { fullResync: true });
+    const changes = () => startPackagePush(world, EXAMPLE.changesInject);
+    const naivePush = () => startNaivePush(world);
+    const stockFullCold = await counted(world, 'the first full resync', fullResync);
+    const stockFullWarm = await counted(world, 'the second full resync', fullResync);
     // The first "items changed" run has no cursor yet, so it reads everything; nothing differs from the snapshot.
-    await oursRun(world, EXAMPLE.changesInject, false);
-    const naiveIds = await naiveIdTable(world);
+    await counted(world, 'the first changes run', changes);
+    const naiveIds = await counted(world, 'the naive SKU id table', () => startNaiveIdTable(world));
     // The naive flow's first run has no cursor either: every item, one PUT each.
-    const naiveStockFull = await naiveRun(world);
+    const naiveStockFull = await counted(world, 'the naive first run', naivePush);
 
     for (const sku of spread(world.bc, options.changed, 0)) {
       const row = world.sage.company.listStock({ itemCodes: [sku] })[0]!;
       world.sage.company.setStock(sku, '000', { QuantityOnHand: row.QuantityOnHand + 7 });
     }
     await afterSageEdits();
-    const stockDelta = await oursRun(world, EXAMPLE.changesInject, false);
-    const naiveStockDelta = await naiveRun(world);
+    const stockDelta = await counted(world, 'the stock changes run', changes);
+    const naiveStockDelta = await counted(world, 'the naive stock changes run', naivePush);
 
-    // Prices on: the push node as the example ships it. A redeploy empties flow context, so the naive table is loaded again.
+    // Prices on: the push node as the example ships it (the naive flow keeps its id table: flow context outlives a deploy).
     await deploy(world, [...oursFlows(world, true), ...naive]);
-    await naiveIdTable(world);
     for (const sku of spread(world.bc, options.changed, 3)) {
       const item = world.sage.company.listItems({ itemCodes: [sku] })[0]!;
       world.sage.company.updateItem(sku, { StandardUnitPrice: Math.round(item.StandardUnitPrice * 110) / 100 });
     }
     await afterSageEdits();
-    const priceDelta = await oursRun(world, EXAMPLE.changesInject, false);
-    const naivePriceDelta = await naiveRun(world);
+    const priceDelta = await counted(world, 'the price changes run', changes);
+    const naivePriceDelta = await counted(world, 'the naive price changes run', naivePush);
 
     return { stockFullCold, stockFullWarm, stockDelta, priceDelta, naiveIdTable: naiveIds, naiveStockFull, naiveStockDelta, naivePriceDelta };
   } finally {

@@ -28,9 +28,8 @@ function byId(flows: FlowNode[], id: string): FlowNode {
 /**
  * A function node on the tab of `from` that counts every msg `from` sends into flow context `key`, and keeps the
  * first error a Catch hands it under `${key}Error`. `only`: the probe replaces the node's wiring instead of joining it.
- * `keep`: an expression of msg kept as `${key}Last` (a small object, e.g. the counts of a push summary).
  */
-export function addCounter(flows: FlowNode[], from: string, key: string, options: { only?: boolean; alsoFrom?: string[]; keep?: string } = {}): void {
+export function addCounter(flows: FlowNode[], from: string, key: string, options: { only?: boolean; alsoFrom?: string[] } = {}): void {
   const source = byId(flows, from);
   const probeId = `${from}p`;
   flows.push({
@@ -42,7 +41,7 @@ export function addCounter(flows: FlowNode[], from: string, key: string, options
   if (!flow.get('${key}Error')) flow.set('${key}Error', String(msg.error.message || msg.error));
   return null;
 }
-${options.keep ? `flow.set('${key}Last', ${options.keep});\n` : ''}flow.set('${key}', (flow.get('${key}') || 0) + 1);
+flow.set('${key}', (flow.get('${key}') || 0) + 1);
 return null;`,
     outputs: 0,
     timeout: 0,

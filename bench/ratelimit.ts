@@ -3,16 +3,17 @@ import { STANDARD_PLAN, type Quota } from '../sandbox/bigcommerce';
 import type { HookRecord } from '../sandbox/bigcommerce/store';
 import { nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
 import { sandboxFlows, type FlowNode } from '../sandbox/flows';
-import { UNLIMITED_QUOTA, deploy, flowCount, flowValue, sleep, startWorld, storeQuiet, waitFor, type World } from './harness';
-import { NAIVE_CATALOG_TAB, NAIVE_IDS, NAIVE_WEBHOOK_PATH, naiveCatalogFlow, naiveOrdersFlow, type NaiveSettings } from './naive-flows';
+import { afterSageEdits, startNaiveIdTable, startNaivePush, startPackagePush, until, withPushProbe, type RunOver } from './catalog-runs';
+import { UNLIMITED_QUOTA, deploy, startWorld, storeQuiet, waitFor, type World } from './harness';
+import { NAIVE_WEBHOOK_PATH, naiveCatalogFlow, naiveOrdersFlow, type NaiveSettings } from './naive-flows';
 import { returningCustomers } from './orders';
-import { EXAMPLE, addCounter } from './probes';
+import { EXAMPLE } from './probes';
 import type { Side } from './report';
 
 /**
  * Catalog updates and web orders at the same time on a store with the Standard plan's quota (150 requests per
  * window; the window shrunk so the run is short). The package's flow (one client per store, paced by the
- * rate-limit governor, orders ahead of the catalog) against the naive flows, whose every call just retries after
+ * rate-limit governor, waiting orders ahead of waiting catalog calls) against the naive flows, whose every call just retries after
  * what a 429 announces. Each side gets the same work: `updates` Sage items with a new stock level and price, and
  * `orders` web orders for other items, all started together.
  */
@@ -38,11 +39,8 @@ export interface RateLimitResult {
   webhookRetries: number;
 }
 
-const PUSH_COUNTER = 'benchPushes';
-
 function flows(world: World, settings: NaiveSettings, sage100ConfigId: string): FlowNode[] {
-  const ours = sandboxFlows(world.endpoints, { withoutSchedules: true, overrides: { [EXAMPLE.changedItems]: { pageSize: 500 } } });
-  addCounter(ours, EXAMPLE.push, PUSH_COUNTER, { alsoFrom: [EXAMPLE.catalogCatch] });
+  const ours = withPushProbe(sandboxFlows(world.endpoints, { withoutSchedules: true, overrides: { [EXAMPLE.changedItems]: { pageSize: 500 } } }));
   return [...ours, ...naiveOrdersFlow(world.endpoints), ...naiveCatalogFlow(world.endpoints, sage100ConfigId, settings)];
 }
 
@@ -54,16 +52,11 @@ async function updateSage(world: World, itemCodes: string[], round: number): Pro
     const item = world.sage.company.listItems({ itemCodes: [itemCode] })[0]!;
     world.sage.company.updateItem(itemCode, { StandardUnitPrice: Math.round(item.StandardUnitPrice * 105) / 100 });
   }
-  // Edits in the same stamp step as a poll's start are read again by the next poll (see bench/catalog.ts).
-  await sleep(250);
+  await afterSageEdits();
 }
 
-interface Phase {
-  startCatalog(): Promise<void>;
-  catalogDone(): Promise<boolean>;
-}
-
-async function measure(world: World, quota: Quota, orders: DemoOrder[], phase: Phase): Promise<RateLimitResult> {
+/** One side's run: the catalog push and the orders started together, until both are through. */
+async function measure(world: World, quota: Quota, orders: DemoOrder[], startCatalog: () => Promise<RunOver>): Promise<RateLimitResult> {
   let created = 0;
   let lastCreatedAt = Number.NaN;
   const unsubscribe = world.sageCalls.onOperation((operation) => {
@@ -76,9 +69,9 @@ async function measure(world: World, quota: Quota, orders: DemoOrder[], phase: P
   const retriesBefore = world.bc.stats.webhooks.retried;
   const started = performance.now();
   try {
-    await phase.startCatalog();
+    const catalogOver = await startCatalog();
     for (const order of orders) placeDemoOrder(world.bc, order);
-    await waitFor('the catalog push and every sales order', async () => (created >= orders.length && (await phase.catalogDone()) ? true : undefined), {
+    await waitFor('the catalog push and every sales order', async () => (created >= orders.length && (await catalogOver()) ? true : undefined), {
       timeoutMs: 600_000,
       intervalMs: 100,
       log: world.nodeRed.log,
@@ -117,52 +110,27 @@ export async function benchRateLimit(options: RateLimitOptions): Promise<Side<Ra
     const orders = returningCustomers(world, Array.from({ length: options.orders }, () => nextDemoOrder(orderWorld)));
     const quota: Quota = { requests: STANDARD_PLAN.requests, windowMs: options.windowMs };
 
-    const oursPushes = () => flowCount(world.nodeRed, EXAMPLE.catalogTab, PUSH_COUNTER);
-    const oursPush = async () => {
-      const before = await oursPushes();
-      await world.nodeRed.inject(EXAMPLE.changesInject);
-      return async () => {
-        const error = await flowValue(world.nodeRed, EXAMPLE.catalogTab, `${PUSH_COUNTER}Error`);
-        if (error !== undefined) throw new Error(`bench: the catalog flow failed: ${error}`);
-        return (await oursPushes()) > before;
-      };
-    };
-    const naiveCount = (key: string) => flowCount(world.nodeRed, NAIVE_CATALOG_TAB, key);
-    const naivePush = async () => {
-      const runs = await naiveCount('catalogRuns');
-      await world.nodeRed.inject(NAIVE_IDS.pushChanges);
-      return async () => (await naiveCount('catalogRuns')) > runs && (await naiveCount('catalogDone')) >= (await naiveCount('catalogQueued'));
-    };
-    const untilDone = async (check: () => Promise<boolean>) => waitFor('a catalog run', async () => ((await check()) ? true : undefined), { timeoutMs: 600_000, intervalMs: 200, log: world.nodeRed.log });
+    const packagePush = () => startPackagePush(world, EXAMPLE.changesInject);
+    const naivePush = () => startNaivePush(world);
 
     // With the quota out of the way: each side's first run pushes everything and leaves a cursor and ids behind.
-    await untilDone(await oursPush());
-    const loads = await naiveCount('idsLoads');
-    await world.nodeRed.inject(NAIVE_IDS.loadIds);
-    await waitFor('the naive SKU id table', async () => ((await naiveCount('idsLoads')) > loads ? true : undefined), { timeoutMs: 120_000, log: world.nodeRed.log });
-    await untilDone(await naivePush());
+    await until(world, 'the first catalog run', await packagePush());
+    await until(world, 'the naive SKU id table', await startNaiveIdTable(world));
+    await until(world, 'the naive first catalog run', await naivePush());
     await storeQuiet(world);
 
     await updateSage(world, updated, 1);
     // A fresh client for the package, as after a deploy: its governor learns the quota from the first answers.
     await deploy(world, all);
-    let oursCatalog: () => Promise<boolean> = async () => false;
-    const ours = await measure(world, quota, orders, {
-      startCatalog: async () => void (oursCatalog = await oursPush()),
-      catalogDone: () => oursCatalog(),
-    });
+    const ours = await measure(world, quota, orders, packagePush);
 
     // The naive side catches up with what the package's orders changed in Sage, then gets the same work.
-    await untilDone(await naivePush());
+    await until(world, 'the naive catch-up run', await naivePush());
     await storeQuiet(world);
     await updateSage(world, updated, 2);
     activate(oursHooks, false);
     activate(naiveHooks, true);
-    let naiveCatalog: () => Promise<boolean> = async () => false;
-    const naive = await measure(world, quota, orders, {
-      startCatalog: async () => void (naiveCatalog = await naivePush()),
-      catalogDone: () => naiveCatalog(),
-    });
+    const naive = await measure(world, quota, orders, naivePush);
     return { ours, naive };
   } finally {
     await world.stop();
