@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { ValidationError, parseWith } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { parseApiDate, rfc3339 } from './dates';
-import { orderCouponSchema, orderSchema, type BigCommerceOrder, type BigCommerceOrderInput } from './order';
+import { orderCouponSchema, orderLines, orderSchema, type BigCommerceOrder, type BigCommerceOrderInput } from './order';
 import { v2Pages } from './pagination';
 
 /** Line items and ship-to data in the same call as the order header. */
 export const ORDER_INCLUDES = { include: 'consignments.line_items', consignment_structure: 'object' } as const;
 
 export interface FetchedOrder {
-  /** The order as BigCommerce sent it, plus `coupons` when it has a coupon discount: what goes on msg.payload. */
+  /** The order as BigCommerce sent it, plus `coupons` for a coupon discount its lines do not name: what goes on msg.payload. */
   raw: BigCommerceOrderInput;
   /** The same order parsed: money as numbers, collections defaulted. */
   order: BigCommerceOrder;
@@ -28,15 +28,25 @@ async function orderCoupons(request: RequestFunction, orderId: number): Promise<
   return coupons;
 }
 
-/** Validates an order from BigCommerce and adds its coupons when it has a coupon discount (one more call). */
+/**
+ * Whether the coupon codes must be fetched: only for a coupon discount that no line names. When the lines'
+ * applied_discounts carry the codes (as BigCommerce spreads a coupon over the lines), they say everything the
+ * mapper needs, and a backfill of thousands of orders saves a call per discounted order.
+ */
+function needsCoupons(order: BigCommerceOrder): boolean {
+  if (order.coupon_discount <= 0 || order.coupons !== undefined) return false;
+  return !orderLines(order).some((line) => line.applied_discounts.some((discount) => Boolean(discount.code)));
+}
+
+/** Validates an order from BigCommerce and adds its coupons when a coupon discount is not named on its lines (one more call). */
 export async function completeOrder(request: RequestFunction, raw: unknown, record: string): Promise<FetchedOrder> {
   const parsed = parseWith(orderSchema, raw, { what: 'BigCommerce order', record, code: 'bigcommerce.order_invalid' });
-  if (parsed.coupon_discount <= 0 || parsed.coupons !== undefined) return { raw: raw as BigCommerceOrderInput, order: parsed };
+  if (!needsCoupons(parsed)) return { raw: raw as BigCommerceOrderInput, order: parsed };
   const withCoupons = { ...(raw as BigCommerceOrderInput), coupons: await orderCoupons(request, parsed.id) } as BigCommerceOrderInput;
   return { raw: withCoupons, order: parseWith(orderSchema, withCoupons, { what: 'BigCommerce order', record, code: 'bigcommerce.order_invalid' }) };
 }
 
-/** One full order: header, line items and shipping consignments in one call, plus coupons when discounted. */
+/** One full order: header, line items and shipping consignments in one call, plus coupons when needed. */
 export async function fetchOrder(request: RequestFunction, orderId: number): Promise<FetchedOrder> {
   const response = await request({ method: 'GET', path: `/v2/orders/${orderId}`, query: ORDER_INCLUDES, priority: 'interactive' });
   return completeOrder(request, response.body, `order ${orderId}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { orderSchema, type BigCommerceOrderInput } from '../../lib/bigcommerce/order';
+import { orderLines, orderSchema, type BigCommerceOrderInput } from '../../lib/bigcommerce/order';
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
 import bigcommerceOrder from '../../nodes/bigcommerce/bigcommerce-order';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
@@ -106,13 +106,24 @@ describe('bigcommerce-order node', () => {
       assert.deepEqual(requests()[0]?.query, { include: 'consignments.line_items', consignment_structure: 'object' });
     });
 
-    it('adds the coupons, with one more call, only when the order has a coupon discount', async () => {
-      const id = addOrder({ coupons: [{ code: 'SAVE5', discount: 5 }] });
+    it('adds the coupons, with one more call, only for a coupon discount that its lines do not name', async () => {
+      const named = addOrder({ coupons: [{ code: 'SAVE5', discount: 5 }] });
+      const unnamed = addOrder({ coupons: [{ code: 'SAVE7', discount: 7 }] });
+      // As from a checkout that did not spread the coupon over the lines: only /coupons knows its code.
+      sim.store.updateOrder(unnamed, (order) => {
+        for (const line of order.lines) line.discounts = [];
+      });
       await helper.load(nodes, flow(), credentials());
-      const sent = nextMessage<OrderMsg>(helper.getNode('out'));
-      helper.getNode('order').receive({ topic: 'store/order/created', payload: { scope: 'store/order/created' }, resourceId: id });
-      const msg = await sent;
-      assert.equal(orderSchema.parse(msg.payload).coupons?.[0]?.code, 'SAVE5');
+
+      let sent = nextMessage<OrderMsg>(helper.getNode('out'));
+      helper.getNode('order').receive({ topic: 'store/order/created', payload: { scope: 'store/order/created' }, resourceId: named });
+      const lines = orderLines(orderSchema.parse((await sent).payload));
+      assert.equal(lines[0]?.applied_discounts[0]?.code, 'SAVE5');
+      assert.equal(calls(/^GET \/v2\/orders\/\d+\/coupons$/), 0);
+
+      sent = nextMessage<OrderMsg>(helper.getNode('out'));
+      helper.getNode('order').receive({ topic: 'store/order/created', payload: { scope: 'store/order/created' }, resourceId: unnamed });
+      assert.equal(orderSchema.parse((await sent).payload).coupons?.[0]?.code, 'SAVE7');
       assert.equal(calls(/^GET \/v2\/orders\/\d+\/coupons$/), 1);
     });
 
