@@ -37,6 +37,7 @@ function decodeDebugValue(data: Record<string, unknown>): unknown {
   }
 }
 
+/** The first truthy value `probe` gives, checked every `stepMs`; rejects naming `what` after `ms` (or with what `probe` throws). */
 export async function until<T>(probe: () => T | undefined | null | false, what: string, ms: number, stepMs = 100): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {

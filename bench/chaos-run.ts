@@ -59,6 +59,8 @@ const SAGE_TIMEOUT_MS = 1500;
 /** A 429 storm lasts half the simulator's quota window, and one starts every few seconds. */
 const STORM_MS = 1500;
 const STORM_EVERY_MS = 6000;
+/** A wait in which neither Sage nor the queue changes for this long has stalled. */
+const STALL_MS = 120_000;
 /** Order ids of forged deliveries start here: far above anything the store has. */
 const FORGED_ORDER_IDS_FROM = 9_000_000;
 /** Probabilistic Sage rules fire until cleared. */
@@ -98,6 +100,8 @@ function chaosOverrides(): Record<string, Record<string, unknown>> {
 /** Everything a phase of the run works with. */
 class ChaosWorld {
   readonly placed = new Map<number, DemoOrder['lines']>();
+  /** Calls for one order (`/v2/orders/{id}` and below) the store received, by order id. */
+  readonly orderCalls = new Map<number, number>();
   private storming?: NodeJS.Timeout;
   private calm?: NodeJS.Timeout;
   storms = 0;
@@ -113,7 +117,12 @@ class ChaosWorld {
     readonly scanner: LeakScanner,
     readonly secrets: ChaosSecrets,
     readonly log: (line: string) => void,
-  ) {}
+  ) {
+    bc.onExchange((exchange) => {
+      const match = /^\/orders\/(\d+)/.exec(exchange.apiPath ?? '');
+      if (match) this.orderCalls.set(Number(match[1]), (this.orderCalls.get(Number(match[1])) ?? 0) + 1);
+    });
+  }
 
   id(type: string, name?: string): string {
     return findNode(this.flows, type, name).id;
@@ -128,20 +137,32 @@ class ChaosWorld {
     return this.sage.company.state().salesOrders;
   }
 
+  /** The longest one wait of the run may take: the order queue drains at a few orders a second under these faults. */
   get settleMs(): number {
-    return 120_000 + this.options.orders * 200;
+    return 300_000 + this.options.orders * 1500;
   }
 
-  /** Waits until the order queue is empty and Sage's sales orders have not changed for two seconds. */
+  /**
+   * Waits until the order queue is empty and Sage's sales orders have not changed for two seconds. Fails early
+   * when nothing moves (no new sales order, no change in the queue) for STALL_MS.
+   */
   async settle(what: string): Promise<void> {
     const queueId = this.id('sync-queue', 'order jobs');
-    let count = -1;
-    let since = Date.now();
+    let seen = '';
+    let movedAt = Date.now();
+    let reportedAt = Date.now();
     await until(
       () => {
-        const now = this.salesOrders().length;
-        if (now !== count) [count, since] = [now, Date.now()];
-        return /^run 0 · wait 0\b/.test(this.editor.latestStatus(queueId)?.text ?? '') && Date.now() - since > 2000;
+        const orders = this.salesOrders().length;
+        const queue = this.editor.latestStatus(queueId)?.text ?? '';
+        const now = Date.now();
+        if (`${orders} ${queue}` !== seen) [seen, movedAt] = [`${orders} ${queue}`, now];
+        if (now - movedAt > STALL_MS) throw new Error(`${what}: stalled for ${STALL_MS / 1000} s at ${orders} sales orders, queue "${queue}"`);
+        if (now - reportedAt > 30_000) {
+          reportedAt = now;
+          this.log(`draining: Sage has ${orders} sales orders; queue: ${queue}`);
+        }
+        return /^run 0 · wait 0\b/.test(queue) && now - movedAt > 2000;
       },
       what,
       this.settleMs,
@@ -274,7 +295,10 @@ function faultFigures(world: ChaosWorld): Record<string, number> {
     'chaos.webhook_retries': bc.stats.webhooks.retried,
     'chaos.sage_5xx': sageFired('fault'),
     'chaos.sage_commit_timeouts': sageFired('commit-then-timeout') + firstCreateHeld,
-    'chaos.node_red_restarts': 1,
+    // Each start prints the banner once.
+    'chaos.node_red_restarts': (world.nodeRed.log().match(/Welcome to Node-RED/g) ?? []).length - 1,
+    // The watch that would see a forged delivery become work (a call for its order) saw the real ones.
+    'chaos.order_calls_seen': [...world.orderCalls].filter(([orderId]) => world.placed.has(orderId)).reduce((sum, [, calls]) => sum + calls, 0),
   };
 }
 
@@ -344,11 +368,6 @@ async function forgedWebhooks(world: ChaosWorld): Promise<Record<string, number>
   const verifyId = world.id('bigcommerce-webhook-verify');
   const queueId = world.id('sync-queue', 'order jobs');
   world.log(`webhooks: ${world.options.forgeries} forged, tampered, replayed and unsigned deliveries`);
-  let fetched = 0;
-  const stopWatching = bc.onExchange((exchange) => {
-    const match = /^\/orders\/(\d+)/.exec(exchange.apiPath ?? '');
-    if (match && Number(match[1]) >= FORGED_ORDER_IDS_FROM) fetched++;
-  });
   const salesOrdersBefore = world.salesOrders().length;
   const rejectedBefore = rejectedCount(editor.latestStatus(verifyId));
   const mark = editor.mark();
@@ -359,7 +378,7 @@ async function forgedWebhooks(world: ChaosWorld): Promise<Record<string, number>
   await until(() => rejected() >= answers.length, 'the verifier to count every forged delivery', 15_000).catch(() => undefined);
   // Time for anything that did get through to reach the store or Sage.
   await sleep(2000);
-  stopWatching();
+  const forgedCalls = [...world.orderCalls].filter(([orderId]) => orderId >= FORGED_ORDER_IDS_FROM).reduce((sum, [, calls]) => sum + calls, 0);
   const figures: Record<string, number> = {
     'chaos.forged_deliveries': answers.length,
     'chaos.forged_refused': answers.filter((answer) => answer.status === 401).length,
@@ -367,7 +386,7 @@ async function forgedWebhooks(world: ChaosWorld): Promise<Record<string, number>
   for (const kind of FORGERY_KINDS) figures[`chaos.forged_refused_${kind}`] = answers.filter((answer) => answer.kind === kind && answer.status === 401).length;
   figures['chaos.forged_rejected_by_verifier'] = rejected();
   figures['chaos.forged_queue_events'] = editor.statusesSince(queueId, mark).length;
-  figures['chaos.forged_jobs'] = fetched + (world.salesOrders().length - salesOrdersBefore) + editor.debug.filter((entry) => entry.seq > mark).length;
+  figures['chaos.forged_jobs'] = forgedCalls + (world.salesOrders().length - salesOrdersBefore) + editor.debug.filter((entry) => entry.seq > mark).length;
   return figures;
 }
 
@@ -426,9 +445,11 @@ function invariants(figures: Record<string, number>, report: Omit<ChaosReport, '
       `the generated orders must both map and fail (mapped ${value('chaos.mapper_mapped')}, rejected ${value('chaos.mapper_rejected')})`,
     ],
     [value('chaos.node_red_crashes') === 0, 'Node-RED logged an uncaught exception'],
+    [value('chaos.scanner_canary') === 4, 'the leak scanner did not find all four secrets in the flow deployed with them, so its 0 proves nothing'],
+    [value('chaos.order_calls_seen') > 0, 'the watch for calls about forged orders saw no call about real orders either, so its 0 proves nothing'],
   ];
   // A run where a fault never fired proves nothing about it.
-  for (const name of ['chaos.bc_5xx', 'chaos.bc_429', 'chaos.webhook_duplicates', 'chaos.sage_5xx', 'chaos.sage_commit_timeouts']) {
+  for (const name of ['chaos.bc_5xx', 'chaos.bc_429', 'chaos.webhook_duplicates', 'chaos.sage_5xx', 'chaos.sage_commit_timeouts', 'chaos.node_red_restarts']) {
     checks.push([value(name) > 0, `${name} is 0: that fault never happened, so the run proves nothing about it`]);
   }
   return checks.filter(([ok]) => !ok).map(([, sentence]) => sentence);
@@ -467,6 +488,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const sageConfig = findNode(flows, 'sage100-config');
     sageConfig.credentials = { ...(sageConfig.credentials as object), username: sage.username, password: secrets.sagePassword };
     flows.push(...mapperTab(findNode(flows, 'sync-order-mapper')));
+    // The scanner must find what it looks for: the deploy carries every secret, as credentials.
+    const canary = new LeakScanner(secrets);
+    canary.scan('the flow as deployed', JSON.stringify(flows));
+    const secretsFoundInDeploy = new Set(canary.leaks.map((leak) => leak.secret)).size;
     await nodeRed.deploy(flows);
     const editor = new EditorFeed(nodeRed.url, (text) => scanner.scan('editor (debug, status, notifications)', text));
     world = new ChaosWorld(options, bc, sage, demo, nodeRed, editor, flows, scanner, secrets, log);
@@ -508,6 +533,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       'chaos.mapper_rejected': mapper.rejected,
       'chaos.mapper_uncaught': mapper.uncaught,
       'chaos.secret_leaks': scanner.leaks.length,
+      'chaos.scanner_canary': secretsFoundInDeploy,
       'chaos.scanned_kb': Math.round(scanner.totalScanned / 1024),
       'chaos.editor_frames': editor.frames,
       'chaos.node_red_crashes': (nodeRed.log().match(/Uncaught Exception|UnhandledPromiseRejection|unhandledRejection/gi) ?? []).length,
