@@ -9,7 +9,8 @@ import { startSandbox, type Sandbox } from '../../sandbox/start';
 /**
  * The editor in a real browser (Debian's Chromium driven by playwright-core) against a running sandbox: the
  * palette, both configuration dialogs with Test connection, Import › Examples, and a demo order moving a node's
- * status. Saves the screenshots the README shows to docs/screenshots/. Runs once, not per Node-RED line.
+ * status. Saves its screenshots to test-results/screenshots/, or with SCREENSHOTS=docs to docs/screenshots/ (the ones
+ * the README shows: `npm run screenshots`). Runs once, not per Node-RED line.
  */
 
 // Page functions run in the browser; this project compiles without the DOM library.
@@ -17,7 +18,7 @@ declare const document: { querySelector(selector: string): { textContent: string
 
 const CHROMIUM = '/usr/bin/chromium';
 const repoRoot = resolve(__dirname, '..', '..');
-const screenshots = join(repoRoot, 'docs', 'screenshots');
+const screenshots = process.env.SCREENSHOTS === 'docs' ? join(repoRoot, 'docs', 'screenshots') : join(repoRoot, 'test-results', 'screenshots');
 const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
 
 /** Each node type's palette category, read from the literal registerType in its editor file. */
