@@ -1,4 +1,5 @@
 import { WebSocket } from 'undici';
+import { waitFor } from './harness';
 
 /**
  * What the Node-RED editor receives while the chaos run goes on: every debug sidebar entry, node status and
@@ -37,17 +38,6 @@ function decodeDebugValue(data: Record<string, unknown>): unknown {
   }
 }
 
-/** The first truthy value `probe` gives, checked every `stepMs`; rejects naming `what` after `ms` (or with what `probe` throws). */
-export async function until<T>(probe: () => T | undefined | null | false, what: string, ms: number, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(ms / 1000)} s`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
-
 export class EditorFeed {
   readonly debug: DebugEntry[] = [];
   private readonly statuses = new Map<string, StatusEntry[]>();
@@ -80,7 +70,7 @@ export class EditorFeed {
       socket.addEventListener('error', () => reject(new Error(`could not open ${this.url}/comms`)), { once: true });
     });
     for (const topic of SUBSCRIPTIONS) socket.send(JSON.stringify({ subscribe: topic }));
-    await until(() => answered, 'the first status over /comms', 15_000, 20);
+    await waitFor('the first status over /comms', () => (answered ? true : undefined), { timeoutMs: 15_000, intervalMs: 20 });
   }
 
   private receive({ topic, data }: CommsMessage): void {
@@ -113,7 +103,7 @@ export class EditorFeed {
   }
 
   async waitForStatus(nodeId: string, mark: number, accept: (entry: StatusEntry) => boolean, what: string, ms: number): Promise<StatusEntry> {
-    return until(() => this.statusesSince(nodeId, mark).find(accept), what, ms);
+    return waitFor(what, () => this.statusesSince(nodeId, mark).find(accept), { timeoutMs: ms });
   }
 
   close(): void {

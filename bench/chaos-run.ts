@@ -8,10 +8,11 @@ import { findNode, loadExampleFlow, sandboxFlows, type FlowNode } from '../sandb
 import { freePort, removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
 import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
 import type { FaultRule as SageFaultRule } from '../sandbox/sage100/company';
-import { EditorFeed, until, type StatusEntry } from './chaos-editor';
+import { EditorFeed, type StatusEntry } from './chaos-editor';
 import { generatedOrders, mapperTab, runMapper, type Json, type MapperRun } from './chaos-mapper';
 import { chaosSecrets, LeakScanner, type ChaosSecrets, type Leak } from './chaos-secrets';
 import { deliverAll, forgeries, FORGERY_KINDS } from './chaos-webhooks';
+import { sleep, waitFor } from './harness';
 
 /**
  * Issue 7's chaos run: the example flow in a real Node-RED process against both simulators while they
@@ -81,8 +82,6 @@ const SAGE_FAULTS: SageFaultRule[] = [
   { kind: 'fault', status: 503, code: 'Unavailable', message: 'The Sage 100 session is busy.', probability: 0.1 / 0.9, times: ENDLESS },
 ];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The example flow's settings the run changes: quick retries and short timeouts, so faults resolve in seconds. */
 function chaosOverrides(): Record<string, Record<string, unknown>> {
   const example = loadExampleFlow();
@@ -151,7 +150,8 @@ class ChaosWorld {
     let seen = '';
     let movedAt = Date.now();
     let reportedAt = Date.now();
-    await until(
+    await waitFor(
+      what,
       () => {
         const orders = this.salesOrders().length;
         const queue = this.editor.latestStatus(queueId)?.text ?? '';
@@ -162,11 +162,9 @@ class ChaosWorld {
           reportedAt = now;
           this.log(`draining: Sage has ${orders} sales orders; queue: ${queue}`);
         }
-        return /^run 0 · wait 0\b/.test(queue) && now - movedAt > 2000;
+        return /^run 0 · wait 0\b/.test(queue) && now - movedAt > 2000 ? true : undefined;
       },
-      what,
-      this.settleMs,
-      250,
+      { timeoutMs: this.settleMs, intervalMs: 250 },
     );
   }
 
@@ -217,11 +215,9 @@ class ChaosWorld {
   async snapshotPush(): Promise<{ pushed: { stock: number }; failed: { stock: number; price: number } } | undefined> {
     const mark = this.editor.mark();
     await this.inject('nightly 02:00');
-    const outcome = await until(
-      () => this.editor.debugSince('push summary', mark)[0] ?? this.editor.debugSince('catalog errors', mark)[0],
-      'a snapshot push to finish',
-      this.settleMs,
-    );
+    const outcome = await waitFor('a snapshot push to finish', () => this.editor.debugSince('push summary', mark)[0] ?? this.editor.debugSince('catalog errors', mark)[0], {
+      timeoutMs: this.settleMs,
+    });
     return outcome.name === 'push summary' ? (outcome.value as { pushed: { stock: number }; failed: { stock: number; price: number } }) : undefined;
   }
 }
@@ -375,7 +371,7 @@ async function forgedWebhooks(world: ChaosWorld): Promise<Record<string, number>
   const answers = await deliverAll(`${world.nodeRed.url}/bigcommerce/webhook`, deliveries);
   for (const answer of answers) world.scanner.scan('webhook answers', answer.body);
   const rejected = () => rejectedCount(editor.latestStatus(verifyId)) - rejectedBefore;
-  await until(() => rejected() >= answers.length, 'the verifier to count every forged delivery', 15_000).catch(() => undefined);
+  await waitFor('the verifier to count every forged delivery', () => (rejected() >= answers.length ? true : undefined), { timeoutMs: 15_000 }).catch(() => undefined);
   // Time for anything that did get through to reach the store or Sage.
   await sleep(2000);
   const forgedCalls = [...world.orderCalls].filter(([orderId]) => orderId >= FORGED_ORDER_IDS_FROM).reduce((sum, [, calls]) => sum + calls, 0);

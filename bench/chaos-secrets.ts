@@ -53,10 +53,21 @@ export class LeakScanner {
     this.scanned.set(source, (this.scanned.get(source) ?? 0) + text.length);
     for (const needle of this.needles) {
       for (let at = text.indexOf(needle.text); at >= 0; at = text.indexOf(needle.text, at + needle.text.length)) {
-        const context = `${text.slice(Math.max(0, at - 60), at)}<${needle.secret}>${text.slice(at + needle.text.length, at + needle.text.length + 60)}`;
-        this.leaks.push({ source, secret: needle.secret, context });
+        this.leaks.push({ source, secret: needle.secret, context: this.contextOf(text, at, needle.text.length) });
       }
     }
+  }
+
+  /** The text around a find with every secret in it masked, so a report of a leak does not leak. */
+  private contextOf(text: string, at: number, length: number): string {
+    const margin = 200;
+    const before = this.mask(text.slice(Math.max(0, at - margin), at)).slice(-60);
+    const after = this.mask(text.slice(at + length, at + length + margin)).slice(0, 60);
+    return `${before}<secret>${after}`;
+  }
+
+  private mask(text: string): string {
+    return this.needles.reduce((masked, needle) => masked.split(needle.text).join(`<${needle.secret}>`), text);
   }
 
   /** Every file below `dir` (Node-RED's user directory: flows, credentials, node state), node_modules left out. */
