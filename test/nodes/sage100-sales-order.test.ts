@@ -5,21 +5,11 @@ import sage100SalesOrder from '../../nodes/sage100/sage100-sales-order';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { sampleSalesOrder } from '../support/sage100';
 
 const catchNode = coreNode('common/25-catch.js');
-const at = { x: 100, y: 100 };
 
-const salesOrder = (overrides: Partial<SalesOrder> = {}): SalesOrder => ({
-  SalesOrderNo: 'W001042',
-  OrderDate: '20260302',
-  ARDivisionNo: '01',
-  CustomerNo: 'WEB0001',
-  CustomerPONo: 'BC1042',
-  ShipToName: 'Ada Lovelace',
-  ShipToZipCode: '98101',
-  Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 2, UnitPrice: 11.25 }],
-  ...overrides,
-});
+const at = { x: 100, y: 100 };
 
 interface OutMsg {
   payload: { salesOrder: SalesOrder | null; customer?: unknown; warnings?: string[] };
@@ -67,7 +57,7 @@ for (const mode of ['agent', 'soap'] as const) {
     it('creates the order once: created, then already-posted, keeping the rest of the msg', async () => {
       const { orders, out } = await load();
       const customer = { ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerName: 'Ada Lovelace' };
-      const msg = () => ({ payload: { salesOrder: salesOrder(), customer, warnings: ['w'] }, sage100: { customer: { outcome: 'unchanged' } } });
+      const msg = () => ({ payload: { salesOrder: sampleSalesOrder(), customer, warnings: ['w'] }, sage100: { customer: { outcome: 'unchanged' } } });
       const first = await send(orders, out, msg());
       assert.deepEqual(first.sage100, { customer: { outcome: 'unchanged' }, salesOrderNo: 'W001042', outcome: 'created' });
       assert.equal(first.payload.salesOrder?.BillToName, 'Ada Lovelace');
@@ -81,15 +71,15 @@ for (const mode of ['agent', 'soap'] as const) {
       const { orders, out } = await load('create', 1000);
       // Longer than the configured timeout: the answer is lost after Sage stored the order.
       sim.faults.set([{ kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: 5000 }]);
-      const result = await send(orders, out, { payload: { salesOrder: salesOrder() } });
+      const result = await send(orders, out, { payload: { salesOrder: sampleSalesOrder() } });
       assert.equal(result.sage100.outcome, 'already-posted');
       assert.equal(sim.company.state().salesOrders.length, 1);
     });
 
     it('sends a collision to Catch with the msg and leaves the existing order alone', async () => {
-      sim.company.createSalesOrder({ ...salesOrder(), CustomerPONo: 'PHONE-77' });
+      sim.company.createSalesOrder({ ...sampleSalesOrder(), CustomerPONo: 'PHONE-77' });
       const { orders, caught } = await load();
-      const failed = await send(orders, caught, { payload: { salesOrder: salesOrder() } });
+      const failed = await send(orders, caught, { payload: { salesOrder: sampleSalesOrder() } });
       assert.equal(failed.errorDetails?.code, 'sage100.collision');
       assert.equal(failed.errorDetails?.record, 'sales order W001042');
       assert.equal(failed.payload.salesOrder?.CustomerPONo, 'BC1042');
@@ -98,7 +88,7 @@ for (const mode of ['agent', 'soap'] as const) {
 
     it("sends Sage's refusal to Catch with its code and a hint", async () => {
       const { orders, caught } = await load();
-      const failed = await send(orders, caught, { payload: { salesOrder: salesOrder({ Lines: [{ ItemCode: 'NOT-A-SKU', QuantityOrdered: 1 }] }) } });
+      const failed = await send(orders, caught, { payload: { salesOrder: sampleSalesOrder({ Lines: [{ ItemCode: 'NOT-A-SKU', QuantityOrdered: 1 }] }) } });
       assert.equal(failed.errorDetails?.code, 'sage100.CI_NOF');
       assert.match(String(failed.errorDetails?.hint), /SKU mapping/);
     });
@@ -110,7 +100,7 @@ for (const mode of ['agent', 'soap'] as const) {
     });
 
     it('gets an order by number, or says it is not there', async () => {
-      sim.company.createSalesOrder(salesOrder());
+      sim.company.createSalesOrder(sampleSalesOrder());
       const { orders, out } = await load('get');
       const found = await send(orders, out, { payload: { salesOrderNo: 'W001042' } });
       assert.deepEqual(found.sage100, { salesOrderNo: 'W001042', outcome: 'found' });
@@ -140,7 +130,7 @@ describe('sage100-sales-order node without a configuration', () => {
       ],
     );
     const next = nextMessage<OutMsg>(helper.getNode('caught'));
-    helper.getNode('orders').receive({ payload: { salesOrder: salesOrder() } });
+    helper.getNode('orders').receive({ payload: { salesOrder: sampleSalesOrder() } });
     const failed = await next;
     assert.equal(failed.errorDetails?.code, 'config.missing');
   });

@@ -7,10 +7,10 @@ import { createAgentClient, type AgentClientOptions } from '../../lib/sage100/ag
 import type { Sage100Client } from '../../lib/sage100/client';
 import { Sage100Error } from '../../lib/sage100/errors';
 import { createSageAgent } from '../../lib/sage100/tls';
-import type { SalesOrder } from '../../lib/sage100/types';
 import { AGENT_API_PATH } from '../../sandbox/sage100/agent-server';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
+import { errorOf, sampleSalesOrder } from '../support/sage100';
 
 interface Exchange {
   method: string;
@@ -41,27 +41,6 @@ function recording(dispatcher: Dispatcher, exchanges: Exchange[]): Dispatcher {
       onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
     });
   });
-}
-
-const order = (overrides: Partial<SalesOrder> = {}): SalesOrder => ({
-  SalesOrderNo: 'W001042',
-  OrderDate: '20260302',
-  ARDivisionNo: '01',
-  CustomerNo: 'WEB0001',
-  CustomerPONo: 'BC1042',
-  ShipToName: 'Ada Lovelace',
-  ShipToZipCode: '98101',
-  Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 2, UnitPrice: 11.25 }],
-  ...overrides,
-});
-
-async function errorOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Sage 100 agent: contract, simulator and client', () => {
@@ -140,7 +119,7 @@ describe('Sage 100 agent: contract, simulator and client', () => {
 
   it('creates a sales order create-only and reads it back as a SalesOrder record', async () => {
     assert.equal(await client.getSalesOrder('W001042'), undefined);
-    await client.createSalesOrder(order());
+    await client.createSalesOrder(sampleSalesOrder());
     const stored = await client.getSalesOrder('W001042');
     assert.deepEqual(stored, {
       SalesOrderNo: 'W001042',
@@ -162,7 +141,7 @@ describe('Sage 100 agent: contract, simulator and client', () => {
       Lines: [{ ItemCode: 'WIDGET-1', ItemType: '1', ItemCodeDesc: 'Widget, blue', QuantityOrdered: 2, UnitPrice: 11.25, WarehouseCode: '000', LineDiscountPercent: 0 }],
     });
 
-    const again = await errorOf(client.createSalesOrder(order({ CustomerPONo: 'BC9999' })));
+    const again = await errorOf(client.createSalesOrder(sampleSalesOrder({ CustomerPONo: 'BC9999' })));
     assert.ok(again instanceof Sage100Error);
     assert.equal(again.code, 'sage100.WS_AlreadyExists');
     assert.equal(again.record, 'sales order W001042');
@@ -173,14 +152,14 @@ describe('Sage 100 agent: contract, simulator and client', () => {
 
   it("reports Sage's own code and text with a plain explanation, and stores nothing", async () => {
     const before = JSON.stringify(sim.company.state());
-    const err = await errorOf(client.createSalesOrder(order({ Lines: [{ ItemCode: 'WIDGET-9', QuantityOrdered: 1 }] })));
+    const err = await errorOf(client.createSalesOrder(sampleSalesOrder({ Lines: [{ ItemCode: 'WIDGET-9', QuantityOrdered: 1 }] })));
     assert.ok(err instanceof Sage100Error);
     assert.deepEqual([err.sageCode, err.sageMessage], ['CI_NOF', 'The Item Code WIDGET-9 is not on file.']);
     assert.equal(err.message, 'sales order W001042: Sage 100 CI_NOF: The Item Code WIDGET-9 is not on file.');
     assert.match(err.hint ?? '', /item code \(SKU mapping\)/);
     assert.equal(JSON.stringify(sim.company.state()), before);
 
-    const long = await errorOf(client.createSalesOrder(order({ ShipToName: 'N'.repeat(31) })));
+    const long = await errorOf(client.createSalesOrder(sampleSalesOrder({ ShipToName: 'N'.repeat(31) })));
     assert.ok(long instanceof Sage100Error);
     assert.deepEqual([long.sageCode, long.sageMessage], ['CI_CharLength', 'The Ship To Name is greater than 30 character(s).']);
   });
@@ -235,7 +214,7 @@ describe('Sage 100 agent: contract, simulator and client', () => {
     const unchanged = await client.listItems({ changedSince: first.highWater });
     assert.deepEqual(unchanged.items, []);
     now = new Date('2026-03-02T09:02:00Z');
-    await client.createSalesOrder(order());
+    await client.createSalesOrder(sampleSalesOrder());
     const changed = await client.listItems({ changedSince: first.highWater });
     assert.deepEqual(changed.items.map((i) => [i.ItemCode, i.warehouses.find((w) => w.WarehouseCode === '000')?.QuantityOnSalesOrder]), [['WIDGET-1', 2]]);
   });
@@ -246,7 +225,7 @@ describe('Sage 100 agent: contract, simulator and client', () => {
       { kind: 'fault', operation: 'createSalesOrder' },
     ]);
     assert.equal(await client.getSalesOrder('W001042'), undefined);
-    await client.createSalesOrder(order());
+    await client.createSalesOrder(sampleSalesOrder());
     assert.equal(sim.company.state().salesOrders.length, 1);
     assert.deepEqual(sim.faults.pending(), []);
   });
@@ -282,7 +261,7 @@ describe('Sage 100 agent: contract, simulator and client', () => {
 
   it('rejects a request that does not match the contract with 400 naming the field', async () => {
     const headers = { 'x-api-key': sim.apiKey, 'x-sage-company': 'ABC', 'content-type': 'application/json' };
-    const answer = await request(`${sim.agentUrl}/v1/sales-orders`, { method: 'POST', headers, body: JSON.stringify({ ...order(), Lines: [{ QuantityOrdered: 1 }] }), dispatcher });
+    const answer = await request(`${sim.agentUrl}/v1/sales-orders`, { method: 'POST', headers, body: JSON.stringify({ ...sampleSalesOrder(), Lines: [{ QuantityOrdered: 1 }] }), dispatcher });
     assert.equal(answer.statusCode, 400);
     assert.deepEqual(await answer.body.json(), { code: 'BadRequest', message: "/requestBody/Lines/0: must have required property 'ItemCode'" });
     assert.equal(sim.company.state().salesOrders.length, 0);

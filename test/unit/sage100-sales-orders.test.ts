@@ -8,29 +8,9 @@ import { Sage100Error } from '../../lib/sage100/errors';
 import { SalesOrderCollisionError, createSalesOrderIfAbsent, getSalesOrder } from '../../lib/sage100/sales-orders';
 import { createSoapClient } from '../../lib/sage100/soap-client';
 import { createSageAgent } from '../../lib/sage100/tls';
-import type { SalesOrder } from '../../lib/sage100/types';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-
-const webOrder = (overrides: Partial<SalesOrder> = {}): SalesOrder => ({
-  SalesOrderNo: 'W001042',
-  OrderDate: '20260302',
-  ARDivisionNo: '01',
-  CustomerNo: 'WEB0001',
-  CustomerPONo: 'BC1042',
-  ShipToName: 'Ada Lovelace',
-  Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 2, UnitPrice: 11.25 }],
-  ...overrides,
-});
-
-async function errorOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { errorOf, sampleSalesOrder } from '../support/sage100';
 
 for (const mode of ['agent', 'soap'] as const) {
   describe(`Sage 100 sales orders, create-if-absent (${mode} mode)`, () => {
@@ -59,11 +39,11 @@ for (const mode of ['agent', 'soap'] as const) {
     });
 
     it('creates the order once and answers with Sage\'s record; a repeat is already posted', async () => {
-      const first = await createSalesOrderIfAbsent(client, webOrder());
+      const first = await createSalesOrderIfAbsent(client, sampleSalesOrder());
       assert.equal(first.outcome, 'created');
       assert.equal(first.salesOrder.BillToName, 'Ada Lovelace');
       assert.equal(first.salesOrder.Lines[0]?.WarehouseCode, '000');
-      const repeat = await createSalesOrderIfAbsent(client, webOrder());
+      const repeat = await createSalesOrderIfAbsent(client, sampleSalesOrder());
       assert.equal(repeat.outcome, 'already-posted');
       assert.equal(repeat.salesOrder.CustomerPONo, 'BC1042');
       assert.equal(orders().length, 1);
@@ -71,9 +51,9 @@ for (const mode of ['agent', 'soap'] as const) {
     });
 
     it('reports a number taken by another order as a collision and leaves it alone', async () => {
-      sim.company.createSalesOrder({ ...webOrder(), CustomerPONo: 'PHONE-77' });
+      sim.company.createSalesOrder({ ...sampleSalesOrder(), CustomerPONo: 'PHONE-77' });
       const before = JSON.stringify(sim.company.state());
-      const err = await errorOf(createSalesOrderIfAbsent(client, webOrder()));
+      const err = await errorOf(createSalesOrderIfAbsent(client, sampleSalesOrder()));
       assert.ok(err instanceof SalesOrderCollisionError);
       assert.equal(err.code, 'sage100.collision');
       assert.equal(err.record, 'sales order W001042');
@@ -84,7 +64,7 @@ for (const mode of ['agent', 'soap'] as const) {
     it('two workers posting the same order at once make one order: one created, one already posted', async () => {
       // Both reads are held until both are in flight, so both see no order and both try to create it.
       sim.faults.set([{ kind: 'latency', operation: 'getSalesOrder', ms: 100, times: 2 }]);
-      const outcomes = await Promise.all([createSalesOrderIfAbsent(client, webOrder()), createSalesOrderIfAbsent(clientWith(), webOrder())]);
+      const outcomes = await Promise.all([createSalesOrderIfAbsent(client, sampleSalesOrder()), createSalesOrderIfAbsent(clientWith(), sampleSalesOrder())]);
       assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-posted', 'created']);
       assert.equal(orders().length, 1);
       assert.equal(onSalesOrder(), 2);
@@ -99,12 +79,12 @@ for (const mode of ['agent', 'soap'] as const) {
           if (!raced) {
             raced = true;
             // Another worker posts the same web order between this worker's read and its create.
-            sim.company.createSalesOrder({ ...webOrder() });
+            sim.company.createSalesOrder({ ...sampleSalesOrder() });
           }
           return found;
         },
       };
-      const result = await createSalesOrderIfAbsent(racing, webOrder());
+      const result = await createSalesOrderIfAbsent(racing, sampleSalesOrder());
       assert.equal(result.outcome, 'already-posted');
       assert.equal(orders().length, 1);
       assert.equal(onSalesOrder(), 2);
@@ -112,7 +92,7 @@ for (const mode of ['agent', 'soap'] as const) {
 
     it('a create that committed but timed out, then retried, leaves exactly one sales order', async () => {
       sim.faults.set([{ kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: 10_000 }]);
-      const result = await createSalesOrderIfAbsent(clientWith(1000), webOrder());
+      const result = await createSalesOrderIfAbsent(clientWith(1000), sampleSalesOrder());
       assert.equal(result.outcome, 'already-posted');
       assert.equal(result.salesOrder.SalesOrderNo, 'W001042');
       assert.equal(orders().length, 1);
@@ -121,7 +101,7 @@ for (const mode of ['agent', 'soap'] as const) {
 
     it('reads back after a timed-out create even when the client does not retry it', async () => {
       sim.faults.set([{ kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: 10_000 }]);
-      const result = await createSalesOrderIfAbsent(clientWith(1000, { retries: 0 }), webOrder());
+      const result = await createSalesOrderIfAbsent(clientWith(1000, { retries: 0 }), sampleSalesOrder());
       assert.equal(result.outcome, 'already-posted');
       assert.equal(orders().length, 1);
     });
@@ -129,18 +109,18 @@ for (const mode of ['agent', 'soap'] as const) {
     it('raises the create\'s own retryable error when the order is not there after failures', async () => {
       // The agent client retries a create-only write twice; a SOAP fault is an answer and is not repeated.
       sim.faults.set([{ kind: 'fault', operation: 'createSalesOrder', times: mode === 'agent' ? 3 : 1 }]);
-      const err = await errorOf(createSalesOrderIfAbsent(client, webOrder()));
+      const err = await errorOf(createSalesOrderIfAbsent(client, sampleSalesOrder()));
       assert.ok(err instanceof Sage100Error, String(err));
       assert.equal(err.sageCode, 'Exception');
       assert.equal(err.retryable, true);
       assert.equal(orders().length, 0);
       assert.deepEqual(sim.faults.pending(), []);
       // The next attempt reads first and creates the order.
-      assert.equal((await createSalesOrderIfAbsent(client, webOrder())).outcome, 'created');
+      assert.equal((await createSalesOrderIfAbsent(client, sampleSalesOrder())).outcome, 'created');
     });
 
     it("passes Sage's refusal on unchanged and stores nothing", async () => {
-      const err = await errorOf(createSalesOrderIfAbsent(client, webOrder({ Lines: [{ ItemCode: 'NOT-A-SKU', QuantityOrdered: 1 }] })));
+      const err = await errorOf(createSalesOrderIfAbsent(client, sampleSalesOrder({ Lines: [{ ItemCode: 'NOT-A-SKU', QuantityOrdered: 1 }] })));
       assert.ok(err instanceof Sage100Error);
       assert.equal(err.sageCode, 'CI_NOF');
       assert.equal(orders().length, 0);
@@ -154,14 +134,14 @@ describe('Sage 100 sales orders, input checks', () => {
   });
 
   it('names the field and the record of an order that does not fit Sage', async () => {
-    const err = await errorOf(createSalesOrderIfAbsent(unreachable, webOrder({ SalesOrderNo: 'W0010420' })));
+    const err = await errorOf(createSalesOrderIfAbsent(unreachable, sampleSalesOrder({ SalesOrderNo: 'W0010420' })));
     assert.ok(err instanceof ValidationError);
     assert.equal(err.field, 'SalesOrderNo');
     assert.equal(err.record, 'sales order W0010420');
   });
 
   it('requires the web order reference in CustomerPONo, so a repeat can be recognized', async () => {
-    const err = await errorOf(createSalesOrderIfAbsent(unreachable, webOrder({ CustomerPONo: ' ' })));
+    const err = await errorOf(createSalesOrderIfAbsent(unreachable, sampleSalesOrder({ CustomerPONo: ' ' })));
     assert.ok(err instanceof ValidationError);
     assert.equal(err.field, 'CustomerPONo');
   });
