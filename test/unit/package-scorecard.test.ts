@@ -31,13 +31,13 @@ function editorDefinition(type: string, builtFile: string): EditorDefinition {
   const registration = new RegExp(`RED\\.nodes\\.registerType\\('${type}',\\s*\\{([\\s\\S]*?)\\n  \\}\\);`).exec(html);
   assert.ok(registration, `${type}.html has a literal RED.nodes.registerType('${type}', {...})`);
   const body = registration[1]!;
-  const literal = (key: string) => new RegExp(`\\n    ${key}: ([^\\n]+),`).exec(body)?.[1];
+  const literal = (key: string) => new RegExp(`\\n {4}${key}: ([^\\n]+),`).exec(body)?.[1];
   const category = literal('category');
   assert.ok(category, `${type}: literal category`);
   if (category !== "'config'") {
     for (const key of ['color', 'inputs', 'outputs', 'icon']) assert.match(literal(key) ?? '', /^('[^']*'|\d+)$/, `${type}: literal ${key}`);
   }
-  const configRefs = [...body.matchAll(/\n      (\w+): \{([^}]*?)type: '([\w-]+)'([^}]*)/g)].map((m) => ({
+  const configRefs = [...body.matchAll(/\n {6}(\w+): \{([^}]*?)type: '([\w-]+)'([^}]*)/g)].map((m) => ({
     property: m[1]!,
     type: m[3]!,
     required: !/required: false/.test(`${m[2]}${m[4]}`),
