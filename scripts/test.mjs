@@ -4,13 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { isInstalled, lines } from '../test/compat/lines.mjs';
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
-let broken = false;
+const failedSteps = [];
 
 function run(label, command, args, env = {}) {
   console.log(`\n=== ${label}`);
   const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   process.stdout.write(result.stdout ?? '');
-  if (result.status !== 0) broken = true;
+  if (result.status !== 0) failedSteps.push(label);
   return result.stdout ?? '';
 }
 
@@ -41,5 +41,6 @@ if (chosen.length === 0) {
   tally(run('browser test (Debian Chromium)', process.execPath, ['node_modules/mocha/bin/mocha.js', '--timeout', '300000', 'test/browser/**/*.test.ts']));
 }
 
+if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join('; ')}`);
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-if (broken || totals.failed > 0) process.exit(1);
+if (failedSteps.length > 0 || totals.failed > 0) process.exit(1);
