@@ -188,6 +188,18 @@ describe('Sage 100 simulator company', () => {
       assert.deepEqual(c.faults.pending(), []);
     });
 
+    it('affects only a share of the matching calls with a probability, and the others do not use up `times`', async () => {
+      const c = company();
+      c.faults.set([{ kind: 'fault', operation: 'getHealth', probability: 0.2, times: 1000 }, { kind: 'latency', ms: 0, times: 1000 }]);
+      let failed = 0;
+      for (let call = 0; call < 1000; call++) await c.faults.apply('getHealth', () => 'ok').catch(() => failed++);
+      assert.ok(failed > 100 && failed < 300, `${failed} of 1000 calls failed`);
+      const [fault, latency] = c.faults.pending();
+      assert.equal(fault?.times, 1000 - failed);
+      assert.equal(latency?.times, failed, 'the calls the fault passed over went on to the next rule');
+      assert.throws(() => c.faults.set([{ kind: 'fault', probability: 1.5 }]), /probability must be between 0 and 1/);
+    });
+
     it('releases held answers when the simulator closes', async () => {
       const c = company();
       const held = c.faults.hold(60_000);
