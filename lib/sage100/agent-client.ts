@@ -7,7 +7,7 @@ import { createTransport, type ErrorDescription, type HttpRequest } from '../htt
 import type { ConnectionReport, ItemPage, ItemQuery, Sage100Client } from './client';
 import { Sage100Error } from './errors';
 import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
-import { serializeWrite } from './write-queue';
+import { withSerializedWrites } from './write-queue';
 
 /**
  * Sage 100 through the HTTPS agent on the Sage server (docs/sage100-agent-api.yaml): full access to sales
@@ -128,14 +128,18 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
   const companyCode = options.companyCode.toUpperCase();
   const companyKey = `${base.host}/${companyCode}`;
   const send = withRetry(
-    createTransport({
-      baseUrl: options.baseUrl,
-      dispatcher: options.dispatcher,
-      timeoutMs: options.timeoutMs,
-      service: AGENT_SERVICE_NAME,
-      defaultHeaders: { 'x-api-key': options.apiKey, 'x-sage-company': companyCode },
-      describeError: describeAgentError,
-    }),
+    withSerializedWrites(
+      createTransport({
+        baseUrl: options.baseUrl,
+        dispatcher: options.dispatcher,
+        timeoutMs: options.timeoutMs,
+        service: AGENT_SERVICE_NAME,
+        defaultHeaders: { 'x-api-key': options.apiKey, 'x-sage-company': companyCode },
+        describeError: describeAgentError,
+      }),
+      companyKey,
+      (request) => request.method !== 'GET',
+    ),
     { retries: 2, baseDelayMs: 500, maxDelayMs: 4000, ...options.retry },
   );
 
@@ -212,7 +216,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     async createSalesOrder(order: SalesOrder): Promise<void> {
       // Create-only on a stable number: a repeat after an unknown outcome answers 409 (WS_AlreadyExists) and changes nothing.
       const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders', body: order, idempotent: true, priority: 'interactive' };
-      await serializeWrite(companyKey, () => call(request, recordSchema, `sales order ${order.SalesOrderNo}`));
+      await call(request, recordSchema, `sales order ${order.SalesOrderNo}`);
     },
 
     async getCustomer(arDivisionNo: string, customerNo: string): Promise<Customer | undefined> {
@@ -223,13 +227,13 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
 
     async createCustomer(customer: Customer): Promise<void> {
       const request: HttpRequest = { method: 'POST', path: '/v1/customers', body: writable(CUSTOMER_KEYS, customer), idempotent: true };
-      await serializeWrite(companyKey, () => call(request, recordSchema, customerRecord(customer)));
+      await call(request, recordSchema, customerRecord(customer));
     },
 
     async updateCustomer(customer: Customer): Promise<void> {
       // The agent sets only the columns sent, so a full record (as read and merged) is an absolute write: safe to repeat.
       const request: HttpRequest = { method: 'PUT', path: customerPath(customer.ARDivisionNo, customer.CustomerNo), body: writable(CUSTOMER_KEYS, customer), idempotent: true };
-      await serializeWrite(companyKey, () => call(request, recordSchema, customerRecord(customer)));
+      await call(request, recordSchema, customerRecord(customer));
     },
 
     async findCustomersByEmail(email: string): Promise<Customer[]> {
