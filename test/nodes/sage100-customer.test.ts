@@ -4,7 +4,7 @@ import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100Customer from '../../nodes/sage100/sage100-customer';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { caughtWithoutConfiguration, coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
 const at = { x: 100, y: 100 };
@@ -156,18 +156,7 @@ describe('sage100-customer node without a configuration', () => {
   });
 
   it('fails each msg with a clear error that reaches Catch', async () => {
-    await helper.load(
-      [sage100Customer, catchNode],
-      [
-        { id: 'tab', type: 'tab' },
-        { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', sage100: '', wires: [[]] },
-        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['customer'], wires: [['caught']] },
-        { id: 'caught', z: 'tab', ...at, type: 'helper' },
-      ],
-    );
-    const next = nextMessage<OutMsg>(helper.getNode('caught'));
-    helper.getNode('customer').receive({ payload: { customer: webCustomer() } });
-    const failed = await next;
+    const failed = await caughtWithoutConfiguration(sage100Customer, { type: 'sage100-customer', configProperty: 'sage100' }, { payload: { customer: webCustomer() } });
     assert.equal(failed.errorDetails?.code, 'config.missing');
     assert.match(String(failed.errorDetails?.hint), /sage100-config/);
   });

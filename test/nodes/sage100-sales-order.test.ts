@@ -4,7 +4,7 @@ import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100SalesOrder from '../../nodes/sage100/sage100-sales-order';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { caughtWithoutConfiguration, coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 import { sampleSalesOrder } from '../support/sage100';
 
 const catchNode = coreNode('common/25-catch.js');
@@ -119,19 +119,9 @@ describe('sage100-sales-order node without a configuration', () => {
     await helper.stopServer();
   });
 
-  it('fails the msg with a clear error that reaches Catch', async () => {
-    await helper.load(
-      [sage100SalesOrder, catchNode],
-      [
-        { id: 'tab', type: 'tab' },
-        { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', sage100: '', wires: [[]] },
-        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['orders'], wires: [['caught']] },
-        { id: 'caught', z: 'tab', ...at, type: 'helper' },
-      ],
-    );
-    const next = nextMessage<OutMsg>(helper.getNode('caught'));
-    helper.getNode('orders').receive({ payload: { salesOrder: sampleSalesOrder() } });
-    const failed = await next;
+  it('fails each msg with a clear error that reaches Catch', async () => {
+    const failed = await caughtWithoutConfiguration(sage100SalesOrder, { type: 'sage100-sales-order', configProperty: 'sage100' }, { payload: { salesOrder: sampleSalesOrder() } });
     assert.equal(failed.errorDetails?.code, 'config.missing');
+    assert.match(String(failed.errorDetails?.hint), /sage100-config/);
   });
 });

@@ -57,3 +57,26 @@ export function nextMessage<T = Record<string, unknown>>(node: TestNode, ms = 50
 export function coreNode(file: string): unknown {
   return createRequire(resolve(nodeRedDir, 'package.json'))(`@node-red/nodes/core/${file}`);
 }
+
+/**
+ * Loads one node whose configuration property is left empty (as after importing a flow without its config node),
+ * sends it `msg`, and resolves with what reaches a Catch node. Call between startServer and unload.
+ */
+export async function caughtWithoutConfiguration(
+  nodeFn: unknown,
+  definition: { type: string; configProperty: string },
+  msg: Record<string, unknown>,
+): Promise<{ errorDetails?: { code?: string; hint?: string } }> {
+  await helper.load(
+    [nodeFn, coreNode('common/25-catch.js')],
+    [
+      { id: 'tab', type: 'tab' },
+      { id: 'subject', z: 'tab', x: 100, y: 100, type: definition.type, [definition.configProperty]: '', wires: [[]] },
+      { id: 'catch', z: 'tab', x: 100, y: 100, type: 'catch', scope: ['subject'], wires: [['caught']] },
+      { id: 'caught', z: 'tab', x: 100, y: 100, type: 'helper' },
+    ],
+  );
+  const caught = nextMessage<{ errorDetails?: { code?: string; hint?: string } }>(helper.getNode('caught'));
+  helper.getNode('subject').receive(msg);
+  return caught;
+}
