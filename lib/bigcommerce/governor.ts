@@ -19,11 +19,6 @@ import type { HttpRequest, HttpResponse, RequestFunction } from '../http/transpo
 export interface GovernorOptions {
   /** Requests on the wire at once; the rest wait here, where interactive work can overtake bulk work. */
   maxInFlight?: number;
-  /**
-   * Share of each window's quota that bulk work leaves for interactive work (default 0.1), so a web order
-   * arriving during a long catalog push goes out in the same window instead of after the push.
-   */
-  interactiveReserve?: number;
   now?: () => number;
 }
 
@@ -102,7 +97,6 @@ const DEFAULT_WINDOW_MS = 30_000;
 
 export class RateLimitGovernor {
   private readonly maxInFlight: number;
-  private readonly interactiveReserve: number;
   private readonly now: () => number;
   private mode: Mode = 'probing';
   private quota?: number;
@@ -125,7 +119,6 @@ export class RateLimitGovernor {
 
   constructor(options: GovernorOptions = {}) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 8);
-    this.interactiveReserve = Math.min(0.5, Math.max(0, options.interactiveReserve ?? 0.1));
     this.now = options.now ?? Date.now;
   }
 
@@ -209,9 +202,8 @@ export class RateLimitGovernor {
       if (this.mode === 'paced' && now >= this.resetAt && (this.resetKnown || !this.awaitingWindowAnswer())) this.startWindow(now);
       if (this.inFlight.size >= this.maxInFlight) return;
       if (this.mode === 'probing' && this.inFlight.size > 0) return;
-      const floor = queue === this.bulk ? this.reservedUnits() : 0;
       const holdUntil =
-        this.blockedUntil > now ? this.blockedUntil : this.mode === 'paced' && this.available <= floor ? this.resetAt : undefined;
+        this.blockedUntil > now ? this.blockedUntil : this.mode === 'paced' && this.available <= 0 ? this.resetAt : undefined;
       if (holdUntil !== undefined) {
         this.holdBack();
         // A window past its guessed end with no answer yet: the next answer says when it really ends.
@@ -225,11 +217,6 @@ export class RateLimitGovernor {
       this.counters.requests++;
       waiter.start(sequence);
     }
-  }
-
-  /** Units of the current window that only interactive requests may spend. */
-  private reservedUnits(): number {
-    return this.mode === 'paced' && this.quota !== undefined ? Math.floor(this.quota * this.interactiveReserve) : 0;
   }
 
   /** The window has certainly ended: assume the full quota, less what is still on the wire (it may count in the new window). */

@@ -117,28 +117,6 @@ describe('BigCommerce rate-limit governor', () => {
     ]);
   });
 
-  it('keeps a tenth of each window for interactive requests: an order during a long bulk push goes out in the same window', async () => {
-    const window = quotaWindow(20, 1500);
-    const arrivals: Array<{ path: string; at: number }> = [];
-    const started = Date.now();
-    ({ server } = await serve((req, res) => {
-      const { allowed, headers } = window();
-      arrivals.push({ path: req.url ?? '', at: Date.now() - started });
-      reply(res, allowed ? 200 : 429, allowed ? headers : { ...headers, 'x-retry-after': '1' }, {});
-    }));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    client = createBigCommerceClient({ storeHash: 'abc123', accessToken: 'token-1234', apiUrl: url });
-    const bulk = Array.from({ length: 40 }, (_, i) => client!.request({ method: 'PUT', path: `/v3/bulk/${i}`, body: {}, priority: 'bulk' }));
-    // Once bulk work has used its share of the first window, an order arrives.
-    while (arrivals.length < 18) await new Promise((r) => setTimeout(r, 5));
-    const order = client.request({ method: 'GET', path: '/v2/orders/7', priority: 'interactive' });
-    await Promise.all([...bulk, order]);
-    const firstWindow = arrivals.filter((a) => a.at < arrivals[0]!.at + 1000).map((a) => a.path);
-    assert.equal(firstWindow.filter((p) => p.includes('/v3/bulk/')).length, 18, 'bulk work leaves 2 of the 20 units');
-    assert.ok(firstWindow.includes('/stores/abc123/v2/orders/7'), 'the order went out in the first window');
-    assert.equal(client.stats().throttled, 0);
-  });
-
   it('on a 429 waits the announced reset, holds other requests back too, and retries', async () => {
     let calls = 0;
     ({ server } = await serve((_req, res) => {
