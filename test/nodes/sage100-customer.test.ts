@@ -4,10 +4,9 @@ import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100Customer from '../../nodes/sage100/sage100-customer';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-import { caughtWithoutConfiguration, coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { caughtWithoutConfiguration, helper, type TestNode } from '../support/node-red';
+import { loadSageNode, sendAndReceive } from '../support/sage100';
 
-const catchNode = coreNode('common/25-catch.js');
-const at = { x: 100, y: 100 };
 
 const webCustomer = (overrides: Partial<Customer> = {}): Customer => ({
   ARDivisionNo: '00',
@@ -42,29 +41,12 @@ for (const mode of ['agent', 'soap'] as const) {
     });
 
     async function load(settings: { operation?: 'upsert' | 'get'; matchByEmail?: boolean; secret?: string } = {}) {
-      const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
-      const credentials: Record<string, string> =
-        mode === 'agent' ? { apiKey: settings.secret ?? sim.apiKey } : { username: sim.username, password: settings.secret ?? sim.password };
-      await helper.load(
-        [sage100Config, sage100Customer, catchNode],
-        [
-          { id: 'tab', type: 'tab' },
-          { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'ca', caPem: sim.certificatePem, timeoutMs: 5000 },
-          { id: 'customer', z: 'tab', ...at, type: 'sage100-customer', sage100: 'sage', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false, wires: [['out']] },
-          { id: 'out', z: 'tab', ...at, type: 'helper' },
-          { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['customer'], wires: [['caught']] },
-          { id: 'caught', z: 'tab', ...at, type: 'helper' },
-        ],
-        { sage: credentials },
-      );
-      return { node: helper.getNode('customer'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+      const node = { type: 'sage100-customer', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false };
+      const { subject, out, caught } = await loadSageNode([sage100Config, sage100Customer], sim, { mode, node, secret: settings.secret });
+      return { node: subject, out, caught };
     }
 
-    async function send(node: TestNode, listener: TestNode, msg: Record<string, unknown>): Promise<OutMsg> {
-      const next = nextMessage<OutMsg>(listener);
-      node.receive(msg);
-      return next;
-    }
+    const send = (node: TestNode, listener: TestNode, msg: Record<string, unknown>) => sendAndReceive<OutMsg>(node, listener, msg);
 
     it("creates a new customer, replaces payload.customer with Sage's record and keeps the rest of the msg", async () => {
       const { node, out } = await load();

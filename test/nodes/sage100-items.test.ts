@@ -7,10 +7,9 @@ import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100Items from '../../nodes/sage100/sage100-items';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { helper, nextMessage, type TestNode } from '../support/node-red';
+import { loadSageNode } from '../support/sage100';
 
-const catchNode = coreNode('common/25-catch.js');
-const at = { x: 100, y: 100 };
 
 interface OutMsg {
   payload: SageItem[];
@@ -47,21 +46,10 @@ describe('sage100-items node', () => {
   });
 
   async function load(settings: Record<string, unknown> = {}, mode: 'agent' | 'soap' = 'agent') {
-    const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
-    const credentials: Record<string, string> = mode === 'agent' ? { apiKey: sim.apiKey } : { username: sim.username, password: sim.password };
-    await helper.load(
-      [sage100Config, sage100Items, catchNode],
-      [
-        { id: 'tab', type: 'tab' },
-        { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'pin', pinSha256: sim.fingerprint256, timeoutMs: 5000 },
-        { id: 'items', z: 'tab', ...at, type: 'sage100-items', sage100: 'sage', mode: 'changes', warehouses: '', pageSize: 200, wires: [['out']], ...settings },
-        { id: 'out', z: 'tab', ...at, type: 'helper' },
-        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['items'], wires: [['caught']] },
-        { id: 'caught', z: 'tab', ...at, type: 'helper' },
-      ],
-      { sage: credentials },
-    );
-    return { items: helper.getNode('items'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+    const node = { type: 'sage100-items', mode: 'changes', warehouses: '', pageSize: 200, ...settings };
+    const tls = { tlsMode: 'pin', pinSha256: sim.fingerprint256 };
+    const { subject, out, caught } = await loadSageNode([sage100Config, sage100Items], sim, { mode, node, tls });
+    return { items: subject, out, caught };
   }
 
   /** Triggers a run and waits for its msg and for its end (the final green or red status, after the cursor is saved). */

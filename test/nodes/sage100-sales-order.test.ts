@@ -4,12 +4,10 @@ import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100SalesOrder from '../../nodes/sage100/sage100-sales-order';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-import { caughtWithoutConfiguration, coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
-import { sampleSalesOrder } from '../support/sage100';
+import { caughtWithoutConfiguration, helper, type TestNode } from '../support/node-red';
+import { loadSageNode, sampleSalesOrder, sendAndReceive } from '../support/sage100';
 
-const catchNode = coreNode('common/25-catch.js');
 
-const at = { x: 100, y: 100 };
 
 interface OutMsg {
   payload: { salesOrder: SalesOrder | null; customer?: unknown; warnings?: string[] };
@@ -31,28 +29,11 @@ for (const mode of ['agent', 'soap'] as const) {
     });
 
     async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000) {
-      const where = mode === 'agent' ? { agentUrl: sim.agentUrl } : { soapEndpoint: sim.soapUrl };
-      const credentials: Record<string, string> = mode === 'agent' ? { apiKey: sim.apiKey } : { username: sim.username, password: sim.password };
-      await helper.load(
-        [sage100Config, sage100SalesOrder, catchNode],
-        [
-          { id: 'tab', type: 'tab' },
-          { id: 'sage', type: 'sage100-config', mode, ...where, companyCode: 'ABC', tlsMode: 'ca', caPem: sim.certificatePem, timeoutMs },
-          { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', sage100: 'sage', operation, wires: [['out']] },
-          { id: 'out', z: 'tab', ...at, type: 'helper' },
-          { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['orders'], wires: [['caught']] },
-          { id: 'caught', z: 'tab', ...at, type: 'helper' },
-        ],
-        { sage: credentials },
-      );
-      return { orders: helper.getNode('orders'), out: helper.getNode('out'), caught: helper.getNode('caught') };
+      const { subject, out, caught } = await loadSageNode([sage100Config, sage100SalesOrder], sim, { mode, node: { type: 'sage100-sales-order', operation }, timeoutMs });
+      return { orders: subject, out, caught };
     }
 
-    async function send(node: TestNode, listener: TestNode, msg: Record<string, unknown>): Promise<OutMsg> {
-      const next = nextMessage<OutMsg>(listener);
-      node.receive(msg);
-      return next;
-    }
+    const send = (node: TestNode, listener: TestNode, msg: Record<string, unknown>) => sendAndReceive<OutMsg>(node, listener, msg);
 
     it('creates the order once: created, then already-posted, keeping the rest of the msg', async () => {
       const { orders, out } = await load();
