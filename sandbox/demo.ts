@@ -122,6 +122,25 @@ export interface DemoOrder {
   message?: string;
 }
 
+/** A US billing address as a checkout sends it; registered buyers order for their company. */
+export function demoBilling(
+  first: string,
+  last: string,
+  address: (typeof DEMO_ADDRESSES)[number],
+  contact: { guest: boolean; phone: string; email: string },
+): Record<string, string> {
+  return {
+    first_name: first,
+    last_name: last,
+    company: contact.guest ? '' : `${last} Supply Co`,
+    ...address,
+    country: 'United States',
+    country_iso2: 'US',
+    phone: contact.phone,
+    email: contact.email,
+  };
+}
+
 /** One plausible web order: a guest now and then, one to four lines, sometimes a coupon or a note. */
 export function nextDemoOrder(world: DemoWorld): DemoOrder {
   const { random } = world;
@@ -135,16 +154,7 @@ export function nextDemoOrder(world: DemoWorld): DemoOrder {
   while (skus.size < lineCount) skus.add(pick(world.items).itemCode);
   return {
     customerId,
-    billing: {
-      first_name: first,
-      last_name: last,
-      company: guest ? '' : `${last} Supply Co`,
-      ...address,
-      country: 'United States',
-      country_iso2: 'US',
-      phone: '555-0199',
-      email: `${first.toLowerCase()}.${last.toLowerCase()}${guest ? '+guest' : ''}@example.com`,
-    },
+    billing: demoBilling(first, last, address, { guest, phone: '555-0199', email: `${first.toLowerCase()}.${last.toLowerCase()}${guest ? '+guest' : ''}@example.com` }),
     lines: [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 6) })),
     coupon: random() < 0.2 ? { code: 'SPRING10', discount: 2.5 } : undefined,
     shippingMethod: pick(SHIPPING_METHODS),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEMO_ADDRESSES, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../../sandbox/demo';
+import { DEMO_ADDRESSES, demoBilling, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../../sandbox/demo';
 import {
   backfill,
   captureOrderCreated,
@@ -61,16 +61,7 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     const address = DEMO_ADDRESSES[guest ? 1 : 0]!;
     return {
       customerId: guest ? 0 : world.customerIds[buyer]!,
-      billing: {
-        first_name: first,
-        last_name: last,
-        company: guest ? '' : `${last} Supply Co`,
-        ...address,
-        country: 'United States',
-        country_iso2: 'US',
-        phone: '555-0101',
-        email: `${first.toLowerCase()}@example.com`,
-      },
+      billing: demoBilling(first, last, address, { guest, phone: '555-0101', email: `${first.toLowerCase()}@example.com` }),
       lines,
       shippingMethod: 'UPS Ground',
       shippingCost: 12.95,
