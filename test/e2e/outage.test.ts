@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoWorld } from '../../sandbox/demo';
 import { findNode, loadExampleFlow } from '../../sandbox/flows';
-import { EditorView, eventually, registerOrderHooks, reportFailure, salesOrdersFor, startRuntime, startSimulators, type Runtime, type Simulators } from './support';
+import { EditorView, eventually, registerOrderHooks, reportFailure, salesOrdersFor, startRuntime, startSimulators, withHooksOff, type Runtime, type Simulators } from './support';
 
 /**
  * Issue 12, "Nothing lost": the example flow in a real Node-RED against the simulators, with the order queue's
@@ -102,5 +102,20 @@ describe('end to end: nothing lost through a Sage outage, a restart and a dead l
     await eventually(() => inSage(orderId) === 1, 'the re-driven order reaches Sage', 30_000);
     await eventually(() => /^run 0 · wait 0$/.test(editor.status.get(queueId)?.text ?? ''), 'the queue is empty, with no dead letter left', 20_000);
     assert.match(runtime.logTail(200), new RegExp(`1 dead letter\\(s\\) queued again: order:${orderId}`));
+  });
+
+  it('queues again, on the hourly check, an order the store has and Sage does not (its webhook never came)', async () => {
+    const queueId = runtime.idOf('sync-queue', 'order jobs');
+    const orderId = withHooksOff(sims.bc, () => placeOrder());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(inSage(orderId), 0, 'nothing told the flow about the order');
+    await runtime.nodeRed.inject(runtime.idOf('inject', 'every hour'));
+    await eventually(() => inSage(orderId) === 1, 'the hourly check re-queues the missing order, which reaches Sage', 30_000);
+    await eventually(() => /^run 0 · wait 0$/.test(editor.status.get(queueId)?.text ?? ''), 'the queue is empty again', 20_000);
+    assert.deepEqual(
+      editor.debug.filter((entry) => ['order errors', 'dead letters'].includes(entry.name)),
+      [],
+      'the orders already in Sage were not queued again',
+    );
   });
 });
