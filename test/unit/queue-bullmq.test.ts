@@ -109,7 +109,8 @@ describe('sync queue, BullMQ backend on Redis', function () {
     assert.deepEqual(letter?.failure, outage);
     assert.deepEqual(letter?.msg, { payload: { orderId: 13 } });
     await until(() => later.queue.counts().dead === 1, 'a new instance counts the dead letter');
-    assert.equal(await later.queue.redrive('order:13'), true);
+    // It outlived the retry period on an outage: a new msg for the order (e.g. the re-queue check) tries again.
+    assert.equal(await later.queue.add('order:13', { payload: { orderId: 13 } }), 'queued');
     const again = await later.recorder.nextStart();
     assert.deepEqual(again.job, { id: 'order:13', attempt: 1, queue: name });
     assert.equal(await later.queue.complete(again.job), 'acked');
@@ -117,14 +118,23 @@ describe('sync queue, BullMQ backend on Redis', function () {
     assert.equal(await later.queue.redrive('order:13'), false);
   });
 
-  it('discards a dead letter, which frees its id', async () => {
+  it('holds a dead letter that failed on bad data until re-driven, and discards one, which frees its id', async () => {
     const [only] = instances(1, { attempts: 1 });
+    const invalid = { message: 'the order has no product lines', details: { code: 'mapper.no_lines', retryable: false } };
     await only!.queue.add('order:14', { payload: { orderId: 14 } });
-    await only!.queue.fail((await only!.recorder.nextStart()).job, { message: 'not retryable' });
+    await only!.queue.add('order:15', { payload: { orderId: 15 } });
+    await only!.queue.fail((await only!.recorder.nextStart()).job, invalid);
+    await only!.queue.fail((await only!.recorder.nextStart()).job, invalid);
     await only!.recorder.nextDead();
-    assert.equal((await only!.queue.discard('order:14'))?.failure.message, 'not retryable');
+    await only!.recorder.nextDead();
+    assert.equal(await only!.queue.add('order:14', { payload: { orderId: 14 } }), 'dead-letter');
+    assert.equal(await only!.queue.redrive('order:14'), true);
+    const again = await only!.recorder.nextStart();
+    assert.deepEqual([again.job.id, again.job.attempt], ['order:14', 1]);
+    await only!.queue.complete(again.job);
+    assert.equal((await only!.queue.discard('order:15'))?.failure.message, 'the order has no product lines');
     assert.deepEqual(await only!.queue.deadLetters(), []);
-    assert.equal(await only!.queue.add('order:14', { payload: { orderId: 14 } }), 'queued');
+    assert.equal(await only!.queue.add('order:15', { payload: { orderId: 15 } }), 'queued');
   });
 
   it('fails an attempt nobody acks in time, and ignores the late ack', async () => {

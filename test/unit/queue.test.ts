@@ -163,6 +163,10 @@ describe('sync queue', () => {
       assert.equal(letter?.attempts, attempts);
       assert.deepEqual(letter?.failure, outage);
       assert.equal(letter?.msg, 'payload');
+      // The outage outlived the retry period; a new msg for the order (e.g. from the re-queue check) tries again.
+      assert.equal(await queue.add('order:20', 'found missing again'), 'queued');
+      assert.deepEqual((await recorder.nextStart()).job, { id: 'order:20', attempt: 1, queue: 'orders' });
+      assert.deepEqual(await queue.deadLetters(), []);
     });
 
     it('dead-letters a failure that is not retryable after `attempts` attempts, whatever the horizon', async () => {

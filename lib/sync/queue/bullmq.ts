@@ -7,6 +7,7 @@ import {
   ackTimeoutFailure,
   backoffDelay,
   isLastAttempt,
+  isRetryable,
   queueClosed,
   type AckOutcome,
   type AddOutcome,
@@ -142,12 +143,16 @@ export class BullQueue<T> implements JobQueue<T> {
     // all means the add met a job that was finishing and is now removed: a duplicate too (a job of ours
     // cannot have run and been acked by the flow within this one round trip).
     const stored = await this.withinDeadline(this.queue.getJob(jobId));
-    if (stored?.data.token !== token) {
-      this.dropped++;
-      this.events.changed();
-      return stored && (await this.withinDeadline(stored.isFailed())) ? 'dead-letter' : 'duplicate';
+    if (stored?.data.token === token) return 'queued';
+    const dead = stored !== undefined && (await this.withinDeadline(stored.isFailed()));
+    if (dead && stored.data.failure && isRetryable(stored.data.failure)) {
+      // It outlived the retry period on an outage: a new msg for it (e.g. the re-queue check) is worth a new try.
+      await this.requeue(stored, { id, token, msg: data, queuedAt: Date.now() });
+      return 'queued';
     }
-    return 'queued';
+    this.dropped++;
+    this.events.changed();
+    return dead ? 'dead-letter' : 'duplicate';
   }
 
   async deadLetters(): Promise<Array<DeadLetter<T>>> {
@@ -169,9 +174,7 @@ export class BullQueue<T> implements JobQueue<T> {
     const job = await this.deadJob(id);
     if (!job) return false;
     const { failure: _failure, ...data } = job.data;
-    await this.withinDeadline(job.updateData({ ...data, queuedAt: Date.now() }));
-    await this.withinDeadline(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
-    await this.countDead();
+    await this.requeue(job, { ...data, queuedAt: Date.now() });
     return true;
   }
 
@@ -212,6 +215,13 @@ export class BullQueue<T> implements JobQueue<T> {
       void this.worker.close(true).catch(() => undefined);
       void this.queue.disconnect().catch(() => undefined);
     }
+  }
+
+  /** A dead letter back to waiting, as a new job: attempts and the retry period start afresh. */
+  private async requeue(job: BullMq.Job<JobData<T>>, data: JobData<T>): Promise<void> {
+    await this.withinDeadline(job.updateData(data));
+    await this.withinDeadline(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+    await this.countDead();
   }
 
   private async deadJob(id: string): Promise<BullMq.Job<JobData<T>> | undefined> {

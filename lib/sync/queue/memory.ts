@@ -2,6 +2,7 @@ import {
   ackTimeoutFailure,
   backoffDelay,
   isLastAttempt,
+  isRetryable,
   queueClosed,
   type AckOutcome,
   type AddOutcome,
@@ -67,7 +68,11 @@ export class MemoryQueue<T> implements JobQueue<T> {
 
   async add(id: string, data: T): Promise<AddOutcome> {
     if (this.closed) throw queueClosed(this.name);
-    if (this.dead.has(id)) {
+    const letter = this.dead.get(id);
+    if (letter && isRetryable(letter.failure)) {
+      // It outlived the retry period on an outage: a new msg for it (e.g. the re-queue check) is worth a new try.
+      this.dead.delete(id);
+    } else if (letter) {
       this.dropped++;
       this.events.changed();
       return 'dead-letter';

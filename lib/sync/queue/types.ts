@@ -100,7 +100,10 @@ export interface QueueCounts {
   dead: number;
 }
 
-/** `dead-letter`: the id is held as a dead letter; it runs again only when re-driven. */
+/**
+ * `dead-letter`: the id is held as a dead letter that failed on something retrying does not cure; it runs again
+ * only when re-driven. (A dead letter that outlived the retry period on retryable failures is queued again.)
+ */
 export type AddOutcome = 'queued' | 'duplicate' | 'dead-letter';
 /** `stale`: the ack names a job or attempt that is no longer running (timed out, or acked already); ignored. */
 export type AckOutcome = 'acked' | 'stale';
