@@ -8,7 +8,7 @@ import { runChaos, type ChaosReport } from '../../bench/chaos-run';
  * builds it first).
  */
 describe('chaos, short variant', function () {
-  this.timeout(240_000);
+  this.timeout(300_000);
   const orders = 100;
   const forgeries = 1000;
   let report: ChaosReport;
