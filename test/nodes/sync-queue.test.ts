@@ -147,7 +147,27 @@ describe('sync-queue node', () => {
       assert.deepEqual(kept, { jobs: [], deadLetters: [] }, 'a deleted queue keeps nothing');
     });
 
-    it('keeps a dead letter (without the request) across a restart, holds its id, and runs it again on a redrive msg', async () => {
+    it('spends no attempt and keeps the retry time across redeploys during a backoff', async () => {
+      const flow = orderFlow({ attempts: 3, backoff: 0.6, maxBackoff: 0.6 });
+      await helper.load([syncQueue, syncOrderMapper, catchNode], flow);
+      let attempts = inbox(helper.getNode('mapper'));
+      helper.getNode('queue').receive({ payload: order(253, 0), orderId: 253 });
+      await until(() => attempts.length === 1, 'the first attempt fails');
+      const failedAt = Date.now();
+      const starts: number[] = [];
+      for (let redeploy = 0; redeploy < 3; redeploy++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await helper.unload();
+        await helper.load([syncQueue, syncOrderMapper, catchNode], flow);
+        attempts = inbox(helper.getNode('mapper'));
+        helper.getNode('mapper').on('input', (() => starts.push(Date.now())) as never);
+      }
+      await until(() => attempts.length === 1, 'the second attempt, after the backoff');
+      assert.ok(starts[0]! - failedAt >= 550, `the retry ran ${starts[0]! - failedAt} ms after the failure, not after the 600 ms backoff`);
+      assert.equal((attempts[0]?.queueJob as { attempt: number }).attempt, 2);
+    });
+
+        it('keeps a dead letter (without the request) across a restart, holds its id, and runs it again on a redrive msg', async () => {
       await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
       const dead = inbox(helper.getNode('dead'));
       helper.getNode('queue').receive({ payload: order(252, 0), orderId: 252, req: { headers: { 'x-shared-secret': 'hush-hush-secret' } } });
