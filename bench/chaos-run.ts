@@ -32,6 +32,8 @@ export interface ChaosOptions {
   ordersPerSecond?: number;
   /** Demo catalog size (Sage items = store products); default 300. */
   items?: number;
+  /** How long Sage refuses every connection in the outage phase; default 30 s (several times the queue's old 10-attempt schedule). */
+  sageOutageMs?: number;
   seed?: number;
   /** Progress lines; silent by default. */
   log?: (line: string) => void;
@@ -66,6 +68,14 @@ const STALL_MS = 120_000;
 const FORGED_ORDER_IDS_FROM = 9_000_000;
 /** Probabilistic Sage rules fire until cleared. */
 const ENDLESS = 1e9;
+/** The queue settings of the run: quick retries, so faults resolve in seconds. */
+const QUEUE = { concurrency: 4, attempts: 10, backoff: 0.2, maxBackoff: 2, ackTimeout: 30, retryFor: 1 };
+/** Under the old rule a job died after QUEUE.attempts tries: the waits between them, in ms. */
+const OLD_DEAD_AFTER_MS = Array.from({ length: QUEUE.attempts - 1 }, (_, n) => Math.min(QUEUE.maxBackoff, QUEUE.backoff * 2 ** n) * 1000).reduce((a, b) => a + b, 0);
+/** Orders the dead-letter phase sends to the dead letters (Sage refuses them as not allowed, which is no outage). */
+const DEAD_LETTER_ORDERS = 3;
+/** An operator's button added to the flow: re-drive every dead letter of the order queue. */
+const REDRIVE_INJECT = 'redrive all dead letters';
 
 const BIGCOMMERCE_FAULTS: FaultRule[] = [
   { kind: 'duplicate-webhook', probability: 0.1 },
@@ -86,7 +96,7 @@ const SAGE_FAULTS: SageFaultRule[] = [
 function chaosOverrides(): Record<string, Record<string, unknown>> {
   const example = loadExampleFlow();
   const overrides: Record<string, Record<string, unknown>> = {
-    [findNode(example, 'sync-queue', 'order jobs').id]: { concurrency: 4, attempts: 10, backoff: 0.2, maxBackoff: 2, ackTimeout: 30 },
+    [findNode(example, 'sync-queue', 'order jobs').id]: QUEUE,
     [findNode(example, 'bigcommerce-config').id]: { timeout: 5 },
     [findNode(example, 'sage100-config').id]: { timeoutMs: SAGE_TIMEOUT_MS },
   };
@@ -276,6 +286,71 @@ async function settleStock(world: ChaosWorld): Promise<number> {
   }
 }
 
+/** Places `count` orders, two a second; returns their ids. */
+async function placeOrders(world: ChaosWorld, count: number): Promise<number[]> {
+  const before = new Set(world.placed.keys());
+  for (let index = 0; index < count; index++) {
+    world.placeOrder();
+    await sleep(500);
+  }
+  return [...world.placed.keys()].filter((orderId) => !before.has(orderId));
+}
+
+/**
+ * A long Sage outage: every connection refused for longer than the old rule kept a job alive, while web orders
+ * keep coming (answered 200 by the webhook). Each must reach Sage once Sage is back, with no dead letter.
+ */
+async function sageOutage(world: ChaosWorld): Promise<Record<string, number>> {
+  const outageMs = world.options.sageOutageMs ?? 30_000;
+  const mark = world.editor.mark();
+  world.log(`Sage outage: every connection refused for ${outageMs / 1000} s (the old rule gave up after about ${(OLD_DEAD_AFTER_MS / 1000).toFixed(1)} s)`);
+  await world.sage.faults.refuseConnections(outageMs);
+  const orders = await placeOrders(world, Math.max(5, Math.floor(world.options.orders / 10)));
+  await world.settle('the order queue to drain after the Sage outage');
+  return {
+    'chaos.outage_s': outageMs / 1000,
+    'chaos.outage_orders': orders.length,
+    'chaos.outage_failed_attempts': world.editor.debugSince('order errors', mark).length,
+    'chaos.outage_dead_letters': world.editor.debugSince('dead letters', mark).length,
+  };
+}
+
+/**
+ * Orders Sage refuses for a reason retrying does not cure (no access to Sales Order Entry) become dead letters;
+ * once "fixed" (the fault used up), the operator's re-drive button runs them again, into Sage.
+ */
+async function deadLetterRedrive(world: ChaosWorld): Promise<Record<string, number>> {
+  const mark = world.editor.mark();
+  world.sage.faults.set([{ kind: 'fault', operation: 'createSalesOrder', status: 403, code: 'NoAccess', message: 'No access to Sales Order Entry.', times: DEAD_LETTER_ORDERS * QUEUE.attempts }]);
+  const orders = await placeOrders(world, DEAD_LETTER_ORDERS);
+  await waitFor('the refused orders to become dead letters', () => (world.editor.debugSince('dead letters', mark).length >= orders.length ? true : undefined), { timeoutMs: world.settleMs });
+  await world.settle('the order queue to hold only dead letters');
+  const salesOrders = new Set(world.salesOrders().map((order) => String(order.CustomerPONo)));
+  const prefix = String(findNode(world.flows, 'sync-order-mapper').customerPoPrefix ?? '');
+  const inSage = () => orders.filter((orderId) => salesOrders.has(`${prefix}${orderId}`)).length;
+  const beforeRedrive = inSage();
+  world.sage.faults.clear();
+  world.log(`dead letters: ${world.editor.debugSince('dead letters', mark).length}; re-driving them`);
+  await world.inject(REDRIVE_INJECT);
+  await waitFor('the re-driven orders to reach Sage', () => {
+    for (const order of world.salesOrders()) salesOrders.add(String(order.CustomerPONo));
+    return inSage() === orders.length ? true : undefined;
+  }, { timeoutMs: world.settleMs });
+  await world.settle('the order queue to drain after the re-drive');
+  return {
+    'chaos.dead_letter_orders': orders.length,
+    'chaos.dead_letters_in_sage_before_redrive': beforeRedrive,
+    'chaos.dead_letters_redriven': inSage(),
+  };
+}
+
+/** Every dead letter the sidebar showed, scanned on its own so the report shows the leak scanner read them. */
+function scanDeadLetters(world: ChaosWorld): number {
+  const shown = world.editor.debug.filter((entry) => entry.name === 'dead letters');
+  for (const entry of shown) world.scanner.scan('debug "dead letters"', JSON.stringify(entry.value));
+  return shown.length;
+}
+
 function faultFigures(world: ChaosWorld): Record<string, number> {
   const { bc, sage } = world;
   const pending = sage.faults.pending();
@@ -409,11 +484,18 @@ async function scanForSecrets(world: ChaosWorld, userDir: string): Promise<void>
   world.scanner.scanDirectory(userDir, 'user directory');
 }
 
-function invariants(figures: Record<string, number>, report: Omit<ChaosReport, 'figures' | 'violations'>, options: ChaosOptions): string[] {
+function invariants(
+  figures: Record<string, number>,
+  report: Omit<ChaosReport, 'figures' | 'violations'> & { scannedDeadLettersKb?: number },
+  options: ChaosOptions,
+): string[] {
   const value = (name: string) => figures[name] ?? Number.NaN;
   const checks: Array<[boolean, string]> = [
     [value('chaos.baseline_push_ok') === 1, 'the snapshot push before the storm failed, with no fault injected yet'],
-    [value('chaos.orders') === options.orders, `only ${value('chaos.orders')} of ${options.orders} web orders could be placed`],
+    [
+      value('chaos.orders') === options.orders + value('chaos.outage_orders') + value('chaos.dead_letter_orders'),
+      `only ${value('chaos.orders')} of ${options.orders} web orders (and those of the outage and dead-letter phases) could be placed`,
+    ],
     [value('chaos.sales_orders') === value('chaos.orders'), `Sage holds ${value('chaos.sales_orders')} sales orders for ${value('chaos.orders')} web orders`],
     [value('chaos.duplicates') === 0, `${value('chaos.duplicates')} duplicate sales orders (CustomerPONo ${report.duplicatedReferences.slice(0, 5).join(', ')})`],
     [value('chaos.lost') === 0, `${value('chaos.lost')} web orders have no sales order (${report.lostOrders.slice(0, 5).join(', ')})`],
@@ -441,6 +523,16 @@ function invariants(figures: Record<string, number>, report: Omit<ChaosReport, '
       `the generated orders must both map and fail (mapped ${value('chaos.mapper_mapped')}, rejected ${value('chaos.mapper_rejected')})`,
     ],
     [value('chaos.node_red_crashes') === 0, 'Node-RED logged an uncaught exception'],
+    [value('chaos.outage_failed_attempts') > 0, 'no order failed during the Sage outage, so the outage proves nothing'],
+    [value('chaos.outage_dead_letters') === 0, `${value('chaos.outage_dead_letters')} orders became dead letters during the Sage outage instead of waiting for Sage`],
+    [
+      value('chaos.dead_letters_in_sage_before_redrive') === 0 && value('chaos.dead_letters_redriven') === DEAD_LETTER_ORDERS,
+      `of ${DEAD_LETTER_ORDERS} dead letters, ${value('chaos.dead_letters_in_sage_before_redrive')} reached Sage before the re-drive and ${value('chaos.dead_letters_redriven')} after it`,
+    ],
+    [
+      value('chaos.dead_letters_scanned') >= DEAD_LETTER_ORDERS && (report.scannedDeadLettersKb ?? 0) > 0,
+      'the leak scanner read no dead letter, so its 0 says nothing about them',
+    ],
     [value('chaos.scanner_canary') === 4, 'the leak scanner did not find all four secrets in the flow deployed with them, so its 0 proves nothing'],
     [value('chaos.order_calls_seen') > 0, 'the watch for calls about forged orders saw no call about real orders either, so its 0 proves nothing'],
   ];
@@ -484,6 +576,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const sageConfig = findNode(flows, 'sage100-config');
     sageConfig.credentials = { ...(sageConfig.credentials as object), username: sage.username, password: secrets.sagePassword };
     flows.push(...mapperTab(findNode(flows, 'sync-order-mapper')));
+    const queue = findNode(flows, 'sync-queue', 'order jobs');
+    flows.push({ id: 'c4a0500000000r01', type: 'inject', z: queue.z, name: REDRIVE_INJECT, props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }], topic: 'redrive', payload: 'all', payloadType: 'str', repeat: '', crontab: '', once: false, x: 120, y: 960, wires: [[queue.id]] });
     // The scanner must find what it looks for: the deploy carries every secret, as credentials.
     const canary = new LeakScanner(secrets);
     canary.scan('the flow as deployed', JSON.stringify(flows));
@@ -503,6 +597,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await bc.inventorySettled();
     const faults = faultFigures(world);
     world.faultsOff();
+    const outage = await sageOutage(world);
+    const redrive = await deadLetterRedrive(world);
 
     const once = exactlyOnce(world);
     const stockMismatches = stockCheck(world);
@@ -514,12 +610,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
 
     await scanForSecrets(world, userDir);
+    const deadLettersScanned = scanDeadLetters(world);
+    const scannedDeadLettersKb = Math.round(((scanner.scanned.get('debug "dead letters"') ?? 0) / 1024) * 10) / 10;
     const figures: Record<string, number> = {
       'chaos.orders': world.placed.size,
       'chaos.baseline_push_ok': baseline ? 1 : 0,
       'chaos.backfill_polls': polls,
       'chaos.snapshot_pushes': pushes,
       ...faults,
+      ...outage,
+      ...redrive,
       ...once.figures,
       'chaos.skus_checked': demo.items.length,
       'chaos.stock_mismatches': stockMismatches.length,
@@ -528,6 +628,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       'chaos.mapper_mapped': mapper.mapped,
       'chaos.mapper_rejected': mapper.rejected,
       'chaos.mapper_uncaught': mapper.uncaught,
+      'chaos.dead_letters_scanned': deadLettersScanned,
+      'chaos.dead_letters_scanned_kb': scannedDeadLettersKb,
       'chaos.secret_leaks': scanner.leaks.length,
       'chaos.scanner_canary': secretsFoundInDeploy,
       'chaos.scanned_kb': Math.round(scanner.totalScanned / 1024),
@@ -536,7 +638,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       'chaos.duration_s': Math.round((Date.now() - started) / 1000),
     };
     const report = { leaks: scanner.leaks, mapper, lostOrders: once.lostOrders, duplicatedReferences: once.duplicatedReferences, stockMismatches };
-    return { figures, violations: invariants(figures, report, options), ...report };
+    return { figures, violations: invariants(figures, { ...report, scannedDeadLettersKb }, options), ...report };
   } catch (err) {
     if (nodeRed && err instanceof Error) err.message += `\n--- end of the Node-RED log ---\n${nodeRed.log().split('\n').slice(-60).join('\n')}`;
     throw err;

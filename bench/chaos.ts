@@ -2,8 +2,9 @@ import { runChaos } from './chaos-run';
 
 /**
  * `npm run chaos`: issue 7's chaos run at full size. Prints one `CHAOS <name>=<value>` line per figure and
- * exits non-zero when an invariant broke, naming it. CHAOS_ORDERS, CHAOS_MAPPER_ORDERS and CHAOS_FORGERIES
- * change the sizes (e.g. for a quick try); NODE_RED_PATH picks the Node-RED line as in the tests.
+ * exits non-zero when an invariant broke, naming it. CHAOS_ORDERS, CHAOS_MAPPER_ORDERS, CHAOS_FORGERIES and
+ * CHAOS_OUTAGE_S (the Sage outage, 120 s) change the sizes (e.g. for a quick try); NODE_RED_PATH picks the
+ * Node-RED line as in the tests.
  */
 
 const size = (name: string, fallback: number): number => {
@@ -16,6 +17,7 @@ async function main(): Promise<number> {
     orders: size('CHAOS_ORDERS', 2000),
     mapperOrders: size('CHAOS_MAPPER_ORDERS', 10_000),
     forgeries: size('CHAOS_FORGERIES', 1000),
+    sageOutageMs: size('CHAOS_OUTAGE_S', 120) * 1000,
     log: (line) => console.error(`chaos: ${Math.round(performance.now() / 1000)} s: ${line}`),
   });
   for (const [name, value] of Object.entries(report.figures)) console.log(`CHAOS ${name}=${value}`);

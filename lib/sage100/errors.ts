@@ -56,6 +56,10 @@ function explain(code: string, message: string): Explanation {
   if (code === SAGE_CODES.noAccess || /no access/i.test(message)) {
     return { hint: "The Sage user's role lacks the task permission (Role Maintenance), e.g. Customer Maintenance > Create.", retryable: false };
   }
+  // The exact BOI text for a record open elsewhere is not documented; these are the words it is reported with.
+  if (/\blocked\b|in use by another|record is in use/i.test(message)) {
+    return { hint: 'The record is open (locked) in Sage, e.g. in a user\'s Sales Order Entry; it is tried again once it is closed.', retryable: true };
+  }
   if (/ZipCode/i.test(message)) {
     return { hint: "The ZIP code is not in Sage's ZIP Code table; add it in Sage (ZIP Code Maintenance) or map it to one that exists.", retryable: false };
   }

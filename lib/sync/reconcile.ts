@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asError, parseWith } from '../errors';
+import { ConnectorError, ValidationError, asError, parseWith } from '../errors';
 import { refundSchema, transactionSchema, type OrderPayments } from '../bigcommerce/payments';
 import type { Sage100Client } from '../sage100/client';
 import type { SalesOrder } from '../sage100/types';
@@ -148,8 +148,34 @@ function summarize(checked: number, mismatches: Mismatch[]): Pick<ReconcileRepor
 }
 
 /**
- * Looks up each order's sales order in Sage (reads only) and compares. An order whose lookup fails is
- * reported as `check-failed` with the reason, so one bad order does not hide the others.
+ * The orders the report found with no sales order in Sage although their status says they belong there: what
+ * the periodic re-queue check sends back to the order queue, so no order depends on one webhook delivery.
+ */
+export function ordersMissingInSage(report: Pick<ReconcileReport, 'mismatches'>): number[] {
+  return report.mismatches.filter((mismatch) => mismatch.kind === 'missing-sales-order').map((mismatch) => mismatch.orderId);
+}
+
+/** Sage could not be asked: no report at all, as "missing" rows for an outage would send people hunting for orders that exist. */
+function checkFailed(payments: OrderPayments, salesOrderNo: string, err: unknown): ConnectorError {
+  const cause = asError(err);
+  const details = cause instanceof ConnectorError ? cause : undefined;
+  return new ConnectorError(
+    `Reconciliation stopped: Sage 100 could not be asked about order ${payments.orderId} (sales order ${salesOrderNo}), so nothing was compared: ${cause.message}`,
+    {
+      code: 'reconcile.check_failed',
+      record: `order ${payments.orderId}`,
+      hint: details?.hint ?? 'Check the Sage 100 configuration (URL, key, certificate) and that Sage answers, then run the reconciliation again.',
+      retryable: details?.retryable ?? false,
+    },
+    { cause },
+  );
+}
+
+/**
+ * Looks up each order's sales order in Sage (reads only) and compares. An order whose own data cannot be
+ * checked (e.g. its number does not fit, or Sage's record for it cannot be read) is reported as `check-failed`,
+ * so one bad order does not hide the others; a lookup that fails for any other reason (Sage unreachable, a
+ * wrong key, a TLS failure) stops the run with an error and no report.
  */
 export async function reconcile(
   input: unknown,
@@ -161,20 +187,26 @@ export async function reconcile(
   const results: Mismatch[][] = new Array(orders.length);
   let next = 0;
   let done = 0;
+  let stopped: ConnectorError | undefined;
   const worker = async () => {
-    for (let index = next++; index < orders.length; index = next++) {
+    for (let index = next++; index < orders.length && !stopped; index = next++) {
       const payments = orders[index] as OrderPayments;
       let salesOrderNo = '';
       try {
         salesOrderNo = salesOrderNoFor(payments.orderId, options.numbering);
         results[index] = compareOrder(payments, await sage.getSalesOrder(salesOrderNo), options);
       } catch (err) {
-        results[index] = [{ orderId: payments.orderId, salesOrderNo, kind: 'check-failed', detail: asError(err).message }];
+        if (!(err instanceof ValidationError)) {
+          stopped ??= checkFailed(payments, salesOrderNo, err);
+          return;
+        }
+        results[index] = [{ orderId: payments.orderId, salesOrderNo, kind: 'check-failed', detail: err.message }];
       }
       onProgress?.(++done, orders.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, orders.length) }, worker));
+  if (stopped) throw stopped;
   const mismatches = results.flat();
   return { checked: orders.length, mismatches, ...summarize(orders.length, mismatches) };
 }

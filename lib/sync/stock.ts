@@ -239,6 +239,10 @@ export interface PushSummary {
   fullResync: boolean;
   /** Sage items received. */
   items: number;
+  /** Items of earlier runs the store had not confirmed, sent again with this run's. */
+  resent: number;
+  /** Items whose values the store has not confirmed after this run: kept and sent again with the next run. */
+  pending: number;
   /** Store SKUs those items map to. */
   skus: number;
   /** Values that differ from the snapshot (all of them on a full resync). */
@@ -281,25 +285,72 @@ export interface InventoryPushOptions {
 
 const snapshotKey = (key: string) => `${key}.snapshot`;
 const skuCacheKey = (key: string) => `${key}.skus`;
+const pendingKey = (key: string) => `${key}.pending`;
+
+/** The persisted form of the items not yet confirmed, for one store and location. */
+interface PendingDocument {
+  version: 1;
+  target: string;
+  items: SageItem[];
+}
+
+/** The pending items in `document`; none when it is missing, unreadable or for another target. */
+function pendingItems(document: unknown, target: string): SageItem[] {
+  const doc = document as Partial<PendingDocument> | undefined;
+  if (doc?.version !== 1 || doc.target !== target || !Array.isArray(doc.items)) return [];
+  return doc.items.flatMap((item) => {
+    const parsed = sageItemSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** Earlier pending items first, then this run's; an item in both is taken from this run (Sage's newer values). */
+function withPending(pending: readonly SageItem[], items: readonly SageItem[]): { items: SageItem[]; resent: number } {
+  const fresh = new Set(items.map((item) => item.ItemCode));
+  const older = pending.filter((item) => !fresh.has(item.ItemCode));
+  return { items: [...older, ...items], resent: older.length };
+}
+
+/**
+ * The items some of whose values the store has not confirmed: those whose SKUs still differ from the snapshot
+ * of confirmed values. SKUs the store does not have are left out: there is nothing to send them to.
+ */
+export function unconfirmedItems(items: readonly SageItem[], options: PlanOptions & { snapshot: PushSnapshot; unknownSkus: ReadonlySet<string> }): SageItem[] {
+  const plan = planPush(items, options);
+  const open = new Set([...plan.stock, ...plan.prices].map((change) => change.sku).filter((sku) => !options.unknownSkus.has(sku)));
+  if (open.size === 0) return [];
+  const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
+  return items.filter((item) => skusFor(item.ItemCode).some((sku) => open.has(sku)));
+}
 
 /**
  * One run: diff the items against the snapshot, look up SKUs not yet known, set stock through absolute
  * adjustments and prices through the variant or product batch, and record every confirmed value. The
  * snapshot and the SKU table are saved even when the run stops half way, so nothing confirmed is pushed
  * again and nothing unconfirmed is skipped.
+ *
+ * The items poll sends each change once (its cursor moves on when it hands the items over), so an item the
+ * store did not confirm (a refused value, a partial 207 answer, a run stopped by a wrong token or an outage)
+ * is kept here as pending, saved before the push starts, and sent again with every run until the store takes it.
  */
 export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
   const started = Date.now();
   const { files, key, store } = options.state;
+  const target = `${store}#location-${options.locationId}`;
   // An unreadable state file means pushing everything once, not a node that fails every run.
   const readState = (name: string) => files.read(name).catch(() => undefined);
-  const snapshot = PushSnapshot.fromDocument(await readState(snapshotKey(key)), `${store}#location-${options.locationId}`);
+  const snapshot = PushSnapshot.fromDocument(await readState(snapshotKey(key)), target);
   const skuCache = SkuCache.fromDocument(await readState(skuCacheKey(key)), store);
-  const plan = planPush(options.items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
+  const { items, resent } = withPending(pendingItems(await readState(pendingKey(key)), target), options.items);
+  const savePending = (pending: SageItem[]) => files.write(pendingKey(key), { version: 1, target, items: pending } satisfies PendingDocument);
+  await savePending(items);
+  const plan = planPush(items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
   const calls = new CatalogCalls(options.request);
   const summary: PushSummary = {
     fullResync: options.fullResync,
     items: options.items.length,
+    resent,
+    pending: items.length,
     skus: plan.skus,
     changed: { stock: plan.stock.length, price: plan.prices.length },
     pushed: { stock: 0, price: 0 },
@@ -371,6 +422,9 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
     for (const sku of stale) skuCache.delete(sku);
     await files.write(snapshotKey(key), snapshot.toDocument());
     await files.write(skuCacheKey(key), skuCache.toDocument());
+    const pending = unconfirmedItems(items, { settings: options.settings, skusFor: options.skusFor, snapshot, unknownSkus: new Set(summary.unknownSkus) });
+    await savePending(pending);
+    summary.pending = pending.length;
     summary.calls = { ...calls.calls, total: calls.calls.lookups + calls.calls.stock + calls.calls.prices };
     summary.durationMs = Date.now() - started;
   }
@@ -389,7 +443,11 @@ export function progressText(progress: PushProgress): string {
 export function summaryStatus(summary: PushSummary): { fill: 'green' | 'yellow'; shape: 'dot' | 'ring'; text: string } {
   const pushed = summary.pushed.stock + summary.pushed.price;
   const failed = summary.failed.stock + summary.failed.price;
-  const problems = [failed > 0 && `${count(failed)} failed`, summary.unknownSkus.length > 0 && `${count(summary.unknownSkus.length)} unknown`].filter(Boolean);
+  const problems = [
+    failed > 0 && `${count(failed)} failed`,
+    summary.unknownSkus.length > 0 && `${count(summary.unknownSkus.length)} unknown`,
+    failed === 0 && summary.pending > 0 && `${count(summary.pending)} pending`,
+  ].filter(Boolean);
   if (problems.length > 0) return { fill: 'yellow', shape: 'ring', text: `${count(pushed)} pushed, ${problems.join(', ')}` };
   return { fill: 'green', shape: 'dot', text: pushed > 0 ? `${count(pushed)} pushed` : 'up to date' };
 }

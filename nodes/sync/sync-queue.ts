@@ -4,9 +4,10 @@ import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
 import { BullQueue } from '../../lib/sync/queue/bullmq';
 import { QueueJournal } from '../../lib/sync/queue/journal';
-import { MemoryQueue, type SavedJob } from '../../lib/sync/queue/memory';
-import { ackedJob, failureFrom, jobIdFor, portableMessage } from '../../lib/sync/queue/messages';
-import { queuePolicy, type JobQueue, type QueueCounts, type QueueEvents } from '../../lib/sync/queue/types';
+import { discardDeadLetters, redriveDeadLetters } from '../../lib/sync/queue/dead-letters';
+import { MemoryQueue, type SavedJob, type SavedQueue } from '../../lib/sync/queue/memory';
+import { ackedJob, deadLetterCommand, deadLetterMessage, failureFrom, jobIdFor, portableMessage } from '../../lib/sync/queue/messages';
+import { queuePolicy, type DeadLetter, type JobQueue, type QueueCounts, type QueueEvents } from '../../lib/sync/queue/types';
 import type { SyncRedisNode } from './sync-redis';
 
 /** How long a change to an in-memory queue may wait before it is saved: what a crash of Node-RED can lose. */
@@ -20,8 +21,15 @@ function statusOf(counts: QueueCounts): NodeStatus {
   return { fill: counts.dead > 0 ? 'yellow' : counts.running > 0 ? 'blue' : 'green', shape: 'dot', text: shortText(parts.join(' · ')) };
 }
 
+/** What other parts of the package (e.g. an admin route) can ask of a queue node: its dead letters. */
+export interface SyncQueueNode extends RuntimeNode {
+  deadLetters(): Promise<Array<DeadLetter<NodeMessage>>>;
+  redrive(which: string): Promise<string[]>;
+  discard(which: string, note?: string): Promise<Array<DeadLetter<NodeMessage>>>;
+}
+
 export default function register(RED: NodeAPI): void {
-  function SyncQueue(this: RuntimeNode, definition: NodeDefinition): void {
+  function SyncQueue(this: SyncQueueNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
     const name = String(definition.queueName || 'orders');
     const useRedis = definition.backend === 'bullmq';
@@ -46,7 +54,8 @@ export default function register(RED: NodeAPI): void {
         this.send([msg, null]);
       },
       dead: (job, data, failure) => {
-        const msg = RED.util.cloneMessage(data);
+        // As it is kept: no http request (and its headers) goes on to the debug sidebar.
+        const msg = deadLetterMessage(data);
         msg.queueJob = job;
         msg.error = failure;
         this.send([null, msg]);
@@ -72,6 +81,7 @@ export default function register(RED: NodeAPI): void {
         backoffMs: numberSetting(definition.backoff, 10) * 1000,
         maxBackoffMs: numberSetting(definition.maxBackoff, 600) * 1000,
         ackTimeoutMs: numberSetting(definition.ackTimeout, 120) * 1000,
+        retryHorizonMs: numberSetting(definition.retryFor, 24) * 3_600_000,
       });
       if (useRedis) {
         queue = new BullQueue(name, requireConfigNode<SyncRedisNode>(RED, definition.redis, 'sync-redis', this).connection(), policy, events);
@@ -84,20 +94,32 @@ export default function register(RED: NodeAPI): void {
           read: () => files.read(key),
           write: (jobs) => files.write(key, jobs),
           // Only the JSON part of a msg can be kept; a job that has none is kept in memory only, with a warning.
-          jobs: () =>
-            memory.unfinishedJobs().flatMap((job): Array<SavedJob<NodeMessage>> => {
-              try {
-                return [{ ...job, data: portableMessage(job.data) }];
-              } catch (err) {
-                warnOnce(`queue ${name}: job ${job.id} cannot be kept across a restart: ${asError(err).message}`);
-                return [];
-              }
-            }),
+          saved: (): SavedQueue<NodeMessage> => {
+            const { jobs, deadLetters } = memory.saved();
+            return {
+              jobs: jobs.flatMap((job): Array<SavedJob<NodeMessage>> => {
+                try {
+                  return [{ ...job, data: portableMessage(job.data) }];
+                } catch (err) {
+                  warnOnce(`queue ${name}: job ${job.id} cannot be kept across a restart: ${asError(err).message}`);
+                  return [];
+                }
+              }),
+              deadLetters: deadLetters.flatMap((letter): Array<DeadLetter<NodeMessage>> => {
+                try {
+                  return [{ ...letter, msg: deadLetterMessage(letter.msg) }];
+                } catch (err) {
+                  warnOnce(`queue ${name}: dead letter ${letter.id} cannot be kept across a restart: ${asError(err).message}`);
+                  return [];
+                }
+              }),
+            };
+          },
           intervalMs: JOURNAL_INTERVAL_MS,
           onError: (err) => warnOnce(`queue ${name}: unfinished jobs could not be kept across a restart: ${err.message}`),
         });
-        restored = journal.load().then((jobs) => {
-          const count = memory.restore(jobs);
+        restored = journal.load().then((saved) => {
+          const count = memory.restore(saved);
           if (count > 0) this.log(`queue ${name}: ${count} unfinished job(s) from before the restart or redeploy are queued again`);
         });
       }
@@ -108,6 +130,23 @@ export default function register(RED: NodeAPI): void {
       this.error(queue.message);
     }
 
+    const ready = async (): Promise<JobQueue<NodeMessage>> => {
+      if (queue instanceof Error) throw queue;
+      await restored;
+      return queue;
+    };
+    this.deadLetters = async () => (await ready()).deadLetters();
+    this.redrive = async (which) => {
+      const ids = await redriveDeadLetters(await ready(), which);
+      if (ids.length > 0) this.log(`queue ${name}: ${ids.length} dead letter(s) queued again: ${ids.join(', ')}`);
+      return ids;
+    };
+    this.discard = async (which, note) => {
+      const discarded = await discardDeadLetters(await ready(), which);
+      for (const letter of discarded) this.warn(`queue ${name}: dead letter ${letter.id} discarded${note ? `: ${note}` : ' (no note given)'}`);
+      return discarded;
+    };
+
     onInput(this, async (msg) => {
       if (queue instanceof Error) throw queue;
       const acked = ackedJob(msg, name);
@@ -117,7 +156,11 @@ export default function register(RED: NodeAPI): void {
         if (outcome === 'stale') this.warn(`queue ${name}: ack for ${acked.id} attempt ${acked.attempt} ignored: that attempt already ended (acked before, or timed out)`);
         return;
       }
+      const command = deadLetterCommand(msg);
+      if (command?.action === 'redrive') return void (await this.redrive(command.which));
+      if (command?.action === 'discard') return void (await this.discard(command.which, command.note));
       const id = jobIdFor(msg, idSettings, RED.util.getMessageProperty);
+      await restored;
       await queue.add(id, useRedis ? portableMessage(msg) : RED.util.cloneMessage(msg));
     });
 

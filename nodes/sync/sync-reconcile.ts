@@ -1,7 +1,7 @@
 import { numberSetting, onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 import { numberingSettingsFrom } from '../../lib/sync/mapper-options';
-import { reconcile, reconcileOptions, type ReconcileOptions } from '../../lib/sync/reconcile';
+import { ordersMissingInSage, reconcile, reconcileOptions, type ReconcileOptions } from '../../lib/sync/reconcile';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
 
 function statusList(value: unknown): number[] {
@@ -36,7 +36,10 @@ export default function register(RED: NodeAPI): void {
         shape: 'dot',
         text: shortText(found > 0 ? `${report.checked} checked: ${found} mismatch${found === 1 ? '' : 'es'}` : `${report.checked} checked: all match`),
       });
-      send(msg);
+      // One msg per order missing in Sage, shaped like a job for the order queue (its id is msg.orderId).
+      const requeue = ordersMissingInSage(report).map((orderId) => ({ topic: 'reconcile/missing-sales-order', orderId, payload: orderId }));
+      send([msg, null]);
+      if (requeue.length > 0) send([null, requeue]);
     });
   }
   RED.nodes.registerType('sync-reconcile', SyncReconcile);

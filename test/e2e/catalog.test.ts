@@ -195,4 +195,41 @@ describe('end to end: Sage 100 stock and prices reach the store (the example flo
     assert.equal(summary.pushed.stock, stockChanged.length);
     assertStoreShowsSage(stockChanged);
   });
+
+  it('sends the changes of a push that failed again with the next run, although the items poll has moved past them', async () => {
+    const failedChanges = variantSkus.slice(600, 606);
+    addStock(failedChanges, 4);
+    raisePrices(failedChanges.slice(0, 2), 0.75);
+    // The store refuses every stock write until the faults are cleared: the whole push fails.
+    sims.bc.faults.add({ kind: 'error', route: 'PUT /v3/inventory/adjustments/absolute', status: 503 });
+    const itemsNode = runtime.idOf('sage100-items', 'items changed');
+    await runtime.nodeRed.inject(runtime.idOf('inject', 'every 5 min'));
+    const failure = await eventuallyCaught();
+    sims.bc.faults.clear();
+    assert.match(failure, /503|unavailable/i);
+    assert.ok(failedChanges.some((sku) => sims.bc.store.stockOf(sku) !== availableInSage(sku)), 'the failed push left the store behind Sage');
+    assert.match(runtime.editor.status.get(itemsNode)?.text ?? '', /^\d+ items$/, 'the items poll finished and moved its cursor');
+
+    const laterChanges = variantSkus.slice(700, 702);
+    addStock(laterChanges, 1);
+    const { summary } = await pushOnce();
+    assert.equal(summary.items, laterChanges.length, 'the items poll sends only the later changes');
+    assert.equal(summary.resent, failedChanges.length, 'the push sends the failed ones again');
+    assert.equal(summary.pending, 0);
+    assertStoreShowsSage([...failedChanges, ...laterChanges]);
+  });
+
+  /** Waits for the catalog tab's Catch to show the push's error, and takes it off the list of problems (it is expected here). */
+  async function eventuallyCaught(): Promise<string> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const index = runtime.editor.debug.findIndex((entry) => entry.name === 'catalog errors');
+      if (index >= 0) {
+        const [entry] = runtime.editor.debug.splice(index, 1);
+        return JSON.stringify(entry!.value);
+      }
+      if (Date.now() > deadline) throw new Error('the failed push did not reach the catalog errors debug node within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 });

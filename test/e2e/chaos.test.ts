@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { runChaos, type ChaosReport } from '../../bench/chaos-run';
 
 /**
- * The short variant of `npm run chaos` (bench/chaos.ts): 100 web orders instead of 2,000 and 1,000 generated
- * orders for the mapper instead of 10,000, through the example flow in a real Node-RED process on the line under
- * test, against both simulators while they fail. Needs dist/ (npm test builds it first).
+ * The short variant of `npm run chaos` (bench/chaos.ts): 100 web orders instead of 2,000, 1,000 generated
+ * orders for the mapper instead of 10,000 and a 30 s Sage outage instead of 120 s, through the example flow in a
+ * real Node-RED process on the line under test, against both simulators while they fail. Needs dist/ (npm test
+ * builds it first).
  */
 describe('chaos, short variant', function () {
-  this.timeout(170_000);
+  this.timeout(300_000);
   const orders = 100;
   const forgeries = 1000;
   let report: ChaosReport;
@@ -18,8 +19,20 @@ describe('chaos, short variant', function () {
   };
 
   before(async () => {
-    report = await runChaos({ orders, mapperOrders: 1000, forgeries });
-    const shown = ['chaos.sales_orders', 'chaos.duplicates', 'chaos.lost', 'chaos.stock_mismatches', 'chaos.secret_leaks', 'chaos.mapper_uncaught', 'chaos.duration_s'];
+    report = await runChaos({ orders, mapperOrders: 1000, forgeries, sageOutageMs: 30_000 });
+    const shown = [
+      'chaos.sales_orders',
+      'chaos.duplicates',
+      'chaos.lost',
+      'chaos.outage_orders',
+      'chaos.outage_failed_attempts',
+      'chaos.dead_letters_redriven',
+      'chaos.stock_mismatches',
+      'chaos.secret_leaks',
+      'chaos.dead_letters_scanned',
+      'chaos.mapper_uncaught',
+      'chaos.duration_s',
+    ];
     console.log(`      ${shown.map((name) => `${name}=${report.figures[name]}`).join(' ')}`);
   });
 
@@ -30,12 +43,21 @@ describe('chaos, short variant', function () {
   });
 
   it('made exactly one Sage sales order per web order, with its items, once the backfill poll converged', () => {
-    assert.equal(figure('chaos.orders'), orders);
+    assert.equal(figure('chaos.orders'), orders + figure('chaos.outage_orders') + figure('chaos.dead_letter_orders'));
     assert.deepEqual(report.lostOrders, [], 'web orders without a sales order');
     assert.deepEqual(report.duplicatedReferences, [], 'CustomerPONo on more than one sales order');
-    assert.equal(figure('chaos.sales_orders'), orders);
+    assert.equal(figure('chaos.sales_orders'), figure('chaos.orders'));
     assert.equal(figure('chaos.strays'), 0);
     assert.equal(figure('chaos.line_mismatches'), 0);
+  });
+
+  it('took every order of a 30 s Sage outage into Sage without a dead letter, and re-drove refused orders from the dead letters into Sage', () => {
+    assert.equal(figure('chaos.outage_s'), 30);
+    assert.ok(figure('chaos.outage_orders') >= 5);
+    assert.ok(figure('chaos.outage_failed_attempts') > 0, 'the orders did fail while Sage was down');
+    assert.equal(figure('chaos.outage_dead_letters'), 0);
+    assert.equal(figure('chaos.dead_letters_in_sage_before_redrive'), 0);
+    assert.equal(figure('chaos.dead_letters_redriven'), figure('chaos.dead_letter_orders'));
   });
 
   it("left every SKU's store stock at Sage's available quantity after the snapshot push", () => {
@@ -51,8 +73,9 @@ describe('chaos, short variant', function () {
     assert.equal(figure('chaos.forged_queue_events'), 0);
   });
 
-  it('showed no secret in the log, the editor, any answer, the exported flow or the user directory', () => {
+  it('showed no secret in the log, the editor, any answer, the exported flow, the user directory or a dead letter', () => {
     assert.ok(figure('chaos.scanned_kb') > 0);
+    assert.ok(figure('chaos.dead_letters_scanned') >= figure('chaos.dead_letter_orders') && figure('chaos.dead_letters_scanned_kb') > 0, 'the dead letters were read');
     assert.deepEqual(report.leaks, []);
   });
 

@@ -135,15 +135,63 @@ describe('sync-queue node', () => {
       assert.deepEqual(
         again.map((msg) => [msg.queueJob, msg.payload]),
         [
-          [{ id: 'order:1', attempt: 2, queue: 'orders' }, { id: 1 }],
+          // The redeploy cut the first attempt short: it is made again, and not counted.
+          [{ id: 'order:1', attempt: 1, queue: 'orders' }, { id: 1 }],
           [{ id: 'order:2', attempt: 1, queue: 'orders' }, { id: 2 }],
         ],
       );
       assert.equal(again[0]?.req, undefined, 'only the JSON part of a msg is kept');
 
       await helper.setFlows([{ id: 'tab', type: 'tab' }], 'full');
-      const kept = JSON.parse(await readFile(join(userDir, 'ml-connector-state', 'sync-queue-queue.json'), 'utf8')) as unknown[];
-      assert.deepEqual(kept, [], 'a deleted queue keeps nothing');
+      const kept = JSON.parse(await readFile(join(userDir, 'ml-connector-state', 'sync-queue-queue.json'), 'utf8')) as unknown;
+      assert.deepEqual(kept, { jobs: [], deadLetters: [] }, 'a deleted queue keeps nothing');
+    });
+
+    it('spends no attempt and keeps the retry time across redeploys during a backoff', async () => {
+      const flow = orderFlow({ attempts: 3, backoff: 0.6, maxBackoff: 0.6 });
+      await helper.load([syncQueue, syncOrderMapper, catchNode], flow);
+      let attempts = inbox(helper.getNode('mapper'));
+      helper.getNode('queue').receive({ payload: order(253, 0), orderId: 253 });
+      await until(() => attempts.length === 1, 'the first attempt fails');
+      const failedAt = Date.now();
+      const starts: number[] = [];
+      for (let redeploy = 0; redeploy < 3; redeploy++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await helper.unload();
+        await helper.load([syncQueue, syncOrderMapper, catchNode], flow);
+        attempts = inbox(helper.getNode('mapper'));
+        helper.getNode('mapper').on('input', (() => starts.push(Date.now())) as never);
+      }
+      await until(() => attempts.length === 1, 'the second attempt, after the backoff');
+      assert.ok(starts[0]! - failedAt >= 550, `the retry ran ${starts[0]! - failedAt} ms after the failure, not after the 600 ms backoff`);
+      assert.equal((attempts[0]?.queueJob as { attempt: number }).attempt, 2);
+    });
+
+        it('keeps a dead letter (without the request) across a restart, holds its id, and runs it again on a redrive msg', async () => {
+      await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
+      const dead = inbox(helper.getNode('dead'));
+      helper.getNode('queue').receive({ payload: order(252, 0), orderId: 252, req: { headers: { 'x-shared-secret': 'hush-hush-secret' } } });
+      await until(() => dead.length === 1, 'the order without lines is a dead letter');
+      assert.equal(dead[0]?.req, undefined, 'the dead-letter output carries no http request');
+      await helper.unload();
+
+      const file = await readFile(join(userDir, 'ml-connector-state', 'sync-queue-queue.json'), 'utf8');
+      assert.ok(!file.includes('hush-hush-secret'), 'the kept dead letter carries no request headers');
+      await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
+      const queue = helper.getNode('queue') as TestNode & { deadLetters(): Promise<Array<{ id: string; failure: { message: string } }>> };
+      const seen = statuses(queue);
+      const letters = await queue.deadLetters();
+      assert.deepEqual(letters.map((letter) => letter.id), ['order:252']);
+      assert.match(letters[0]!.failure.message, /no product lines/);
+      const attempts = inbox(helper.getNode('mapper'));
+      const deadAgain = inbox(helper.getNode('dead'));
+      queue.receive({ payload: order(252, 0), orderId: 252 });
+      await until(() => /dup 1 · dead 1/.test(seen.at(-1)?.text ?? ''), 'a new msg for the dead letter\'s id is held');
+      assert.equal(attempts.length, 0);
+      queue.receive({ topic: 'redrive', payload: 'order:252' });
+      await until(() => attempts.length === 1, 'the re-driven dead letter runs');
+      assert.deepEqual(attempts[0]?.queueJob, { id: 'order:252', attempt: 1, queue: 'orders' });
+      await until(() => deadAgain.length === 1, 'it fails again, and is a dead letter again');
     });
 
     it('sends a msg without a job id, or a BullMQ queue without Redis settings, to Catch with the reason', async () => {

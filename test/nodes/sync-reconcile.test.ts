@@ -21,8 +21,9 @@ function flow(settings: Record<string, unknown> = {}) {
   return [
     { id: 'tab', type: 'tab' },
     { id: 'sage', type: 'sage100-config' },
-    { id: 'reconcile', z: 'tab', ...at, type: 'sync-reconcile', sage100: 'sage', wires: [['out']], ...settings },
+    { id: 'reconcile', z: 'tab', ...at, type: 'sync-reconcile', sage100: 'sage', wires: [['out'], ['missing']], ...settings },
     { id: 'out', z: 'tab', ...at, type: 'helper' },
+    { id: 'missing', z: 'tab', ...at, type: 'helper' },
     { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['reconcile'], wires: [['caught']] },
     { id: 'caught', z: 'tab', ...at, type: 'helper' },
   ];
@@ -73,6 +74,41 @@ describe('sync-reconcile node', () => {
     assert.deepEqual(payload.mismatches, []);
     assert.deepEqual(sage.reads.sort(), ['WB00300', 'WB00301']);
     assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '2 checked: all match' });
+  });
+
+  it('sends each order missing in Sage on its second output as a job for the order queue', async () => {
+    sage = new FakeSage({ W000101: salesOrder('W000101', 101) });
+    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow({ checkCapture: false }));
+    const missing: Array<Record<string, unknown>> = [];
+    helper.getNode('missing').on('input', ((msg: Record<string, unknown>) => missing.push(msg)) as never);
+    const report = nextMessage<{ payload: ReconcileReport }>(helper.getNode('out'));
+    helper.getNode('reconcile').receive({ payload: [payments(101), payments(102), payments(103), payments(104, { statusId: 5 })] });
+    assert.equal((await report).payload.mismatches.filter((m) => m.kind === 'missing-sales-order').length, 2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(
+      missing.map(({ topic, orderId, payload }) => ({ topic, orderId, payload })),
+      [
+        { topic: 'reconcile/missing-sales-order', orderId: 102, payload: 102 },
+        { topic: 'reconcile/missing-sales-order', orderId: 103, payload: 103 },
+      ],
+    );
+  });
+
+  it('sends a Sage it cannot reach to Catch with a red status, and no report', async () => {
+    const unreachable = new Error('Sage 100 agent: connection failed for GET /v1/sales-orders/W000101: connect ECONNREFUSED');
+    sage = new FakeSage({}, { W000101: unreachable, W000102: unreachable });
+    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow());
+    const node = helper.getNode('reconcile');
+    const seen = statuses(node);
+    const out: unknown[] = [];
+    helper.getNode('out').on('input', ((msg: unknown) => out.push(msg)) as never);
+    const caught = nextMessage<{ error: { message: string }; errorDetails: { code: string } }>(helper.getNode('caught'));
+    node.receive({ payload: [payments(101), payments(102)] });
+    const failed = await caught;
+    assert.match(failed.error.message, /Reconciliation stopped: Sage 100 could not be asked about order 10[12]/);
+    assert.equal(failed.errorDetails.code, 'reconcile.check_failed');
+    assert.deepEqual(seen.at(-1), { fill: 'red', shape: 'ring', text: 'reconcile.check_failed' });
+    assert.deepEqual(out, [], 'no report');
   });
 
   it('sends input it cannot read, or a missing Sage configuration, to Catch', async () => {

@@ -7,7 +7,7 @@ interface Msg {
   payload: { orderId: number };
 }
 
-const policy = (overrides: Partial<QueuePolicy> = {}): QueuePolicy => ({ concurrency: 2, attempts: 3, backoffMs: 10, maxBackoffMs: 50, ackTimeoutMs: 10_000, ...overrides });
+const policy = (overrides: Partial<QueuePolicy> = {}): QueuePolicy => ({ concurrency: 2, attempts: 3, backoffMs: 10, maxBackoffMs: 50, ackTimeoutMs: 10_000, retryHorizonMs: 0, ...overrides });
 
 describe('sync queue, BullMQ backend on Redis', function () {
   const prefix = uniquePrefix();
@@ -79,9 +79,62 @@ describe('sync queue, BullMQ backend on Redis', function () {
     assert.deepEqual(dead.job, { id: 'order:9', attempt: 2, queue: first.job.queue });
     assert.deepEqual(dead.data, { payload: { orderId: 9 } });
     assert.deepEqual(dead.failure, { message: 'Sage 100 still CI_NOF', details: { code: 'sage100.CI_NOF' } });
+    await until(() => queue.counts().dead === 1, 'the status counts the dead letter');
     assert.deepEqual(queue.counts(), { running: 0, dropped: 0, completed: 0, dead: 1 });
-    // The failed job is gone from Redis, so the order can be queued again.
-    assert.equal(await queue.add('order:9', { payload: { orderId: 9 } }), 'queued');
+    // The dead letter stays in Redis and holds the order's id until it is re-driven.
+    assert.equal(await queue.add('order:9', { payload: { orderId: 9 } }), 'dead-letter');
+  });
+
+  it('keeps retrying a retryable failure for the retry horizon, then keeps the dead letter in Redis for any instance to re-drive', async () => {
+    const [first] = instances(1, { attempts: 2, backoffMs: 5, maxBackoffMs: 10, retryHorizonMs: 400 });
+    const queuedAt = Date.now();
+    await first!.queue.add('order:13', { payload: { orderId: 13 } });
+    const outage = { message: 'Sage 100 agent answered 503', details: { code: 'http.503', retryable: true } };
+    let attempts = 0;
+    while (first!.recorder.deadLetters.length === 0) {
+      const started = await first!.recorder.nextStart();
+      attempts = started.job.attempt;
+      await first!.queue.fail(started.job, outage);
+      await until(() => first!.recorder.started.length > attempts || first!.recorder.deadLetters.length > 0, 'the next attempt or the dead letter');
+    }
+    assert.ok(attempts > 2, `only ${attempts} attempts`);
+    assert.ok(Date.now() - queuedAt >= 400);
+    const name = first!.queue.name;
+    await closeInstance(first!.queue);
+
+    const later = instance(name, { attempts: 2 });
+    const [letter] = await later.queue.deadLetters();
+    assert.equal(letter?.id, 'order:13');
+    assert.equal(letter?.attempts, attempts);
+    assert.deepEqual(letter?.failure, outage);
+    assert.deepEqual(letter?.msg, { payload: { orderId: 13 } });
+    await until(() => later.queue.counts().dead === 1, 'a new instance counts the dead letter');
+    // It outlived the retry period on an outage: a new msg for the order (e.g. the re-queue check) tries again.
+    assert.equal(await later.queue.add('order:13', { payload: { orderId: 13 } }), 'queued');
+    const again = await later.recorder.nextStart();
+    assert.deepEqual(again.job, { id: 'order:13', attempt: 1, queue: name });
+    assert.equal(await later.queue.complete(again.job), 'acked');
+    assert.deepEqual(await later.queue.deadLetters(), []);
+    assert.equal(await later.queue.redrive('order:13'), false);
+  });
+
+  it('holds a dead letter that failed on bad data until re-driven, and discards one, which frees its id', async () => {
+    const [only] = instances(1, { attempts: 1 });
+    const invalid = { message: 'the order has no product lines', details: { code: 'mapper.no_lines', retryable: false } };
+    await only!.queue.add('order:14', { payload: { orderId: 14 } });
+    await only!.queue.add('order:15', { payload: { orderId: 15 } });
+    await only!.queue.fail((await only!.recorder.nextStart()).job, invalid);
+    await only!.queue.fail((await only!.recorder.nextStart()).job, invalid);
+    await only!.recorder.nextDead();
+    await only!.recorder.nextDead();
+    assert.equal(await only!.queue.add('order:14', { payload: { orderId: 14 } }), 'dead-letter');
+    assert.equal(await only!.queue.redrive('order:14'), true);
+    const again = await only!.recorder.nextStart();
+    assert.deepEqual([again.job.id, again.job.attempt], ['order:14', 1]);
+    await only!.queue.complete(again.job);
+    assert.equal((await only!.queue.discard('order:15'))?.failure.message, 'the order has no product lines');
+    assert.deepEqual(await only!.queue.deadLetters(), []);
+    assert.equal(await only!.queue.add('order:15', { payload: { orderId: 15 } }), 'queued');
   });
 
   it('fails an attempt nobody acks in time, and ignores the late ack', async () => {

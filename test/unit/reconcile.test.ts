@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ValidationError } from '../../lib/errors';
+import { ConnectorError, ValidationError } from '../../lib/errors';
+import { HttpError, NetworkError } from '../../lib/http/errors';
 import { reconcile, reconcileOptions, salesOrderTotal } from '../../lib/sync/reconcile';
 import { FakeSage, capture, payments, salesOrder } from './reconcile-support';
 
@@ -91,13 +92,37 @@ describe('reconciliation', () => {
     assert.deepEqual(unchecked.mismatches, []);
   });
 
-  it('reports an order whose lookup failed, and still checks the others', async () => {
-    const sage = new FakeSage({ W000113: salesOrder('W000113', 113) }, { W000112: new Error('Sage 100 agent did not answer GET /sales-orders/W000112 within 30000 ms') });
+  it('reports an order whose own record cannot be read as check-failed, and still checks the others', async () => {
+    const unreadable = new ValidationError('Sage 100 agent answer to GET /v1/sales-orders/W000112 in sales order W000112: Lines: expected array', { code: 'sage100.agent_response' });
+    const sage = new FakeSage({ W000113: salesOrder('W000113', 113) }, { W000112: unreadable });
     const report = await reconcile([payments(112), payments(113)], sage, options);
-    assert.deepEqual(report.mismatches, [
-      { orderId: 112, salesOrderNo: 'W000112', kind: 'check-failed', detail: 'Sage 100 agent did not answer GET /sales-orders/W000112 within 30000 ms' },
-    ]);
+    assert.deepEqual(report.mismatches, [{ orderId: 112, salesOrderNo: 'W000112', kind: 'check-failed', detail: unreadable.message }]);
     assert.deepEqual([...sage.reads].sort(), ['W000112', 'W000113']);
+  });
+
+  describe('when Sage cannot be asked at all, stops with an error and no report instead of calling every order a mismatch', () => {
+    const request = { method: 'GET', path: '/v1/sales-orders/W000100' };
+    const outages: Record<string, Error> = {
+      'a wrong agent key': new HttpError('Sage 100 agent: Unauthorized: the API key is not valid', { status: 401, request, headers: {}, body: undefined, code: 'sage100.Unauthorized', retryable: false }),
+      'an unreachable agent': new NetworkError('Sage 100 agent: connection failed for GET /v1/sales-orders/W000100: connect ECONNREFUSED (ECONNREFUSED)', request, { code: 'http.network', retryable: true, reachedServer: false }),
+      'a TLS failure': new NetworkError('Sage 100 agent: TLS check failed: self-signed certificate', request, { code: 'http.tls', hint: 'The server certificate is not trusted.', retryable: false, reachedServer: false }),
+    };
+    for (const [what, failure] of Object.entries(outages)) {
+      it(what, async () => {
+        const orders = Array.from({ length: 107 }, (_, index) => payments(100 + index));
+        const failing = Object.fromEntries(orders.map((order) => [`W000${order.orderId}`, failure]));
+        const sage = new FakeSage({}, failing);
+        await assert.rejects(reconcile(orders, sage, options), (err: unknown) => {
+          assert.ok(err instanceof ConnectorError);
+          assert.equal(err.code, 'reconcile.check_failed');
+          assert.match(err.message, /^Reconciliation stopped: Sage 100 could not be asked about order 10\d \(sales order W00010\d\), so nothing was compared: /);
+          assert.ok(err.message.includes(failure.message));
+          assert.equal(err.retryable, (failure as ConnectorError).retryable);
+          return true;
+        });
+        assert.ok(sage.reads.length <= options.concurrency, `${sage.reads.length} lookups after Sage failed`);
+      });
+    }
   });
 
   it('finds sales orders with the mapper\'s numbering settings', async () => {

@@ -300,7 +300,15 @@ describe('Sage 100 SOAP client against the SOAP simulator (HTTPS)', () => {
       assert.match(err.hint ?? '', /Windows Event Log/);
     });
 
-    it('an injected Sage code arrives through detail/MasFault', async () => {
+    it('a record locked by another user is a retryable Sage100Error', async () => {
+      company.faults.set([{ kind: 'fault', operation: 'CreateSalesOrder', code: 'SY_RecordLocked', message: 'The record is locked by another user.' }]);
+      const err = await rejection(client().createSalesOrder(order));
+      assert.ok(err instanceof Sage100Error);
+      assert.equal(err.retryable, true);
+      assert.match(err.hint ?? '', /locked/);
+    });
+
+        it('an injected Sage code arrives through detail/MasFault', async () => {
       company.faults.set([{ kind: 'fault', operation: 'CreateCustomer', code: 'NoAccess', message: 'No Access - you are not authorized to perform this action' }]);
       const err = await rejection(client().createCustomer(customer));
       assert.ok(err instanceof Sage100Error);

@@ -147,6 +147,69 @@ describe('inventory push against the BigCommerce simulator', () => {
     assert.deepEqual(second.pushed, { stock: 0, price: 1 });
   });
 
+  describe('items the store did not confirm are sent again with the next run, which carries only later changes', () => {
+    it('after a run a wrong token stopped', async () => {
+      const direct = request;
+      request = createTransport({
+        baseUrl: `${sim.apiUrl}/stores/${sim.storeHash}`,
+        dispatcher: agent,
+        timeoutMs: 10_000,
+        service: 'BigCommerce',
+        defaultHeaders: { 'x-auth-token': 'a-wrong-token' },
+        describeError: describeBigCommerceError,
+      });
+      await assert.rejects(push([sageItem('V-1', 11, 4), sageItem('V-2', 12, 5)]), (err: Error & { code?: string }) => err.code === 'bigcommerce.unauthorized');
+      request = direct;
+      // The items poll has moved its cursor on: the next run brings only what changed since.
+      const next = await push([sageItem('V-3', 13, 6)]);
+      assert.equal(next.resent, 2);
+      assert.deepEqual(next.pushed, { stock: 3, price: 3 });
+      assert.equal(next.pending, 0);
+      assert.deepEqual([1, 2, 3].map((n) => [sim.store.stockOf(`V-${n}`), sim.store.priceOf(`V-${n}`)]), [[11, 4], [12, 5], [13, 6]]);
+      const after = await push([]);
+      assert.deepEqual([after.resent, after.calls.total], [0, 0], 'nothing is sent twice once confirmed');
+    });
+
+    it('after a partial 207 answer, with Sage\'s newer value when the item changed meanwhile', async () => {
+      const unconfirmed = sim.store.variantBySku('V-1')!.id;
+      const direct = request;
+      request = async <T>(req: HttpRequest) => {
+        const response = await direct<{ data: Array<{ id: number }> }>(req);
+        if (req.method !== 'PUT' || req.path !== '/v3/catalog/variants') return response as HttpResponse<T>;
+        const body = { ...response.body, data: response.body.data.filter((row) => row.id !== unconfirmed), errors: { status: 422, title: 'Some variants were not saved' } };
+        return { ...response, status: 207, body } as HttpResponse<T>;
+      };
+      const first = await push([sageItem('V-0', 2, 9), sageItem('V-1', 2, 9), sageItem('V-4', 2, 9)]);
+      assert.deepEqual([first.failed, first.pending], [{ stock: 0, price: 1 }, 1]);
+      request = direct;
+      assert.deepEqual((await push([])).pushed, { stock: 0, price: 1 });
+      assert.equal(sim.store.priceOf('V-1'), 9);
+
+      request = async <T>(req: HttpRequest) => {
+        const response = await direct<{ data: Array<{ id: number }> }>(req);
+        if (req.method !== 'PUT' || req.path !== '/v3/catalog/variants') return response as HttpResponse<T>;
+        return { ...response, status: 207, body: { ...response.body, data: [] } } as HttpResponse<T>;
+      };
+      await push([sageItem('V-1', 2, 10)]);
+      request = direct;
+      const newer = await push([sageItem('V-1', 2, 11)]);
+      assert.equal(newer.resent, 0, 'the newer copy of the item replaces the pending one');
+      assert.equal(sim.store.priceOf('V-1'), 11);
+    });
+
+    it('after a value the store refuses (422), again on every run until the store takes it', async () => {
+      const kit = sim.store.addProduct({ sku: 'KIT', inventory_tracking: 'product', variants: [{ sku: 'KIT-A', options: { Colour: 'red' } }] });
+      const first = await push([sageItem('KIT-A', 9, 30), sageItem('NOT-IN-STORE', 1, 1)]);
+      assert.deepEqual([first.failed.stock, first.pending], [1, 1], 'an unknown SKU is not kept: the store has nothing to take it');
+      const still = await push([]);
+      assert.deepEqual([still.resent, still.failed.stock, still.pending], [1, 1, 1]);
+      kit.inventoryTracking = 'variant';
+      const taken = await push([]);
+      assert.deepEqual([taken.resent, taken.pushed.stock, taken.pending], [1, 1, 0]);
+      assert.equal(sim.store.stockOf('KIT-A'), 9);
+    });
+  });
+
   it('pushes everything again on a full resync', async () => {
     const items = variantSkus.slice(0, 120).map((sku) => sageItem(sku, 4, 2));
     await push(items);

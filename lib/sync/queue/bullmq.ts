@@ -6,9 +6,12 @@ import type { RedisConnectionOptions } from '../redis-options';
 import {
   ackTimeoutFailure,
   backoffDelay,
+  isLastAttempt,
+  isRetryable,
   queueClosed,
   type AckOutcome,
   type AddOutcome,
+  type DeadLetter,
   type JobFailure,
   type JobQueue,
   type QueueCounts,
@@ -49,6 +52,10 @@ interface JobData<T> {
   /** Tells this instance's add from another instance's add of the same job id. */
   token: string;
   msg: T;
+  /** Epoch ms when the job was queued or last re-driven: where the retry horizon starts. */
+  queuedAt?: number;
+  /** The last failure, set when the job fails for good (BullMQ itself keeps only the message). */
+  failure?: JobFailure;
 }
 
 interface Running<T> {
@@ -67,15 +74,27 @@ class AttemptFailed extends Error {
   }
 }
 
+/** The last attempt failed: BullMQ's UnrecoverableError moves the job to the failed set (the dead letters) without a retry. */
+function lastAttemptFailed(failure: JobFailure, bullmq: BullMqModule): Error {
+  return Object.assign(new bullmq.UnrecoverableError(failure.message), { failure });
+}
+
+function failureOf(err: Error): JobFailure {
+  return (err as { failure?: JobFailure }).failure ?? { message: err.message };
+}
+
 const REDIS_DEADLINE_MS = 10_000;
 const CLOSE_DEADLINE_MS = 10_000;
 const BACKOFF_TYPE = 'ml-connector';
+/** BullMQ retries until `attempts`; the queue's own rule (isLastAttempt) decides first, so this is only a bound. */
+const BULLMQ_ATTEMPTS = 1_000_000;
 
 /**
  * Jobs in Redis through BullMQ, shared by every Node-RED instance whose queue node uses the same Redis,
  * key prefix and queue name. A job id already in Redis (waiting, delayed or active anywhere) is not added
  * again, so a webhook delivered to two instances becomes one job. Each attempt runs on one instance and
  * stays active until the flow acks it there; BullMQ retries failed attempts with the queue's backoff.
+ * Dead letters are BullMQ's failed jobs: they stay in Redis, holding their id, until re-driven or discarded.
  */
 export class BullQueue<T> implements JobQueue<T> {
   private readonly queue: BullMq.Queue<JobData<T>>;
@@ -104,6 +123,7 @@ export class BullQueue<T> implements JobQueue<T> {
     this.worker.on('failed', (job, err) => this.onFailed(job, err));
     this.worker.on('error', (err) => events.trouble(err));
     this.queue.on('error', (err) => events.trouble(err));
+    void this.countDead();
   }
 
   async add(id: string, data: T): Promise<AddOutcome> {
@@ -111,24 +131,60 @@ export class BullQueue<T> implements JobQueue<T> {
     const token = randomUUID();
     const jobId = bullJobId(id);
     await this.withinDeadline(
-      this.queue.add('job', { id, token, msg: data }, {
+      this.queue.add('job', { id, token, msg: data, queuedAt: Date.now() }, {
         jobId,
-        attempts: this.policy.attempts,
+        attempts: BULLMQ_ATTEMPTS,
         backoff: { type: BACKOFF_TYPE },
         removeOnComplete: true,
-        removeOnFail: true,
+        removeOnFail: false,
       }),
     );
     // BullMQ answers a duplicate jobId with the id alone; the stored token says whose job it is. No job at
     // all means the add met a job that was finishing and is now removed: a duplicate too (a job of ours
     // cannot have run and been acked by the flow within this one round trip).
     const stored = await this.withinDeadline(this.queue.getJob(jobId));
-    if (stored?.data.token !== token) {
-      this.dropped++;
-      this.events.changed();
-      return 'duplicate';
+    if (stored?.data.token === token) return 'queued';
+    const dead = stored !== undefined && (await this.withinDeadline(stored.isFailed()));
+    if (dead && stored.data.failure && isRetryable(stored.data.failure)) {
+      // It outlived the retry period on an outage: a new msg for it (e.g. the re-queue check) is worth a new try.
+      await this.requeue(stored, { id, token, msg: data, queuedAt: Date.now() });
+      return 'queued';
     }
-    return 'queued';
+    this.dropped++;
+    this.events.changed();
+    return dead ? 'dead-letter' : 'duplicate';
+  }
+
+  async deadLetters(): Promise<Array<DeadLetter<T>>> {
+    const failed = await this.withinDeadline(this.queue.getFailed());
+    return failed
+      .filter((job): job is BullMq.Job<JobData<T>> => job !== undefined)
+      .sort((a, b) => (a.finishedOn ?? 0) - (b.finishedOn ?? 0))
+      .map((job) => ({
+        id: job.data.id,
+        attempts: job.attemptsMade,
+        failure: job.data.failure ?? { message: job.failedReason },
+        queuedAt: new Date(job.data.queuedAt ?? job.timestamp).toISOString(),
+        deadAt: new Date(job.finishedOn ?? job.timestamp).toISOString(),
+        msg: job.data.msg,
+      }));
+  }
+
+  async redrive(id: string): Promise<boolean> {
+    const job = await this.deadJob(id);
+    if (!job) return false;
+    const { failure: _failure, ...data } = job.data;
+    await this.requeue(job, { ...data, queuedAt: Date.now() });
+    return true;
+  }
+
+  async discard(id: string): Promise<DeadLetter<T> | undefined> {
+    const job = await this.deadJob(id);
+    if (!job) return undefined;
+    const letter = (await this.deadLetters()).find((dead) => dead.id === id);
+    await this.withinDeadline(job.remove());
+    await this.countDead();
+    return letter;
   }
 
   async complete(job: QueueJob): Promise<AckOutcome> {
@@ -136,7 +192,7 @@ export class BullQueue<T> implements JobQueue<T> {
   }
 
   async fail(job: QueueJob, failure: JobFailure): Promise<AckOutcome> {
-    return this.settle(job, new AttemptFailed(failure));
+    return this.settle(job, failure);
   }
 
   counts(): QueueCounts {
@@ -161,6 +217,28 @@ export class BullQueue<T> implements JobQueue<T> {
     }
   }
 
+  /** A dead letter back to waiting, as a new job: attempts and the retry period start afresh. */
+  private async requeue(job: BullMq.Job<JobData<T>>, data: JobData<T>): Promise<void> {
+    await this.withinDeadline(job.updateData(data));
+    await this.withinDeadline(job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+    await this.countDead();
+  }
+
+  private async deadJob(id: string): Promise<BullMq.Job<JobData<T>> | undefined> {
+    const job = await this.withinDeadline(this.queue.getJob(bullJobId(id)));
+    return job && (await this.withinDeadline(job.isFailed())) ? job : undefined;
+  }
+
+  /** The dead letters in Redis, from every instance, for the status. */
+  private async countDead(): Promise<void> {
+    try {
+      this.dead = await this.withinDeadline(this.queue.getFailedCount());
+      this.events.changed();
+    } catch (err) {
+      this.events.trouble(err as Error);
+    }
+  }
+
   private attempt(bullJob: BullMq.Job<JobData<T>>, lockToken?: string): Promise<void> {
     const job: QueueJob = { id: bullJob.data.id, attempt: bullJob.attemptsMade + 1, queue: this.name };
     return new Promise<void>((resolve, reject) => {
@@ -169,7 +247,7 @@ export class BullQueue<T> implements JobQueue<T> {
         bullJob,
         lockToken,
         finish: (error) => (error ? reject(error) : resolve()),
-        timer: setTimeout(() => this.settle(job, new AttemptFailed(ackTimeoutFailure(this.policy))), this.policy.ackTimeoutMs),
+        timer: setTimeout(() => void this.settle(job, ackTimeoutFailure(this.policy)), this.policy.ackTimeoutMs),
       };
       this.running.set(job.id, running);
       if (this.closing) {
@@ -181,13 +259,24 @@ export class BullQueue<T> implements JobQueue<T> {
     });
   }
 
-  private settle(job: QueueJob, error?: AttemptFailed): AckOutcome {
+  private async settle(job: QueueJob, failure?: JobFailure): Promise<AckOutcome> {
     const running = this.running.get(job.id);
     if (!running || running.job.attempt !== job.attempt) return 'stale';
     clearTimeout(running.timer);
     this.running.delete(job.id);
-    if (!error) this.completed++;
-    running.finish(error);
+    if (!failure) {
+      this.completed++;
+      running.finish();
+    } else if (isLastAttempt(job.attempt, failure, running.bullJob.data.queuedAt ?? running.bullJob.timestamp, Date.now(), this.policy)) {
+      try {
+        await running.bullJob.updateData({ ...running.bullJob.data, failure });
+      } catch {
+        // Redis is not answering: the dead letter keeps BullMQ's failedReason, the message alone.
+      }
+      running.finish(lastAttemptFailed(failure, this.bullmq));
+    } else {
+      running.finish(new AttemptFailed(failure));
+    }
     this.events.changed();
     return 'acked';
   }
@@ -204,11 +293,9 @@ export class BullQueue<T> implements JobQueue<T> {
   }
 
   private onFailed(bullJob: BullMq.Job<JobData<T>> | undefined, err: Error): void {
-    if (!bullJob || bullJob.attemptsMade < (bullJob.opts.attempts ?? 1)) return;
-    this.dead++;
-    const failure = err instanceof AttemptFailed ? err.failure : { message: err.message };
-    this.events.dead({ id: bullJob.data.id, attempt: bullJob.attemptsMade, queue: this.name }, bullJob.data.msg, failure);
-    this.events.changed();
+    if (!bullJob || !(err instanceof this.bullmq.UnrecoverableError || bullJob.attemptsMade >= (bullJob.opts.attempts ?? 1))) return;
+    this.events.dead({ id: bullJob.data.id, attempt: bullJob.attemptsMade, queue: this.name }, bullJob.data.msg, failureOf(err));
+    void this.countDead();
   }
 
   private async withinDeadline<R>(work: Promise<R>): Promise<R> {

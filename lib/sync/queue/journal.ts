@@ -1,24 +1,42 @@
 import { z } from 'zod';
 import { asError } from '../../errors';
-import type { SavedJob } from './memory';
+import type { SavedQueue } from './memory';
 
 export interface JournalOptions<T> {
   /** The saved document, undefined when there is none. */
   read(): Promise<unknown>;
-  write(jobs: Array<SavedJob<T>>): Promise<void>;
-  /** The jobs to save now, in the form that can be written (e.g. JSON only). */
-  jobs(): Array<SavedJob<T>>;
+  write(saved: SavedQueue<T>): Promise<void>;
+  /** The jobs and dead letters to save now, in the form that can be written (e.g. JSON only). */
+  saved(): SavedQueue<T>;
   /** The longest a change waits before it is saved: what a crash can lose. */
   intervalMs: number;
   /** A save or load that failed; the queue runs on in memory. */
   onError(err: Error): void;
 }
 
-const savedJobsSchema = z.array(z.object({ id: z.string().min(1), attempts: z.number().int().min(0), data: z.record(z.string(), z.unknown()) }));
+const msgSchema = z.record(z.string(), z.unknown());
+const savedJobsSchema = z.array(
+  z.object({ id: z.string().min(1), attempts: z.number().int().min(0), data: msgSchema, queuedAt: z.number().optional(), retryAt: z.number().optional() }),
+);
+const deadLettersSchema = z.array(
+  z.object({
+    id: z.string().min(1),
+    attempts: z.number().int().min(0),
+    failure: z.looseObject({ message: z.string() }),
+    queuedAt: z.string(),
+    deadAt: z.string(),
+    msg: msgSchema,
+  }),
+);
+/** The journal as written now, or as an earlier version wrote it (the unfinished jobs alone). */
+const savedQueueSchema = z.union([
+  z.object({ jobs: savedJobsSchema, deadLetters: deadLettersSchema.default([]) }),
+  savedJobsSchema.transform((jobs) => ({ jobs, deadLetters: [] })),
+]);
 
 /**
- * Keeps a memory queue's unfinished jobs in a state file, so a redeploy or restart does not lose them, and a
- * crash loses at most the last `intervalMs` of changes. Saves are coalesced (one at a time, always the latest
+ * Keeps a memory queue's unfinished jobs and dead letters in a state file, so a redeploy or restart does not
+ * lose them, and a crash loses at most the last `intervalMs` of changes. Saves are coalesced (one at a time, always the latest
  * jobs, at most one per interval) and `flush` writes the last one when the queue closes.
  */
 export class QueueJournal<T> {
@@ -28,17 +46,17 @@ export class QueueJournal<T> {
 
   constructor(private readonly options: JournalOptions<T>) {}
 
-  /** The jobs an earlier run left; none when the file is missing or not a journal (reported through onError). */
-  async load(): Promise<Array<SavedJob<T>>> {
+  /** What an earlier run left; nothing when the file is missing or not a journal (reported through onError). */
+  async load(): Promise<SavedQueue<T>> {
     try {
       const document = await this.options.read();
-      if (document === undefined) return [];
-      const parsed = savedJobsSchema.safeParse(document);
+      if (document === undefined) return { jobs: [], deadLetters: [] };
+      const parsed = savedQueueSchema.safeParse(document);
       if (!parsed.success) throw new Error('the saved jobs are not in the expected form, so they were not taken back');
-      return parsed.data as Array<SavedJob<T>>;
+      return parsed.data as unknown as SavedQueue<T>;
     } catch (err) {
       this.options.onError(asError(err));
-      return [];
+      return { jobs: [], deadLetters: [] };
     }
   }
 
@@ -64,7 +82,7 @@ export class QueueJournal<T> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty = false;
-    this.saving = this.saving.then(() => this.options.write([]).catch((err: unknown) => this.options.onError(asError(err))));
+    this.saving = this.saving.then(() => this.options.write({ jobs: [], deadLetters: [] }).catch((err: unknown) => this.options.onError(asError(err))));
     await this.saving;
   }
 
@@ -73,7 +91,7 @@ export class QueueJournal<T> {
       if (!this.dirty) return;
       this.dirty = false;
       try {
-        await this.options.write(this.options.jobs());
+        await this.options.write(this.options.saved());
       } catch (err) {
         this.options.onError(asError(err));
       }

@@ -52,6 +52,37 @@ export function portableMessage(msg: NodeMessage): NodeMessage {
   }
 }
 
+/**
+ * A dead letter's msg as it is kept and shown (state file, Redis, the dead-letter output): the JSON part, and
+ * no `msg.headers`, where a request's headers (a shared secret among them) would travel.
+ */
+export function deadLetterMessage(msg: NodeMessage): NodeMessage {
+  const { headers: _headers, ...rest } = portableMessage(msg);
+  return rest;
+}
+
+/** What an operator asks of the dead letters with a msg: `msg.topic` `redrive` or `discard`, `msg.payload` a job id or `all`. */
+export interface DeadLetterCommand {
+  action: 'redrive' | 'discard';
+  /** A job id such as `order:1042`, or `all`. */
+  which: string;
+  /** Why a dead letter is discarded, for the log. */
+  note?: string;
+}
+
+export function deadLetterCommand(msg: NodeMessage): DeadLetterCommand | undefined {
+  if (msg.topic !== 'redrive' && msg.topic !== 'discard') return undefined;
+  const which = typeof msg.payload === 'string' || typeof msg.payload === 'number' ? String(msg.payload).trim() : '';
+  if (which === '') {
+    throw new ValidationError(`sync-queue: a ${msg.topic} msg needs msg.payload: the job id of a dead letter (e.g. order:1042) or "all"`, {
+      code: 'queue.command',
+      field: 'payload',
+      hint: 'Set msg.payload to the id shown in msg.queueJob.id of the dead letter, or to "all".',
+    });
+  }
+  return { action: msg.topic, which, ...(typeof msg.note === 'string' && msg.note.trim() !== '' && { note: msg.note.trim() }) };
+}
+
 /** The job a msg acks, when it carries msg.queueJob from this queue. */
 export function ackedJob(msg: NodeMessage, queueName: string): QueueJob | undefined {
   const job = msg.queueJob as Partial<QueueJob> | undefined;
