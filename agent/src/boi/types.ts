@@ -74,6 +74,12 @@ export interface BusinessObject extends BoiRecordSet {
   nSetBrowseFilter(filter: string): Promise<number>;
   /** The table's column names, `PVX_SEP`-separated, `$` on string columns. */
   sGetColumns(table?: string): Promise<string>;
+  /**
+   * A column's length in the company's data dictionary, 0 for a column without one (numbers, dates). Added for
+   * the agent's `health`: the name and how pvxcom exposes the dictionary are UNCONFIRMED on a live Sage (the
+   * agent reports the length as unknown when the call fails).
+   */
+  nGetColumnLength(column: string): Promise<number>;
   /** The lines child of a document object (`SO_SalesOrder_bus.oLines`). */
   oLines(): Promise<LinesObject>;
 }
