@@ -1,5 +1,5 @@
 import { PVX_SEP, type BoiRef, type BoiValue, type BusinessObject, type LinesObject, type PvxScript, type SySession } from '../boi/types';
-import { parseBrowseFilter } from './browse-filter';
+import { parseBrowseFilter, type BrowseFilter } from './browse-filter';
 import type { BoiTable, CustomerRecord, SageCompany, SageRow } from './company';
 import { SageFault } from './sage-fault';
 
@@ -70,6 +70,10 @@ abstract class Record_ {
     this.current = undefined;
   }
 
+  async nGetColumnLength(column: string): Promise<number> {
+    return this.company.columnLength(this.table, bare(column)) ?? 0;
+  }
+
   async nGetValue(column: string, value: BoiRef): Promise<number> {
     this.company.boiCall();
     if (!this.current) return this.fail('No record is loaded.');
@@ -89,7 +93,7 @@ abstract class Record_ {
 
 /** A browsable, keyed view of one table: the `_svc` objects, and the reading side of the `_bus` ones. */
 class TableObject extends Record_ implements BusinessObject {
-  private filter: ((row: SageRow) => boolean) | undefined;
+  private filter: BrowseFilter | undefined;
   private cursor: readonly SageRow[] = [];
   private position = 0;
   protected keyValues: Record<string, string> = {};
@@ -112,7 +116,7 @@ class TableObject extends Record_ implements BusinessObject {
   /** The stored row with the key values set (or `key`, the whole key as one string). */
   protected lookup(key?: string): SageRow | undefined {
     const wanted = key !== undefined ? { [this.definition.keys[0] as string]: key } : this.keyValues;
-    return this.company.rows(this.definition.table).find((row) => Object.entries(wanted).every(([column, value]) => String(row[column] ?? '').trim() === value.trim()));
+    return this.company.findRow(this.definition.table, wanted);
   }
 
   async nSetKey(key?: string): Promise<number> {
@@ -157,8 +161,9 @@ class TableObject extends Record_ implements BusinessObject {
 
   async nMoveFirst(): Promise<number> {
     this.company.boiCall();
-    const rows = this.company.rows(this.definition.table);
-    this.cursor = this.filter ? rows.filter(this.filter) : rows;
+    const itemCode = this.filter?.equals.ItemCode;
+    const rows = typeof itemCode === 'string' ? this.company.rowsOfItem(this.definition.table, itemCode) : this.company.rows(this.definition.table);
+    this.cursor = this.filter ? rows.filter(this.filter.test) : rows;
     this.position = 0;
     this.current = this.cursor[0];
     return this.current ? this.ok() : 0;
@@ -175,14 +180,19 @@ class TableObject extends Record_ implements BusinessObject {
     return this.position >= this.cursor.length ? 1 : 0;
   }
 
-  async sGetColumns(): Promise<string> {
-    const sample = this.company.rows(this.definition.table)[0] ?? {};
-    const names = new Set([...this.definition.keys, ...Object.keys(sample).filter((name) => name !== 'Lines' && name !== 'Tracking')]);
-    return [...names].map((name) => (typeof sample[name] === 'number' ? name : `${name}$`)).join(PVX_SEP);
-  }
-
-  async nGetColumnLength(column: string): Promise<number> {
-    return this.company.columnLength(this.definition.table, bare(column)) ?? 0;
+  /** The columns the table's rows hold (its lines' with a detail table's name), `$` on text ones. */
+  async sGetColumns(table?: string): Promise<string> {
+    this.company.boiCall();
+    const rows = this.company.rows(this.definition.table);
+    const ofLines = table !== undefined && table !== this.definition.table;
+    const samples = ofLines ? rows.flatMap((row) => (row.Lines as unknown as SageRow[] | undefined) ?? []) : rows;
+    const kinds = new Map<string, boolean>(ofLines ? [] : this.definition.keys.map((key) => [key, true]));
+    for (const sample of samples) {
+      for (const [name, value] of Object.entries(sample)) {
+        if (name !== 'Lines' && name !== 'Tracking' && !kinds.has(name)) kinds.set(name, typeof value !== 'number');
+      }
+    }
+    return [...kinds].map(([name, text]) => (text ? `${name}$` : name)).join(PVX_SEP);
   }
 
   async oLines(): Promise<LinesObject> {
@@ -558,6 +568,16 @@ class EmulatedSession implements SySession {
 
   async nCleanup(): Promise<number> {
     return 1;
+  }
+
+  async sCompanyName(): Promise<string> {
+    this.company.boiCall();
+    return this.company.companyName;
+  }
+
+  async sVersion(): Promise<string> {
+    this.company.boiCall();
+    return this.company.sageVersion;
   }
 
   /** `NewObject` rules: a live session with a company, and for a `_bus` object a program (else COM error 90). */

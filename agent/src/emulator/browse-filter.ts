@@ -17,7 +17,13 @@ interface Comparison {
 
 const TERM = /^\s*(UCS\(\s*([A-Za-z_][A-Za-z0-9_]*\$)\s*\)|([A-Za-z_][A-Za-z0-9_]*\$?))\s*(<>|>=|<=|=|>|<)\s*("(?:[^"]|"")*"|-?\d+(?:\.\d+)?)\s*/;
 
-export function parseBrowseFilter(filter: string): (row: SageRow) => boolean {
+export interface BrowseFilter {
+  test: (row: SageRow) => boolean;
+  /** Columns the filter pins to one value (`Col$="x"`), so a keyed table can be read by its index. */
+  equals: Record<string, string | number>;
+}
+
+export function parseBrowseFilter(filter: string): BrowseFilter {
   const comparisons: Comparison[] = [];
   let rest = filter;
   while (rest.trim() !== '') {
@@ -37,7 +43,8 @@ export function parseBrowseFilter(filter: string): (row: SageRow) => boolean {
     if (!and) throw new Error(`browse filter not understood at: ${rest.trim()}`);
     rest = rest.slice(and[0].length);
   }
-  return (row) => comparisons.every((c) => compare(row, c));
+  const equals = Object.fromEntries(comparisons.filter((c) => c.operator === '=' && !c.upper).map((c) => [c.column, c.literal]));
+  return { test: (row) => comparisons.every((c) => compare(row, c)), equals };
 }
 
 function compare(row: SageRow, { column, upper, operator, literal }: Comparison): boolean {

@@ -217,6 +217,8 @@ export class SageCompany {
   private nextCustomerNo = 1;
   private nextInvoiceNo = 1;
   private boiFailures = { count: 0, message: '' };
+  private writeVersion = 0;
+  private readonly sortedRows = new Map<BoiTable, { version: number; rows: SageRow[] }>();
 
   constructor(options: SageCompanyOptions = {}) {
     this.companyCode = options.companyCode ?? 'ABC';
@@ -752,6 +754,44 @@ export class SageCompany {
    * company's own rows, not copies: the BOI layer only reads them.
    */
   rows(table: BoiTable): readonly SageRow[] {
+    const cached = this.sortedRows.get(table);
+    if (cached && cached.version === this.writeVersion) return cached.rows;
+    const rows = this.sortRows(table);
+    this.sortedRows.set(table, { version: this.writeVersion, rows });
+    return rows;
+  }
+
+  /** The rows of an item in a table keyed by ItemCode first (IM_ItemWarehouse, IM_PriceCode), by index. */
+  rowsOfItem(table: BoiTable, itemCode: string): readonly SageRow[] {
+    if (table === 'IM_ItemWarehouse') return [...(this.itemWarehousesByItem.get(itemCode) ?? [])].sort(byKey((r) => r.WarehouseCode));
+    return this.rows(table).filter((row) => row.ItemCode === itemCode);
+  }
+
+  /** One row by its key columns (trailing spaces ignored), by index where the table has one. */
+  findRow(table: BoiTable, key: Record<string, string>): SageRow | undefined {
+    const value = (column: string) => (key[column] ?? '').trim();
+    switch (table) {
+      case 'CI_Item':
+        return this.items.get(value('ItemCode'));
+      case 'SO_SalesOrderHeader':
+      case 'SO_SalesOrderHistoryHeader': {
+        let number = value('SalesOrderNo');
+        if (/^\d+$/.test(number)) number = number.padStart(this.lengths.SalesOrderNo, '0');
+        return (table === 'SO_SalesOrderHeader' ? this.salesOrders : this.salesOrderHistory).get(number) as SageRow | undefined;
+      }
+      case 'AR_Customer': {
+        try {
+          return this.customers.get(this.customerKey(value('ARDivisionNo'), value('CustomerNo')));
+        } catch {
+          return undefined;
+        }
+      }
+      default:
+        return this.rows(table).find((row) => Object.keys(key).every((column) => String(row[column] ?? '').trim() === value(column)));
+    }
+  }
+
+  private sortRows(table: BoiTable): SageRow[] {
     const sorted = <T extends SageRow>(rows: Iterable<T>, key: (row: T) => string) => [...rows].sort(byKey(key));
     switch (table) {
       case 'AR_Customer':
@@ -857,7 +897,9 @@ export class SageCompany {
 
   // ---- rules ----
 
+  /** Every write stamps its rows: the stamp also tells the BOI layer's sorted views that the data changed. */
   private stamp(): SageStamp {
+    this.writeVersion += 1;
     return stampOf(this.now());
   }
 

@@ -72,8 +72,12 @@ export class FaultPlan {
     return rule;
   }
 
-  /** Runs one operation under the plan; `holdMs` > 0 means the answer must be held back that long (see `hold`). */
-  async apply<T>(operation: string, work: () => T | Promise<T>): Promise<{ result: T; holdMs: number }> {
+  /**
+   * Runs one operation under the plan; `holdMs` > 0 means the answer must be held back that long (see `hold`).
+   * `request` is what the caller sent, for whoever wraps `apply` to watch the calls (the benchmark's counter).
+   */
+  async apply<T>(operation: string, work: () => T | Promise<T>, request?: unknown): Promise<{ result: T; holdMs: number }> {
+    void request;
     const rule = this.take(operation);
     if (rule?.kind === 'latency') await this.hold(rule.ms ?? 1000);
     if (rule?.kind === 'fault') {
