@@ -51,7 +51,8 @@ for (const mode of ['agent', 'soap'] as const) {
     it('a create that committed but timed out leaves exactly one order and reports it posted', async () => {
       const { orders, out } = await load('create', 1000);
       // Longer than the configured timeout: the answer is lost after Sage stored the order.
-      sim.faults.set([{ kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: 5000 }]);
+      // The agent creates through create-if-absent; SOAP creates after its read.
+      sim.faults.set([{ kind: 'commit-then-timeout', operation: mode === 'agent' ? 'ensureSalesOrder' : 'createSalesOrder', ms: 5000 }]);
       const result = await send(orders, out, { payload: { salesOrder: sampleSalesOrder() } });
       assert.equal(result.sage100.outcome, 'already-posted');
       assert.equal(sim.company.state().salesOrders.length, 1);
