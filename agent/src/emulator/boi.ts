@@ -183,16 +183,8 @@ class TableObject extends Record_ implements BusinessObject {
   /** The columns the table's rows hold (its lines' with a detail table's name), `$` on text ones. */
   async sGetColumns(table?: string): Promise<string> {
     this.company.boiCall();
-    const rows = this.company.rows(this.definition.table);
     const ofLines = table !== undefined && table !== this.definition.table;
-    const samples = ofLines ? rows.flatMap((row) => (row.Lines as unknown as SageRow[] | undefined) ?? []) : rows;
-    const kinds = new Map<string, boolean>(ofLines ? [] : this.definition.keys.map((key) => [key, true]));
-    for (const sample of samples) {
-      for (const [name, value] of Object.entries(sample)) {
-        if (name !== 'Lines' && name !== 'Tracking' && !kinds.has(name)) kinds.set(name, typeof value !== 'number');
-      }
-    }
-    return [...kinds].map(([name, text]) => (text ? `${name}$` : name)).join(PVX_SEP);
+    return this.company.columnsOf(this.definition.table, ofLines, this.definition.keys).join(PVX_SEP);
   }
 
   async oLines(): Promise<LinesObject> {
@@ -251,7 +243,18 @@ class LinesReader extends Record_ implements LinesObject {
 /** AR_Customer_bus: create (nSetKey 2) or change (nSetKey 1) one customer, committed by nWrite. */
 class CustomerBus extends TableObject {
   private isNew = false;
+  private keyed = false;
   private changes: SageRow = {};
+
+  override async nFind(key?: string): Promise<number> {
+    this.keyed = false;
+    return super.nFind(key);
+  }
+
+  override async nClear(): Promise<number> {
+    this.keyed = false;
+    return super.nClear();
+  }
 
   override async nSetKey(): Promise<number> {
     this.company.boiCall();
@@ -267,6 +270,7 @@ class CustomerBus extends TableObject {
     const existing = this.company.findCustomer(ARDivisionNo, CustomerNo);
     this.changes = {};
     this.isNew = !existing;
+    this.keyed = true;
     this.current = existing ?? { ARDivisionNo, CustomerNo };
     this.lastError = '';
     return existing ? 1 : 2;
@@ -274,7 +278,7 @@ class CustomerBus extends TableObject {
 
   override async nSetValue(column: string, value: BoiValue): Promise<number> {
     this.company.boiCall();
-    if (!this.current) return this.fail('No record is loaded: call nSetKey first.');
+    if (!this.current || !this.keyed) return this.fail('No record is loaded for writing: call nSetKey first.');
     const name = bare(column);
     if (name === 'ARDivisionNo' || name === 'CustomerNo') return this.fail(`${name} is a key column: use nSetKeyValue.`);
     try {
@@ -291,7 +295,7 @@ class CustomerBus extends TableObject {
 
   override async nWrite(): Promise<number> {
     this.company.boiCall();
-    if (!this.current) return this.fail('No record is loaded: call nSetKey first.');
+    if (!this.current || !this.keyed) return this.fail('No record is loaded for writing: call nSetKey first.');
     const keys = { ARDivisionNo: String(this.current.ARDivisionNo), CustomerNo: String(this.current.CustomerNo) };
     try {
       const written: CustomerRecord = this.isNew ? this.company.createCustomer({ ...this.changes, ...keys }) : this.company.updateCustomer({ ...this.changes, ...keys });

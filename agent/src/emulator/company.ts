@@ -219,6 +219,7 @@ export class SageCompany {
   private boiFailures = { count: 0, message: '' };
   private writeVersion = 0;
   private readonly sortedRows = new Map<BoiTable, { version: number; rows: SageRow[] }>();
+  private readonly columnLists = new Map<string, { version: number; columns: string[] }>();
 
   constructor(options: SageCompanyOptions = {}) {
     this.companyCode = options.companyCode ?? 'ABC';
@@ -759,6 +760,24 @@ export class SageCompany {
     const rows = this.sortRows(table);
     this.sortedRows.set(table, { version: this.writeVersion, rows });
     return rows;
+  }
+
+  /** The columns a table's rows (or their lines) hold, `$` on text ones: what `sGetColumns` answers. */
+  columnsOf(table: BoiTable, ofLines: boolean, keys: string[]): string[] {
+    const cacheKey = `${table} ${ofLines}`;
+    const cached = this.columnLists.get(cacheKey);
+    if (cached && cached.version === this.writeVersion) return cached.columns;
+    const rows = this.rows(table);
+    const samples = ofLines ? rows.flatMap((row) => (row.Lines as unknown as SageRow[] | undefined) ?? []) : rows;
+    const kinds = new Map<string, boolean>(ofLines ? [] : keys.map((key) => [key, true]));
+    for (const sample of samples) {
+      for (const [name, value] of Object.entries(sample)) {
+        if (name !== 'Lines' && name !== 'Tracking' && !kinds.has(name)) kinds.set(name, typeof value !== 'number');
+      }
+    }
+    const columns = [...kinds].map(([name, text]) => (text ? `${name}$` : name));
+    this.columnLists.set(cacheKey, { version: this.writeVersion, columns });
+    return columns;
   }
 
   /** The rows of an item in a table keyed by ItemCode first (IM_ItemWarehouse, IM_PriceCode), by index. */
