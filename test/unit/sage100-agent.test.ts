@@ -92,7 +92,8 @@ describe('Sage 100 agent: contract, the agent over the BOI emulator, and the cli
     console.log(`      ${exchanges.length} agent responses validated against docs/sage100-agent-api.yaml (${seen.size} operation/status pairs: ${[...seen.keys()].sort().join(', ')})`);
     assert.deepEqual(failures, []);
     const operations = new Set([...seen.keys()].map((key) => key.split(' ')[0]));
-    assert.equal(operations.size, 10, `every operation answered at least once, saw ${[...operations].join(', ')}`);
+    // Contract 1.0's ten operations through the client here; agent/test/agent-contract.test.ts answers all 13.
+    assert.equal(operations.size, 10, `every 1.0 operation answered at least once, saw ${[...operations].join(', ')}`);
   });
 
   it('the contract is a valid OpenAPI 3 document', async () => {
