@@ -171,13 +171,19 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     }
   }
 
-  /** An agent older than contract 1.1 answers an operation it lacks with 404 NotFound: the caller falls back. */
+  /**
+   * An agent older than contract 1.1 answers an operation it lacks with 404 NotFound: the caller falls back, and
+   * this client does not ask that agent for it again.
+   */
+  const lacking = new Set<string>();
   async function newerOperation<T>(request: HttpRequest, schema: z.ZodType<T>, record: string): Promise<T | undefined> {
+    if (lacking.has(request.path)) return undefined;
     try {
       return await call(request, schema, record);
     } catch (err) {
-      if (err instanceof Sage100Error && err.sageCode === 'NotFound') return undefined;
-      throw err;
+      if (!(err instanceof Sage100Error && err.sageCode === 'NotFound')) throw err;
+      lacking.add(request.path);
+      return undefined;
     }
   }
 
