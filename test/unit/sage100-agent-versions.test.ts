@@ -6,6 +6,7 @@ import { openEmulatedRoot, SageCompany, seedDemo } from '../../agent/src/emulato
 import { hashApiKey } from '../../agent/src/security/api-key';
 import { startAgent, type AgentExtras, type StartedAgent } from '../../agent/src/server/start';
 import { createAgentClient } from '../../lib/sage100/agent-client';
+import { Sage100Error } from '../../lib/sage100/errors';
 import type { Sage100Client } from '../../lib/sage100/client';
 import { upsertCustomer } from '../../lib/sage100/customers';
 import { createSalesOrderIfAbsent } from '../../lib/sage100/sales-orders';
@@ -64,6 +65,21 @@ describe('Sage 100 agent client: contract 1.1 operations, and a 1.0 agent withou
     assert.deepEqual(requests, ['POST /v1/customers/upsert 200', 'POST /v1/sales-orders/create-if-absent 201']);
     const again = await createSalesOrderIfAbsent(client, sampleSalesOrder());
     assert.deepEqual([again.outcome, again.foundIn], ['already-posted', 'open']);
+  });
+
+  it('an order open in the Sage desktop is a retryable error naming it, and goes through once closed', async () => {
+    await start();
+    company.createSalesOrder({ ...sampleSalesOrder(), Lines: [] });
+    company.lock('SO_SalesOrderHeader', 'W001042');
+    // Only a write meets the lock: create-if-absent finds the order by reading, without a write.
+    assert.equal((await createSalesOrderIfAbsent(client, sampleSalesOrder())).outcome, 'already-posted');
+    company.lock('AR_Customer', '01-WEB0001');
+    const err = await upsertCustomer(client, customer).catch((e: unknown) => e);
+    assert.ok(err instanceof Sage100Error, String(err));
+    assert.deepEqual([err.sageCode, err.retryable, err.record], ['RecordLocked', true, 'customer 01-WEB0001']);
+    assert.match(err.message, /customer 01-WEB0001 is open in Sage \(locked\)/);
+    company.unlock('AR_Customer', '01-WEB0001');
+    assert.equal((await upsertCustomer(client, customer)).outcome, 'updated');
   });
 
   it('a 1.0 agent: the newer operations answer NotFound and the client reads before it creates', async () => {
