@@ -59,7 +59,7 @@ for (const mode of ['agent', 'soap'] as const) {
       await helper.unload();
       const again = await load();
       const result = await send(again.orders, again.out, { payload: { salesOrder: sampleSalesOrder() } });
-      assert.deepEqual([result.sage100.outcome, result.payload.salesOrder?.SalesOrderNo], ['already-posted', 'W001042']);
+      assert.deepEqual([result.sage100.outcome, result.sage100.foundIn, result.payload.salesOrder?.SalesOrderNo], ['already-posted', 'history', 'W001042']);
       const state = sim.company.state();
       assert.deepEqual([state.salesOrders.length, state.salesOrderHistory.map((order) => [order.SalesOrderNo, order.OrderStatus])], [0, [['W001042', 'C']]]);
     });
