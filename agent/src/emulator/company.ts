@@ -1,7 +1,7 @@
 import { FaultPlan } from './faults';
 import { CUSTOMER_COLUMNS, LINE_COLUMNS, MAPPED_COLUMNS, READ_ONLY, SALES_ORDER_COLUMNS, VERSION_PROFILES, type Column, type ColumnLengths, type LengthKey, type VersionProfileName } from './schema';
 import { FAULT_CODES, SageFault } from './sage-fault';
-import { compareStamps, sageDate, stampOf, type SageStamp } from './stamps';
+import { compareStamps, stampOf, type SageStamp } from './stamps';
 import { toWindows1252 } from './windows-1252';
 
 /**
@@ -179,9 +179,6 @@ export interface InvoiceRequest {
   lines?: Array<{ itemCode: string; quantity: number }>;
   trackingNumbers?: string[];
 }
-
-/** Where a sales order number or a customer PO number is on file. */
-export type FoundIn = 'open' | 'history' | 'invoice-history';
 
 const COMMENT_ITEM = '/C';
 
@@ -865,12 +862,6 @@ export class SageCompany {
     return out.sort(byKey((i) => i.ItemCode));
   }
 
-  /** One CI_Item row as stored (its own stamp), or undefined. */
-  findItem(itemCode: string): ItemRecord | undefined {
-    const item = this.items.get(itemCode);
-    return item && clone(item);
-  }
-
   /** IM_ItemWarehouse rows, ordered by ItemCode then WarehouseCode. */
   listStock(filter: StockFilter = {}): ItemWarehouseRecord[] {
     const codes = filter.itemCodes ? new Set(filter.itemCodes) : undefined;
@@ -885,10 +876,6 @@ export class SageCompany {
   /** Now, in Sage's audit-column form. */
   currentStamp(): SageStamp {
     return stampOf(this.now());
-  }
-
-  today(): string {
-    return sageDate(this.now());
   }
 
   /** Everything the company holds, in a stable order, so two snapshots compare byte for byte. */

@@ -8,7 +8,7 @@
 const HIGH = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
 const EXTRA = new Set([...HIGH]);
 
-export function isWindows1252(char: string): boolean {
+function isWindows1252(char: string): boolean {
   const code = char.codePointAt(0) ?? 0;
   return code < 0x80 || (code >= 0xa0 && code <= 0xff) || EXTRA.has(char);
 }
