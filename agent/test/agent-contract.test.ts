@@ -114,6 +114,12 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
     const duplicate = await call('POST', '/v1/sales-orders/create-if-absent', order({ SalesOrderNo: 'W002000', CustomerPONo: 'BC2000' }));
     assert.deepEqual([duplicate.body.outcome, duplicate.body.foundIn, (duplicate.body.salesOrder as { SalesOrderNo: string }).SalesOrderNo], ['existing', 'open', 'PHONE01']);
     assert.equal(company.findSalesOrder('W002000'), undefined);
+    // An order a person deleted in Sage (history X) is not created again.
+    company.createSalesOrder(order({ SalesOrderNo: 'W003000', CustomerPONo: 'BC3000' }));
+    company.deleteSalesOrder('W003000');
+    const deleted = await call('POST', '/v1/sales-orders/create-if-absent', order({ SalesOrderNo: 'W003000', CustomerPONo: 'BC3000' }));
+    assert.deepEqual([deleted.body.outcome, deleted.body.foundIn, (deleted.body.salesOrder as { OrderStatus: string }).OrderStatus], ['existing', 'history', 'X']);
+    assert.equal(company.findSalesOrder('W003000'), undefined);
   });
 
   it('creates, reads and refuses sales orders the way Sage does', async () => {
