@@ -85,9 +85,10 @@ const BIGCOMMERCE_FAULTS: FaultRule[] = [
 ];
 
 const SAGE_FAULTS: SageFaultRule[] = [
-  // The first create surely, then one in twenty: Sage commits, and the answer does not come in time.
-  { kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: SAGE_TIMEOUT_MS + 1000 },
-  { kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: SAGE_TIMEOUT_MS + 1000, probability: 0.05, times: ENDLESS },
+  // The first create surely, then one in twenty: Sage commits, and the answer does not come in time. The flow
+  // creates through the agent's create-if-absent.
+  { kind: 'commit-then-timeout', operation: 'ensureSalesOrder', ms: SAGE_TIMEOUT_MS + 1000 },
+  { kind: 'commit-then-timeout', operation: 'ensureSalesOrder', ms: SAGE_TIMEOUT_MS + 1000, probability: 0.05, times: ENDLESS },
   { kind: 'fault', status: 500, probability: 0.1, times: ENDLESS },
   { kind: 'fault', status: 503, code: 'Unavailable', message: 'The Sage 100 session is busy.', probability: 0.1 / 0.9, times: ENDLESS },
 ];

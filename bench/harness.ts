@@ -81,22 +81,20 @@ export interface CallCount {
   byRoute: Record<string, number>;
 }
 
-/** One Sage operation as the simulator served it: the operation, what the caller sent, and what Sage answered. */
+/** One Sage operation as the agent served it: the operation, the request the caller sent, and the agent's answer. */
 export interface SageOperation {
   operation: string;
-  args: unknown[];
+  request?: { method: string; path: string; body?: unknown };
+  /** The agent's answer ({ status, body }) or, for a SOAP call, the operation's result. */
   result?: unknown;
   failed?: string;
   at: number;
 }
 
-/** The company methods the agent and SOAP servers call for each operation; their arguments are what the caller sent. */
-const RECORDED_METHODS = ['getCustomer', 'createCustomer', 'updateCustomer', 'getSalesOrder', 'createSalesOrder'] as const;
-
 /**
- * Every operation the Sage 100 simulator serves (one per agent request or SOAP call), counted through its fault
- * plan, which both servers run each operation through. The order and customer operations are also reported with
- * their arguments, so the overhead benchmark can replay exactly what the flow sent.
+ * Every operation the Sage 100 sandbox serves (one per agent request or SOAP call), counted through its fault
+ * plan, which both servers run each operation through. Agent operations carry the request, so the overhead
+ * benchmark can replay exactly what the flow sent.
  */
 export class SageCalls {
   total = 0;
@@ -104,35 +102,18 @@ export class SageCalls {
   private readonly listeners = new Set<(operation: SageOperation) => void>();
 
   constructor(company: SageCompany) {
-    // An operation's work calls a company method synchronously: the first call's arguments are what the caller sent.
-    let captured: unknown[] | undefined;
-    for (const method of RECORDED_METHODS) {
-      const original = (company[method] as (...args: unknown[]) => unknown).bind(company);
-      (company as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        captured ??= structuredClone(args);
-        return original(...args);
-      };
-    }
     const plan = company.faults;
     const apply = plan.apply.bind(plan);
-    plan.apply = async <T>(operation: string, work: () => T) => {
+    plan.apply = async <T>(operation: string, work: () => T | Promise<T>, request?: unknown) => {
       this.total++;
       this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
-      let args: unknown[] = [];
-      const observedWork = () => {
-        captured = undefined;
-        try {
-          return work();
-        } finally {
-          args = captured ?? [];
-        }
-      };
+      const sent = structuredClone(request) as SageOperation['request'];
       try {
-        const answer = await apply(operation, observedWork);
-        this.emit({ operation, args, result: answer.result, at: performance.now() });
+        const answer = await apply(operation, work, request);
+        this.emit({ operation, request: sent, result: answer.result, at: performance.now() });
         return answer;
       } catch (err) {
-        this.emit({ operation, args, failed: (err as { code?: string }).code ?? String(err), at: performance.now() });
+        this.emit({ operation, request: sent, failed: (err as { code?: string }).code ?? String(err), at: performance.now() });
         throw err;
       }
     };

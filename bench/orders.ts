@@ -34,17 +34,13 @@ export interface OrdersOptions {
 /** When the flow's work for an order is over: the Sage operation after which it makes no further call. */
 type FinishedWhen = (operations: SageOperation[]) => number | undefined;
 
-/** The package reads the order back after creating it: done when Sage serves that read. */
-const oursFinished: FinishedWhen = (operations) => {
-  const created = operations.find((op) => op.operation === 'createSalesOrder' && op.result !== undefined);
-  if (!created) return undefined;
-  const number = (created.result as { SalesOrderNo: string }).SalesOrderNo;
-  const readBack = operations.find((op) => op.at >= created.at && op.operation === 'getSalesOrder' && (op.result as { SalesOrderNo?: string } | undefined)?.SalesOrderNo === number);
-  return readBack?.at;
-};
+const answered = (op: SageOperation) => op.result !== undefined && (op.result as { status?: number }).status !== undefined && (op.result as { status: number }).status < 300;
+
+/** The package's order is done when the agent's create-if-absent answers: it answers the stored order. */
+const oursFinished: FinishedWhen = (operations) => operations.find((op) => op.operation === 'ensureSalesOrder' && answered(op))?.at;
 
 /** The naive flow stops at the create. */
-const naiveFinished: FinishedWhen = (operations) => operations.find((op) => op.operation === 'createSalesOrder' && op.result !== undefined)?.at;
+const naiveFinished: FinishedWhen = (operations) => operations.find((op) => op.operation === 'createSalesOrder' && answered(op))?.at;
 
 async function runPath(world: World, replay: RawReplay, orders: DemoOrder[], warmup: number, finished: FinishedWhen): Promise<OrderPathResult> {
   const result: OrderPathResult = { orders: orders.length, bcCalls: 0, sageCalls: 0, bcByRoute: {}, sageByOperation: {}, flowMs: 0, rawMs: 0 };

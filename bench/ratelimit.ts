@@ -60,7 +60,9 @@ async function measure(world: World, quota: Quota, orders: DemoOrder[], startCat
   let created = 0;
   let lastCreatedAt = Number.NaN;
   const unsubscribe = world.sageCalls.onOperation((operation) => {
-    if (operation.operation !== 'createSalesOrder' || operation.result === undefined) return;
+    // The package creates through create-if-absent (201 when it created), the naive flow with a plain create.
+    const created201 = (operation.result as { status?: number } | undefined)?.status === 201;
+    if (!['createSalesOrder', 'ensureSalesOrder'].includes(operation.operation) || !created201) return;
     created++;
     lastCreatedAt = operation.at;
   });

@@ -66,24 +66,12 @@ export class RawReplay {
   }
 }
 
-/** The agent request behind a Sage operation the simulator served (docs/sage100-agent-api.yaml). */
+/** The agent request behind a Sage operation, with the replay's own sales order number. */
 function sageRequest(operation: SageOperation, replayNumber: (original: string) => string): { method: string; path: string; body?: unknown } {
-  const [first, second] = operation.args as [unknown, unknown];
-  const customerPath = (keys: { ARDivisionNo?: unknown; CustomerNo?: unknown }) => `/v1/customers/${String(keys.ARDivisionNo)}/${encodeURIComponent(String(keys.CustomerNo))}`;
-  switch (operation.operation) {
-    case 'getCustomer':
-      return { method: 'GET', path: customerPath({ ARDivisionNo: first, CustomerNo: second }) };
-    case 'createCustomer':
-      return { method: 'POST', path: '/v1/customers', body: first };
-    case 'updateCustomer':
-      return { method: 'PUT', path: customerPath(first as Record<string, unknown>), body: first };
-    case 'getSalesOrder':
-      return { method: 'GET', path: `/v1/sales-orders/${replayNumber(String(first))}` };
-    case 'createSalesOrder': {
-      const order = first as Record<string, unknown>;
-      return { method: 'POST', path: '/v1/sales-orders', body: { ...order, SalesOrderNo: replayNumber(String(order.SalesOrderNo)) } };
-    }
-    default:
-      throw new Error(`bench: no replay for the Sage operation ${operation.operation}`);
-  }
+  const sent = operation.request;
+  if (!sent) throw new Error(`bench: no request recorded for the Sage operation ${operation.operation}`);
+  const order = sent.body as { SalesOrderNo?: unknown } | undefined;
+  if (operation.operation === 'getSalesOrder') return { ...sent, path: sent.path.replace(/[^/]+$/, (number) => replayNumber(decodeURIComponent(number))) };
+  if (typeof order?.SalesOrderNo === 'string') return { ...sent, body: { ...order, SalesOrderNo: replayNumber(order.SalesOrderNo) } };
+  return sent;
 }

@@ -4,7 +4,7 @@ import { parseWith } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
-import type { ConnectionReport, ItemPage, ItemQuery, Sage100Client } from './client';
+import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
 import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
@@ -43,6 +43,8 @@ const AGENT_HINTS: Record<string, string> = {
   BadRequest: 'The agent did not accept the request; it may be an older version than this package expects (see docs/sage100-agent-api.yaml).',
   NotFound: 'The base URL does not point at the Sage 100 agent (it should be like https://sage-server:8443, without /v1), or the agent is older than this package.',
   Unavailable: 'The agent is busy or its Sage session is down; it is tried again later.',
+  RecordLocked: 'Someone has this record open in the Sage desktop; it is tried again later. Ask them to close it if this persists.',
+  DuplicateCustomerPO: 'Sage has this PO number on another order or invoice of the customer that the agent cannot read; check in Sage before sending the order again.',
 };
 
 function agentError(body: unknown): { code: string; message: string } | undefined {
@@ -67,7 +69,8 @@ function asSageError(err: unknown, record?: string): unknown {
   if (!(err instanceof HttpError)) return err;
   const reported = agentError(err.body);
   if (!reported) return err;
-  return new Sage100Error(reported.code, reported.message, { record, hint: AGENT_HINTS[reported.code], retryable: err.retryable });
+  const retryable = err.retryable || reported.code === 'RecordLocked';
+  return new Sage100Error(reported.code, reported.message, { record, hint: AGENT_HINTS[reported.code], retryable });
 }
 
 const healthSchema = z.object({
@@ -93,6 +96,12 @@ const stockPageSchema = z.object({
 const recordSchema = z.record(z.string(), z.unknown());
 const salesOrderRecordSchema = z.looseObject({ SalesOrderNo: z.string(), Lines: z.array(recordSchema) });
 const customerRecordSchema = z.looseObject({ ARDivisionNo: z.string(), CustomerNo: z.string() });
+const ensureSchema = z.object({
+  outcome: z.enum(['created', 'existing']),
+  foundIn: z.enum(['open', 'history', 'invoice-history']).optional(),
+  salesOrder: salesOrderRecordSchema,
+});
+const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), changedFields: z.array(z.string()), customer: customerRecordSchema });
 
 const ORDER_KEYS = Object.keys(salesOrderSchema.shape).filter((key) => key !== 'Lines');
 const LINE_KEYS = Object.keys(salesOrderLineSchema.shape);
@@ -162,6 +171,25 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     }
   }
 
+  /**
+   * An agent older than contract 1.1 answers an operation it lacks with 404 NotFound: the caller falls back, and
+   * this client does not ask that agent for it again.
+   */
+  const lacking = new Set<string>();
+  async function newerOperation<T>(request: HttpRequest, schema: z.ZodType<T>, record: string): Promise<T | undefined> {
+    if (lacking.has(request.path)) return undefined;
+    try {
+      return await call(request, schema, record);
+    } catch (err) {
+      if (!(err instanceof Sage100Error && err.sageCode === 'NotFound')) throw err;
+      lacking.add(request.path);
+      return undefined;
+    }
+  }
+
+  const toSalesOrder = (raw: z.infer<typeof salesOrderRecordSchema>) =>
+    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) }) as SalesOrder;
+
   const customerPath = (arDivisionNo: string, customerNo: string) => `/v1/customers/${encodeURIComponent(arDivisionNo)}/${encodeURIComponent(customerNo)}`;
   const customerRecord = (customer: { ARDivisionNo: string; CustomerNo: string }) => `customer ${customer.ARDivisionNo}-${customer.CustomerNo}`;
   const toCustomer = (raw: Record<string, unknown>) => known(CUSTOMER_KEYS, raw) as Customer;
@@ -209,8 +237,21 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     async getSalesOrder(salesOrderNo: string): Promise<SalesOrder | undefined> {
       const record = `sales order ${salesOrderNo}`;
       const raw = await find({ method: 'GET', path: `/v1/sales-orders/${encodeURIComponent(salesOrderNo)}`, idempotent: true }, salesOrderRecordSchema, record);
-      if (!raw) return undefined;
-      return { CustomerPONo: '', ...known(ORDER_KEYS, raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) } as SalesOrder;
+      return raw && toSalesOrder(raw);
+    },
+
+    async ensureSalesOrder(order: SalesOrder): Promise<EnsuredSalesOrder | undefined> {
+      // Safe to repeat: a repeat finds the order the first attempt created.
+      const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders/create-if-absent', body: order, idempotent: true, priority: 'interactive' };
+      const answer = await newerOperation(request, ensureSchema, `sales order ${order.SalesOrderNo}`);
+      return answer && { outcome: answer.outcome, ...(answer.foundIn && { foundIn: answer.foundIn }), salesOrder: toSalesOrder(answer.salesOrder) };
+    },
+
+    async upsertCustomer(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined> {
+      // An absolute write (create, or set members to the values sent): safe to repeat.
+      const request: HttpRequest = { method: 'POST', path: '/v1/customers/upsert', body: { customer: writable(CUSTOMER_KEYS, customer), updatableFields: updatable }, idempotent: true, priority: 'interactive' };
+      const answer = await newerOperation(request, upsertSchema, customerRecord(customer));
+      return answer && { outcome: answer.outcome, changedFields: answer.changedFields, customer: toCustomer(answer.customer) };
     },
 
     async createSalesOrder(order: SalesOrder): Promise<void> {

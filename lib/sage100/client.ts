@@ -27,10 +27,34 @@ export interface Sage100Client {
   /** Agent only; the SOAP service has no search and rejects this with a clear error. */
   findCustomersByEmail(email: string): Promise<Customer[]>;
 
+  /**
+   * Agent 1.1 and later: the order in one call — found open, in SO history or (by CustomerPONo) in invoice history,
+   * or created. Undefined when the agent is older and has no such operation (the caller reads before creating).
+   */
+  ensureSalesOrder?(order: SalesOrder): Promise<EnsuredSalesOrder | undefined>;
+  /**
+   * Agent 1.1 and later: create the customer, or change only the `updatable` members that differ, in one call.
+   * Undefined when the agent is older.
+   */
+  upsertCustomer?(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined>;
+
   /** Agent only: items whose CI_Item or IM_ItemWarehouse rows changed at or after the cursor, one page. */
   listItems(query: ItemQuery): Promise<ItemPage>;
 
   close(): Promise<void>;
+}
+
+export interface EnsuredSalesOrder {
+  outcome: 'created' | 'existing';
+  /** Where Sage holds an existing order: the open file, SO history, or AR invoice history (found by CustomerPONo). */
+  foundIn?: 'open' | 'history' | 'invoice-history';
+  salesOrder: SalesOrder;
+}
+
+export interface UpsertedCustomer {
+  outcome: 'created' | 'updated' | 'unchanged';
+  changedFields: string[];
+  customer: Customer;
 }
 
 export interface ConnectionReport {

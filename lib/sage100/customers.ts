@@ -119,6 +119,10 @@ export async function upsertCustomer(client: Sage100Client, input: unknown, opti
   const desired = parseWith(customerSchema, input, { what: 'Customer', record });
   const warnings: string[] = [];
 
+  // The agent creates or updates in one call; matching by email needs its search first, so it takes the long way.
+  const upserted = options.matchByEmail ? undefined : await client.upsertCustomer?.(desired, CUSTOMER_CONTACT_FIELDS);
+  if (upserted) return { ...upserted, matchedBy: 'number', warnings };
+
   const byNumber = await client.getCustomer(desired.ARDivisionNo, desired.CustomerNo);
   if (byNumber) return { ...(await updateIfChanged(client, byNumber, desired, record)), matchedBy: 'number', warnings };
 

@@ -18,6 +18,8 @@ export interface SalesOrderResult {
   outcome: SalesOrderOutcome;
   /** The order as Sage holds it. */
   salesOrder: SalesOrder;
+  /** For `already-posted` through the agent: where Sage holds it (open file, SO history, AR invoice history). */
+  foundIn?: 'open' | 'history' | 'invoice-history';
 }
 
 /** The number is taken by an order for something else; nothing was written. */
@@ -75,7 +77,8 @@ export async function getSalesOrder(client: Sage100Client, salesOrderNo: unknown
 }
 
 /**
- * Creates the order unless Sage already has it. Found with the same CustomerPONo: already posted. Found with
+ * Creates the order unless Sage already has it: through the agent in one call (open orders, SO history and invoice
+ * history are searched there), otherwise by reading before creating. Found with the same CustomerPONo: already posted. Found with
  * another: a collision error, nothing written. A create that fails WS_AlreadyExists or with an unknown outcome is
  * read back and settled the same way; if it is not there, the create's own error is raised (retryable when
  * trying again later is safe, which it is: the next attempt reads first).
@@ -91,6 +94,15 @@ export async function createSalesOrderIfAbsent(client: Sage100Client, input: unk
       hint: 'Map the BigCommerce order id into CustomerPONo (the order mapper does this).',
     });
   }
+
+  // The agent looks in the open file and in Sage's history, and creates, in one call; after an unknown outcome
+  // the same call again finds the order the first one may have created.
+  const ensured = await client.ensureSalesOrder?.(wanted).catch((err: unknown) => {
+    if (outcomeUnknown(err)) return client.ensureSalesOrder?.(wanted);
+    throw err;
+  });
+  if (ensured?.outcome === 'created') return { outcome: 'created', salesOrder: ensured.salesOrder };
+  if (ensured) return { ...settle(ensured.salesOrder, wanted), ...(ensured.foundIn && { foundIn: ensured.foundIn }) };
 
   const existing = await client.getSalesOrder(wanted.SalesOrderNo);
   if (existing) return settle(existing, wanted);

@@ -44,9 +44,9 @@ export default function register(RED: NodeAPI): void {
         if (payload.salesOrder === undefined) {
           throw missing('payload.salesOrder', 'Wire sync-order-mapper (and sage100-customer) before this node, or set msg.payload.salesOrder to a Sage sales order.');
         }
-        const { outcome, salesOrder } = await createSalesOrderIfAbsent(client, payload.salesOrder);
+        const { outcome, salesOrder, foundIn } = await createSalesOrderIfAbsent(client, payload.salesOrder);
         msg.payload = { ...payload, salesOrder };
-        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome };
+        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }) };
         this.status({ fill: 'green', shape: outcome === 'created' ? 'dot' : 'ring', text: shortText(`${salesOrder.SalesOrderNo} ${outcome}`) });
       }
       send(msg);

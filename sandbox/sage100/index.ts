@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintOf } from '../../lib/sage100/tls';
-import { startAgentServer } from './agent-server';
-import { SageCompany, seedDemo, type FaultPlan, type SageCompanyOptions } from './company';
+import { openEmulatedRoot, SageCompany, SageFault, seedDemo, type FaultPlan, type FaultRule, type SageCompanyOptions } from '../../agent/src/emulator';
+import { hashApiKey } from '../../agent/src/security/api-key';
+import { startAgent, type SandboxRequest } from '../../agent/src/server/start';
+import type { Reply } from '../../agent/src/server/operations';
 import { startSoapServer } from './soap-server';
 
 /**
- * The Sage 100 simulator: one in-memory company served two ways, the agent API (HTTPS + API key) and
- * eBusiness Web Services (SOAP over HTTPS), both with the self-signed certificate in ./certs. The test hooks
- * `GET /__sim/state` and `POST /__sim/faults` are on the agent's port. See README.md.
+ * The Sage 100 sandbox: one emulated company (the agent's BOI emulator) served two ways — the real agent
+ * (`startAgent` over the emulator as its ProvideX root, HTTPS + API key) and eBusiness Web Services (SOAP over
+ * HTTPS) on the same data — both with the self-signed certificate in ./certs. The test routes (`/__sim/…`) are
+ * on the agent's port. See README.md.
  */
 
 const CERTS = join(__dirname, 'certs');
+const BOI_USER = 'WEBSYNC';
+const BOI_PASSWORD = 'sim-boi-pass-9e2c';
 
 export interface Sage100SimulatorOptions {
   /** A company to serve, or options for a new one (default: company ABC with warehouse 000). */
@@ -22,6 +27,8 @@ export interface Sage100SimulatorOptions {
   host?: string;
   agentPort?: number;
   soapPort?: number;
+  /** BOI sessions the agent keeps (default 1, as on a real server). */
+  poolSize?: number;
 }
 
 export interface Sage100Simulator {
@@ -43,6 +50,46 @@ export interface Sage100Simulator {
   close(): Promise<void>;
 }
 
+const json = (status: number, body: unknown): Reply => ({ status, body });
+const badRequest = (message: string) => json(400, { code: 'BadRequest', message });
+
+function parse<T>(text: string): T {
+  return JSON.parse(text || '{}') as T;
+}
+
+/** `/__sim/…`: the company's state, fault rules, and the order's life as a Sage user would move it on. */
+function simulatorRoutes(company: SageCompany) {
+  return async (request: SandboxRequest): Promise<Reply | undefined> => {
+    if (!request.path.startsWith('/__sim/')) return undefined;
+    const route = `${request.method} ${request.path}`;
+    try {
+      switch (route) {
+        case 'GET /__sim/state':
+          return json(200, { ...company.state(), faults: company.faults.pending() });
+        case 'POST /__sim/faults': {
+          const body = parse<{ faults?: FaultRule[]; refuseConnectionsMs?: number }>(request.body);
+          company.faults.set(body.faults ?? []);
+          // Refuse after this answer is on its way, so the caller hears that it worked.
+          if (body.refuseConnectionsMs) setImmediate(() => void company.faults.refuseConnections(Number(body.refuseConnectionsMs)));
+          return json(200, { faults: company.faults.pending() });
+        }
+        case 'POST /__sim/invoice': {
+          const body = parse<{ salesOrderNo?: unknown; lines?: Array<{ itemCode: string; quantity: number }>; trackingNumbers?: string[] }>(request.body);
+          if (typeof body.salesOrderNo !== 'string') return badRequest('salesOrderNo: required, the sales order to invoice');
+          return json(201, company.invoiceSalesOrder({ salesOrderNo: body.salesOrderNo, lines: body.lines, trackingNumbers: body.trackingNumbers }));
+        }
+        case 'POST /__sim/daily-sales-journal':
+          return json(200, company.dailySalesJournalUpdate());
+        default:
+          return json(404, { code: 'NotFound', message: `No simulator route ${route}.` });
+      }
+    } catch (err) {
+      if (err instanceof SageFault) return json(err.code === 'CI_NoKey' ? 404 : 422, { code: err.code, message: err.message });
+      return badRequest((err as Error).message);
+    }
+  };
+}
+
 export async function startSage100Simulator(options: Sage100SimulatorOptions = {}): Promise<Sage100Simulator> {
   const company = options.company instanceof SageCompany ? options.company : new SageCompany(options.company);
   const tls = { key: readFileSync(join(CERTS, 'key.pem'), 'utf8'), cert: readFileSync(join(CERTS, 'cert.pem'), 'utf8') };
@@ -51,7 +98,27 @@ export async function startSage100Simulator(options: Sage100SimulatorOptions = {
   const password = options.password ?? 'sim-soap-pass-4b8d';
   const host = options.host ?? '127.0.0.1';
 
-  const agent = await startAgentServer({ company, apiKey, tls, host, port: options.agentPort });
+  const agent = await startAgent(
+    {
+      host,
+      port: options.agentPort ?? 0,
+      tls,
+      apiKeyHash: hashApiKey(apiKey),
+      openRoot: async () => openEmulatedRoot(company, { user: BOI_USER, password: BOI_PASSWORD }),
+      sage: { homePath: 'C:\\Sage\\Sage 100\\MAS90\\Home', user: BOI_USER, password: BOI_PASSWORD, companies: [company.companyCode], poolSize: options.poolSize ?? 1 },
+      log: () => undefined,
+    },
+    {
+      extraRoutes: simulatorRoutes(company),
+      aroundOperation: async (operationId, request, work) => {
+        const { result, holdMs } = await company.faults.apply(operationId, work, request);
+        return { ...result, holdMs };
+      },
+      hold: (ms) => company.faults.hold(ms),
+      now: () => company.currentStamp(),
+    },
+  );
+  const stopRefusing = company.faults.onRefuse(async (ms) => agent.refuseConnections(ms));
   const soap = await startSoapServer(company, { tls, host, port: options.soapPort, username, password, companyCode: company.companyCode }).catch(async (err: unknown) => {
     await agent.close();
     throw err;
@@ -70,17 +137,19 @@ export async function startSage100Simulator(options: Sage100SimulatorOptions = {
     companyCode: company.companyCode,
     faults: company.faults,
     async close() {
+      stopRefusing();
+      company.faults.releaseHolds();
       await Promise.all([agent.close(), soap.close()]);
     },
   };
 }
 
-// `npx tsx sandbox/sage100/index.ts [agentPort] [soapPort]`: a seeded simulator to try things against by hand.
+// `npx tsx sandbox/sage100/index.ts [agentPort] [soapPort]`: a seeded sandbox to try things against by hand.
 if (require.main === module) {
   const [agentPort, soapPort] = process.argv.slice(2).map(Number);
   startSage100Simulator({ company: seedDemo(new SageCompany()), agentPort: agentPort || 8443, soapPort: soapPort || 8444 }).then(
     (sim) => {
-      console.log(`Sage 100 simulator, company ${sim.companyCode}`);
+      console.log(`Sage 100 sandbox (the agent over the BOI emulator), company ${sim.companyCode}`);
       console.log(`  agent  ${sim.agentUrl}  (X-API-Key: ${sim.apiKey})`);
       console.log(`  SOAP   ${sim.soapUrl}  (user ${sim.username}, password ${sim.password})`);
       console.log(`  state  ${sim.agentUrl}/__sim/state`);

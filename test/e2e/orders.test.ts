@@ -207,6 +207,23 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     assertSettled();
   });
 
+  it('finds an order invoiced and moved to Sage history when the backfill sees it again: still one Sage order', async () => {
+    const orderId = placeDemoOrder(sims.bc, webOrder(0, [{ sku: sku(8), quantity: 1 }]));
+    const salesOrder = await oneSalesOrderFor(orderId);
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === salesOrder.SalesOrderNo, 'the job ends');
+    // In Sage: shipped and invoiced with a tracking number, then the daily sales journal update posts it.
+    sims.sage.company.invoiceSalesOrder({ salesOrderNo: salesOrder.SalesOrderNo, trackingNumbers: ['1Z999AA10123456784'] });
+    sims.sage.company.dailySalesJournalUpdate();
+    assert.deepEqual(salesOrdersFor(sims.sage, orderId), [], 'the order left the open file');
+
+    await backfill([runtime]);
+    assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created', 'already-posted'], 'the backfill finds the order in SO history');
+    const history = sims.sage.company.state().salesOrderHistory.filter((order) => order.CustomerPONo === `BC${orderId}`);
+    assert.deepEqual(history.map((order) => [order.SalesOrderNo, order.OrderStatus]), [[salesOrder.SalesOrderNo, 'C']]);
+    assert.deepEqual(salesOrdersFor(sims.sage, orderId), [], 'no second order in the open file');
+    assertSettled();
+  });
+
   it('answers 401 to a webhook whose signature is wrong, missing or stale, or whose body was changed, and creates nothing', async () => {
     const sageBefore = sims.sage.company.state();
     const { orderId, delivery } = await captureOrderCreated(sims.bc, () => placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(7), quantity: 1 }])));

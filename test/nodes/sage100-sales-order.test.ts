@@ -48,10 +48,27 @@ for (const mode of ['agent', 'soap'] as const) {
       assert.equal(sim.company.state().salesOrders.length, 1);
     });
 
+    // Only the agent can read Sage's history; SOAP mode keeps its record elsewhere (docs/architecture.md).
+    (mode === 'agent' ? it : it.skip)('an order invoiced and moved to history, sent again by a restarted flow, stays one Sage order', async () => {
+      const first = await load();
+      assert.equal((await send(first.orders, first.out, { payload: { salesOrder: sampleSalesOrder() } })).sage100.outcome, 'created');
+      sim.company.invoiceSalesOrder({ salesOrderNo: 'W001042', trackingNumbers: ['1Z999'] });
+      sim.company.dailySalesJournalUpdate();
+      assert.equal(sim.company.state().salesOrders.length, 0, 'the order left the open file');
+      // A restart: a new flow with empty memory gets the same web order (status webhook, backfill poll).
+      await helper.unload();
+      const again = await load();
+      const result = await send(again.orders, again.out, { payload: { salesOrder: sampleSalesOrder() } });
+      assert.deepEqual([result.sage100.outcome, result.sage100.foundIn, result.payload.salesOrder?.SalesOrderNo], ['already-posted', 'history', 'W001042']);
+      const state = sim.company.state();
+      assert.deepEqual([state.salesOrders.length, state.salesOrderHistory.map((order) => [order.SalesOrderNo, order.OrderStatus])], [0, [['W001042', 'C']]]);
+    });
+
     it('a create that committed but timed out leaves exactly one order and reports it posted', async () => {
       const { orders, out } = await load('create', 1000);
       // Longer than the configured timeout: the answer is lost after Sage stored the order.
-      sim.faults.set([{ kind: 'commit-then-timeout', operation: 'createSalesOrder', ms: 5000 }]);
+      // The agent creates through create-if-absent; SOAP creates after its read.
+      sim.faults.set([{ kind: 'commit-then-timeout', operation: mode === 'agent' ? 'ensureSalesOrder' : 'createSalesOrder', ms: 5000 }]);
       const result = await send(orders, out, { payload: { salesOrder: sampleSalesOrder() } });
       assert.equal(result.sage100.outcome, 'already-posted');
       assert.equal(sim.company.state().salesOrders.length, 1);

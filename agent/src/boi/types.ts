@@ -47,6 +47,10 @@ export interface SySession extends PvxObject {
   nLookupTask(task: string): Promise<number>;
   nSetProgram(taskId: number): Promise<number>;
   nCleanup(): Promise<number>;
+  /** The open company's name (`SY_Company.CompanyName`). Added for `health`; the property name is UNCONFIRMED. */
+  sCompanyName(): Promise<string>;
+  /** Sage's version text, e.g. "Sage 100 Advanced 2024 (7.30)". Added for `health`; how BOI exposes it is UNCONFIRMED. */
+  sVersion(): Promise<string>;
 }
 
 /** A row-level cursor over one table: the business object itself for headers, `oLines()` for lines. */
@@ -58,6 +62,12 @@ export interface BoiRecordSet extends PvxObject {
   nMoveNext(): Promise<number>;
   /** 1 past the last record. */
   nEOF(): Promise<number>;
+  /**
+   * A column's length in the company's data dictionary, 0 for a column without one (numbers, dates). Added for
+   * the agent's `health`: the name and how pvxcom exposes the dictionary are UNCONFIRMED on a live Sage (the
+   * agent reports the length as unknown when the call fails).
+   */
+  nGetColumnLength(column: string): Promise<number>;
 }
 
 /** `…_bus` (read/write) and `…_svc` (read-only) objects. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FAULT_CODES, SageCompany, SageFault, compareStamps, decimalHours, stampOf } from '../../sandbox/sage100/company';
+import { FAULT_CODES, SageCompany, SageFault, compareStamps, decimalHours, stampOf } from '../src/emulator';
 
 function fault(fn: () => unknown): SageFault {
   try {
@@ -35,7 +35,7 @@ const order = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-describe('Sage 100 simulator company', () => {
+describe('BOI emulator: the company and its rules', () => {
   it('writes audit stamps as YYYYMMDD and decimal hours', () => {
     assert.equal(decimalHours(new Date('2026-03-02T13:30:00Z')), '13.5');
     assert.equal(decimalHours(new Date('2026-03-02T08:29:32.568Z')), '8.49238');
@@ -52,7 +52,7 @@ describe('Sage 100 simulator company', () => {
     assert.equal(created.OrderStatus, 'N');
     assert.deepEqual(created.Lines[0], {
       SalesOrderNo: 'W001042', LineKey: '000001', ItemCode: 'WIDGET-1', ItemType: '1', ItemCodeDesc: 'Widget',
-      QuantityOrdered: 3, UnitPrice: 12.5, WarehouseCode: '000', LineDiscountPercent: 0, ExtensionAmt: 37.5,
+      QuantityOrdered: 3, UnitPrice: 12.5, WarehouseCode: '000', LineDiscountPercent: 0, ExtensionAmt: 37.5, QuantityShipped: 0, QuantityBackordered: 0,
     });
     assert.deepEqual([created.DateUpdated, created.TimeUpdated], ['20260302', '13.51667']);
     const [stock] = c.listStock({ itemCodes: ['WIDGET-1'] });

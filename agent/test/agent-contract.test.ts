@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import OpenAPIBackend from 'openapi-backend';
+import { Agent, request } from 'undici';
+import { SageCompany, seedDemo } from '../src/emulator';
+import { CONTRACT_PATH } from '../src/server/start';
+import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
+
+/**
+ * The real agent over the BOI emulator, spoken to as raw HTTP: every contract operation, every answer validated
+ * against docs/sage100-agent-api.yaml, and an order's whole life (created, invoiced, posted to history, then the
+ * same web order again: still exactly one Sage order).
+ */
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+describe('Sage 100 agent over the BOI emulator: every contract operation', () => {
+  let sim: Sage100Simulator;
+  let dispatcher: Agent;
+  let api: OpenAPIBackend;
+  const seen = new Set<string>();
+
+  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
+    const headers = { 'x-api-key': sim.apiKey, 'x-sage-company': 'ABC', 'content-type': 'application/json' };
+    const response = await request(`${sim.agentUrl}${path}`, { method: method as 'GET', headers, body: body === undefined ? undefined : JSON.stringify(body), dispatcher });
+    const answer = { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+    if (!path.startsWith('/__sim/')) {
+      const operation = api.matchOperation({ method, path: path.split('?')[0] as string, headers: {} });
+      assert.ok(operation, `${method} ${path} is in the contract`);
+      const result = api.validateResponse(answer.body, operation, answer.status);
+      assert.equal(result.errors, null, `${method} ${path} ${answer.status}: ${JSON.stringify(result.errors)} ${JSON.stringify(answer.body)}`);
+      seen.add(String(operation.operationId));
+    }
+    return answer;
+  }
+
+  const order = (overrides: Record<string, unknown> = {}) => ({
+    SalesOrderNo: 'W001042',
+    OrderDate: '20260302',
+    ARDivisionNo: '01',
+    CustomerNo: 'WEB0001',
+    CustomerPONo: 'BC1042',
+    PaymentType: 'WEB',
+    OtherPaymentTypeRefNo: 'ch_123',
+    DepositAmt: 25,
+    UDF_WEB_ORDER: '1042',
+    Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 2, UnitPrice: 11.25, UDF_LINE_ID: 'L1' }],
+    ...overrides,
+  });
+
+  before(async () => {
+    api = new OpenAPIBackend({ definition: CONTRACT_PATH, strict: true });
+    await api.init();
+  });
+  beforeEach(async () => {
+    const company = seedDemo(new SageCompany({ now: () => new Date('2026-03-02T09:00:00Z'), udfColumns: { SO_SalesOrderHeader: ['UDF_WEB_ORDER'], SO_SalesOrderDetail: ['UDF_LINE_ID'] } }));
+    sim = await startSage100Simulator({ company });
+    dispatcher = new Agent({ connect: { ca: sim.certificatePem } });
+  });
+  afterEach(async () => {
+    await sim.close();
+    await dispatcher.close();
+  });
+  after(() => {
+    assert.equal(seen.size, 13, `every operation answered, saw ${[...seen].sort().join(', ')}`);
+  });
+
+  it('health reports the version, the company and the real column lengths of its profile', async () => {
+    const health = await call('GET', '/v1/health');
+    assert.equal(health.status, 200);
+    assert.equal(health.body.apiVersion, '1.1');
+    assert.equal(health.body.sageVersion, 'Sage 100 Standard 2018 (6.10)');
+    const lengths = health.body.columnLengths as Record<string, Record<string, number>>;
+    assert.deepEqual([lengths.SO_SalesOrderHeader?.BillToName, lengths.SO_SalesOrderHeader?.ShipToAddress1, lengths.SO_SalesOrderHeader?.ShipToCity, lengths.SO_SalesOrderHeader?.CustomerPONo], [30, 30, 20, 15]);
+    assert.equal(lengths.SO_SalesOrderDetail?.ItemCode, 30);
+  });
+
+  it('an order created, invoiced with tracking, posted to history: the same web order again stays one Sage order', async () => {
+    const created = await call('POST', '/v1/sales-orders/create-if-absent', order());
+    assert.equal(created.status, 201);
+    const stored = created.body.salesOrder as Record<string, unknown> & { Lines: Array<Record<string, unknown>> };
+    // Payment, deposit and UDF columns pass through to Sage and come back.
+    assert.deepEqual([stored.PaymentType, stored.OtherPaymentTypeRefNo, stored.DepositAmt, stored.UDF_WEB_ORDER, stored.Lines[0]?.UDF_LINE_ID], ['WEB', 'ch_123', 25, '1042', 'L1']);
+    assert.equal((await call('POST', '/v1/sales-orders/create-if-absent', order())).body.foundIn, 'open');
+
+    const invoiced = await call('POST', '/__sim/invoice', { salesOrderNo: 'W001042', trackingNumbers: ['1Z999'] });
+    assert.equal(invoiced.status, 201);
+    const invoices = await call('GET', '/v1/invoices');
+    const [invoice] = invoices.body.invoices as Array<Record<string, unknown> & { Lines: Array<Record<string, unknown>> }>;
+    assert.deepEqual([invoice?.SalesOrderNo, invoice?.CustomerPONo, invoice?.posted, invoice?.TrackingNumbers, invoice?.Lines[0]?.QuantityShipped, invoice?.Lines[0]?.SalesOrderLineKey, invoice?.Lines[0]?.UDF_LINE_ID], ['W001042', 'BC1042', false, ['1Z999'], 2, '000001', 'L1']);
+
+    assert.deepEqual((await call('POST', '/__sim/daily-sales-journal')).body.ordersCompleted, ['W001042']);
+    assert.equal((await call('GET', '/v1/sales-orders/W001042')).status, 404);
+    const again = await call('POST', '/v1/sales-orders/create-if-absent', order());
+    assert.deepEqual([again.status, again.body.outcome, again.body.foundIn, (again.body.salesOrder as { OrderStatus: string }).OrderStatus], [200, 'existing', 'history', 'C']);
+    const state = (await call('GET', '/__sim/state')).body as { salesOrders: unknown[]; salesOrderHistory: unknown[]; invoiceHistory: unknown[] };
+    assert.deepEqual([state.salesOrders.length, state.salesOrderHistory.length, state.invoiceHistory.length], [0, 1, 1]);
+    const posted = await call('GET', '/v1/invoices?changedSinceDate=20260302&changedSinceTime=0');
+    assert.equal((posted.body.invoices as Array<{ posted: boolean }>).at(-1)?.posted, true);
+  });
+
+  it('finds an order invoiced and purged from SO history by its CustomerPONo in invoice history, and a duplicate PO is never passed', async () => {
+    const company = sim.company;
+    company.createSalesOrder(order({ SalesOrderNo: 'OLD0001' }));
+    company.invoiceSalesOrder({ salesOrderNo: 'OLD0001' });
+    company.dailySalesJournalUpdate();
+    const found = await call('POST', '/v1/sales-orders/create-if-absent', order());
+    assert.deepEqual([found.body.outcome, found.body.foundIn, (found.body.salesOrder as { SalesOrderNo: string }).SalesOrderNo], ['existing', 'invoice-history', 'OLD0001']);
+    assert.equal(company.state().salesOrders.length, 0);
+    // An open order of the same customer with the PO: Sage's −1 warning is "already posted".
+    company.createSalesOrder(order({ SalesOrderNo: 'PHONE01', CustomerPONo: 'BC2000' }));
+    const duplicate = await call('POST', '/v1/sales-orders/create-if-absent', order({ SalesOrderNo: 'W002000', CustomerPONo: 'BC2000' }));
+    assert.deepEqual([duplicate.body.outcome, duplicate.body.foundIn, (duplicate.body.salesOrder as { SalesOrderNo: string }).SalesOrderNo], ['existing', 'open', 'PHONE01']);
+    assert.equal(company.findSalesOrder('W002000'), undefined);
+    // An order a person deleted in Sage (history X) is not created again.
+    company.createSalesOrder(order({ SalesOrderNo: 'W003000', CustomerPONo: 'BC3000' }));
+    company.deleteSalesOrder('W003000');
+    const deleted = await call('POST', '/v1/sales-orders/create-if-absent', order({ SalesOrderNo: 'W003000', CustomerPONo: 'BC3000' }));
+    assert.deepEqual([deleted.body.outcome, deleted.body.foundIn, (deleted.body.salesOrder as { OrderStatus: string }).OrderStatus], ['existing', 'history', 'X']);
+    assert.equal(company.findSalesOrder('W003000'), undefined);
+  });
+
+  it('creates, reads and refuses sales orders the way Sage does', async () => {
+    assert.equal((await call('POST', '/v1/sales-orders', order())).status, 201);
+    assert.equal((await call('POST', '/v1/sales-orders', order())).body.code, 'WS_AlreadyExists');
+    assert.equal((await call('GET', '/v1/sales-orders/W001042')).status, 200);
+    const readOnly = await call('POST', '/v1/sales-orders', order({ SalesOrderNo: 'W001043', SalesTaxAmt: 1 }));
+    assert.deepEqual([readOnly.status, readOnly.body.code, readOnly.body.message], [422, 'CI_ReadOnly', 'Sales Tax Amount is read only']);
+    const noItem = await call('POST', '/v1/sales-orders', order({ SalesOrderNo: 'W001043', Lines: [{ ItemCode: 'NOPE', QuantityOrdered: 1 }] }));
+    assert.deepEqual([noItem.body.code, noItem.body.object], ['CI_NOF', 'SO_SalesOrderDetail_bus']);
+    sim.company.lock('SO_SalesOrderHeader', 'W001042');
+    const locked = await call('POST', '/v1/sales-orders', order());
+    assert.equal(locked.status, 423);
+    assert.equal(locked.body.code, 'RecordLocked');
+    assert.match(String(locked.body.message), /sales order W001042 is open in Sage/);
+  });
+
+  it('creates, reads, updates, finds and upserts customers', async () => {
+    const customer = { ARDivisionNo: '01', CustomerNo: 'WEB0002', CustomerName: 'Grace Hopper', ZipCode: '10001', EmailAddress: 'grace@example.com', TermsCode: '30' };
+    assert.equal((await call('POST', '/v1/customers', customer)).status, 201);
+    assert.equal((await call('GET', '/v1/customers/01/WEB0002')).body.CustomerName, 'Grace Hopper');
+    assert.equal((await call('PUT', '/v1/customers/01/WEB0002', { TelephoneNo: '555-0100' })).body.TelephoneNo, '555-0100');
+    assert.equal(((await call('GET', '/v1/customers?email=GRACE@example.com')).body.customers as unknown[]).length, 1);
+    const unchanged = await call('POST', '/v1/customers/upsert', { customer, updatableFields: ['CustomerName', 'ZipCode'] });
+    assert.deepEqual([unchanged.status, unchanged.body.outcome], [200, 'unchanged']);
+    const updated = await call('POST', '/v1/customers/upsert', { customer: { ...customer, CustomerName: 'Grace B. Hopper', TermsCode: '00' }, updatableFields: ['CustomerName'] });
+    assert.deepEqual([updated.body.outcome, updated.body.changedFields, (updated.body.customer as { TermsCode: string }).TermsCode], ['updated', ['CustomerName'], '30']);
+    const created = await call('POST', '/v1/customers/upsert', { customer: { ...customer, CustomerNo: 'WEB0003', CustomerName: 'Zoë 😀' }, updatableFields: [] });
+    // Windows-1252 keeps ë; the emoji cannot be stored and becomes '?', as in Sage.
+    assert.deepEqual([created.status, (created.body.customer as { CustomerName: string }).CustomerName], [201, 'Zoë ?']);
+  });
+
+  it('lists items, prices with promotions and quantity breaks, and stock', async () => {
+    const items = await call('GET', '/v1/items?itemType=1&pageSize=2');
+    assert.deepEqual((items.body.items as Array<{ ItemCode: string }>).map((i) => i.ItemCode), ['CABLE-USB-C-2M', 'GADGET-2']);
+    const rest = await call('GET', `/v1/items?pageToken=${String(items.body.nextPageToken)}&pageSize=2`);
+    assert.deepEqual((rest.body.items as Array<{ ItemCode: string }>).map((i) => i.ItemCode), ['WIDGET-1']);
+    const prices = await call('GET', '/v1/items/prices?itemCode=GADGET-2&itemCode=WIDGET-1');
+    const [gadget, widget] = prices.body.prices as Array<Record<string, unknown>>;
+    assert.deepEqual([gadget?.SalesPromotionPrice, gadget?.SaleStartingDate, gadget?.SaleEndingDate, gadget?.SaleMethod, gadget?.InactiveItem], [4.5, '20260301', '20260331', 'P', false]);
+    assert.deepEqual((widget?.priceCodes as Array<{ breaks: unknown[] }>)[0]?.breaks, [{ BreakQuantity: 9, DiscountMarkup: 0 }, { BreakQuantity: 99_999_999, DiscountMarkup: 10 }]);
+    const stock = await call('GET', '/v1/stock?itemCode=WIDGET-1&warehouseCode=EST');
+    assert.deepEqual((stock.body.rows as Array<{ QuantityOnHand: number }>).map((r) => r.QuantityOnHand), [10]);
+  });
+});
