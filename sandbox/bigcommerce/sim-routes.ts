@@ -1,11 +1,14 @@
 /** `/__sim/*`: the simulator's own routes for tests and the sandbox. No token, no quota. */
 import { z } from 'zod';
 import { faultRuleSchema, type Faults } from './faults';
-import { orderTotals, statusName } from './orders';
+import { ORDER_STATUSES, OrderInputError, orderTotals, statusName, type OrderInput } from './orders';
 import type { RateLimiter } from './rate-limiter';
 import { json, v3Error, type SimResponse } from './responses';
 import type { SimStats } from './server';
 import type { SimulatedStore } from './store';
+
+const statusBodySchema = z.strictObject({ status_id: z.number().int().refine((id) => ORDER_STATUSES.some((s) => s.id === id), 'is not an order status id (0…14)') });
+const ORDER_STATUS_PATH = /^\/__sim\/orders\/(\d+)\/status$/;
 
 const faultsBodySchema = z.union([z.array(faultRuleSchema), z.strictObject({ rules: z.array(faultRuleSchema) })]);
 
@@ -80,5 +83,45 @@ export function handleSimRoute(parts: SimRouteParts, method: string, path: strin
     parts.faults.set(Array.isArray(parsed.data) ? parsed.data : parsed.data.rules);
     return json({ rules: parts.faults.list() });
   }
+  if (path === '/__sim/orders' && method === 'POST') return createOrder(parts.store, body);
+  const statusPath = ORDER_STATUS_PATH.exec(path);
+  if (statusPath && method === 'POST') return changeStatus(parts.store, Number(statusPath[1]), body);
   return undefined;
+}
+
+/**
+ * An order with every field under the test's control (`OrderInput`: tax-inclusive pricing, currencies,
+ * refunded quantities, gift wrapping, pickups …). `notify: false` seeds it silently, as `addOrder` does;
+ * otherwise it is placed like a checkout (stock taken, `store/order/created`).
+ */
+function createOrder(store: SimulatedStore, body: unknown): SimResponse {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return v3Error(422, 'The body must be an order object (OrderInput)');
+  const { notify = true, ...input } = body as OrderInput & { notify?: boolean };
+  try {
+    const order = notify ? store.placeOrder(input) : store.addOrder(input);
+    return json(
+      {
+        id: order.id,
+        status_id: order.statusId,
+        total_inc_tax: orderTotals(order).totalInc,
+        order_address_ids: order.shipping.map((s) => s.id),
+        lines: order.lines.map((l) => ({ id: l.id, sku: l.sku, quantity: l.quantity, order_address_id: l.addressId })),
+      },
+      201,
+    );
+  } catch (err) {
+    if (err instanceof OrderInputError) return v3Error(422, `Invalid order: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Changes an order's status as a merchant does in the control panel (webhooks fire as they would). */
+function changeStatus(store: SimulatedStore, orderId: number, body: unknown): SimResponse {
+  const order = store.orders.get(orderId);
+  if (!order) return v3Error(404, `Order ${orderId} does not exist`);
+  const parsed = statusBodySchema.safeParse(body);
+  if (!parsed.success) return v3Error(422, `Invalid status change: ${parsed.error.issues[0]!.path.join('.') || '(body)'}: ${parsed.error.issues[0]!.message}`);
+  const previous = order.statusId;
+  store.setOrderStatus(orderId, parsed.data.status_id);
+  return json({ id: orderId, previous_status_id: previous, status_id: order.statusId, status: statusName(order.statusId) });
 }
