@@ -11,6 +11,7 @@ import { catalogV3Routes } from './routes/catalog-v3';
 import { customersV3Routes } from './routes/customers-v3';
 import { hooksV3Routes } from './routes/hooks-v3';
 import { inventoryV3Routes } from './routes/inventory-v3';
+import { orderMetafieldsV3Routes } from './routes/order-metafields-v3';
 import { ordersV2Routes } from './routes/orders-v2';
 import { paymentsV3Routes } from './routes/payments-v3';
 import { storeV2Routes } from './routes/store-v2';
@@ -95,7 +96,7 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   const stats = emptyStats();
   const router = new Router();
   const storeId = options.storeId ?? '1001';
-  router.add([...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }), ...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
+  router.add([...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }), ...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...orderMetafieldsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
   const sender = new WebhookSender({ store, faults, stats, clientSecret, storeId, now }, options.webhooks);
   store.onEvent((event) => sender.enqueue(event));
 

@@ -113,6 +113,30 @@ export interface HookRecord {
   updatedAt: number;
 }
 
+export type MetafieldPermission = 'app_only' | 'read' | 'write' | 'read_and_sf_access' | 'write_and_sf_access';
+
+export interface MetafieldInput {
+  namespace: string;
+  key: string;
+  value: string;
+  permission_set: MetafieldPermission;
+  description?: string;
+}
+
+/** An order metafield (`orders.v3.yml` Metafield); unique per owner client id + namespace + key + order. */
+export interface MetafieldRecord {
+  id: number;
+  orderId: number;
+  ownerClientId: string;
+  namespace: string;
+  key: string;
+  value: string;
+  permissionSet: MetafieldPermission;
+  description: string;
+  dateCreated: number;
+  dateModified: number;
+}
+
 export class SimulatedStore {
   readonly catalog: Catalog;
   readonly orders = new Map<number, OrderRecord>();
@@ -120,6 +144,7 @@ export class SimulatedStore {
   readonly transactions = new Map<number, TransactionRecord[]>();
   readonly refunds: RefundRecord[] = [];
   readonly hooks = new Map<number, HookRecord>();
+  readonly orderMetafields = new Map<number, MetafieldRecord>();
   hookAdminEmails: string[] = [];
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private nextOrderId = 100;
@@ -132,6 +157,7 @@ export class SimulatedStore {
   private nextRefundId = 1;
   private nextRefundPaymentId = 1;
   private nextHookId = 1;
+  private nextMetafieldId = 1;
   private readonly ids = {
     nextLineId: () => this.nextLineId++,
     nextAddressId: () => this.nextAddressId++,
@@ -357,6 +383,39 @@ export class SimulatedStore {
     order.refundedAmount += input.total_amount;
     this.touchOrder(order);
     this.emit('store/order/refund/created', { type: 'order', id: orderId, refund: { refund_id: record.id } });
+    return record;
+  }
+
+  // ---- order metafields --------------------------------------------------------------------------------
+
+  /** The metafield `clientId` owns on this order under namespace + key, if any. */
+  findOrderMetafield(orderId: number, clientId: string, namespace: string, key: string): MetafieldRecord | undefined {
+    for (const field of this.orderMetafields.values()) {
+      if (field.orderId === orderId && field.ownerClientId === clientId && field.namespace === namespace && field.key === key) return field;
+    }
+    return undefined;
+  }
+
+  /** Creates an order metafield owned by `clientId` (no webhook: BigCommerce announces none for metafields). */
+  addOrderMetafield(orderId: number, input: MetafieldInput, clientId: string): MetafieldRecord {
+    this.requireOrder(orderId);
+    if (this.findOrderMetafield(orderId, clientId, input.namespace, input.key)) {
+      throw new OrderInputError(`order ${orderId} already has a metafield ${input.namespace}/${input.key} of client ${clientId}`);
+    }
+    const now = this.now();
+    const record: MetafieldRecord = {
+      id: this.nextMetafieldId++,
+      orderId,
+      ownerClientId: clientId,
+      namespace: input.namespace,
+      key: input.key,
+      value: input.value,
+      permissionSet: input.permission_set,
+      description: input.description ?? '',
+      dateCreated: now,
+      dateModified: now,
+    };
+    this.orderMetafields.set(record.id, record);
     return record;
   }
 
