@@ -14,6 +14,7 @@ import { inventoryV3Routes } from './routes/inventory-v3';
 import { orderMetafieldsV3Routes } from './routes/order-metafields-v3';
 import { ordersV2Routes } from './routes/orders-v2';
 import { paymentsV3Routes } from './routes/payments-v3';
+import { shipmentsV2Routes } from './routes/shipments-v2';
 import { storeV2Routes } from './routes/store-v2';
 import { createSimulatorServer, emptyStats, type ApiAccount, type Exchange, type SimStats } from './server';
 import { handleSimRoute, stateOf } from './sim-routes';
@@ -96,7 +97,7 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   const stats = emptyStats();
   const router = new Router();
   const storeId = options.storeId ?? '1001';
-  router.add([...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }), ...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...orderMetafieldsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
+  router.add([...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }), ...ordersV2Routes, ...shipmentsV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...orderMetafieldsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
   const sender = new WebhookSender({ store, faults, stats, clientSecret, storeId, now }, options.webhooks);
   store.onEvent((event) => sender.enqueue(event));
 

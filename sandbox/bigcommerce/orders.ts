@@ -129,6 +129,8 @@ export interface OrderLine {
   sku: string;
   type: 'physical' | 'digital';
   quantity: number;
+  /** Units already in shipments (`quantity_shipped`). */
+  quantityShipped: number;
   basePrice: number;
   priceExTax: number;
   priceIncTax: number;
@@ -307,6 +309,7 @@ function buildLine(input: OrderLineInput, index: number, catalog: Catalog, ids: 
     sku: chosen?.sku ?? input.sku ?? '',
     type: product?.type ?? 'physical',
     quantity: input.quantity,
+    quantityShipped: 0,
     basePrice: priceEx,
     priceExTax: priceEx,
     priceIncTax: input.price_inc_tax ?? priceEx,
@@ -425,7 +428,7 @@ export function renderLine(order: OrderRecord, line: OrderLine): Record<string, 
     wrapping_cost_inc_tax: '0.0000',
     wrapping_cost_tax: '0.0000',
     wrapping_message: '',
-    quantity_shipped: 0,
+    quantity_shipped: line.quantityShipped,
     event_name: null,
     event_date: null,
     fixed_shipping_cost: '0.0000',
@@ -460,7 +463,7 @@ export function renderLine(order: OrderRecord, line: OrderLine): Record<string, 
   };
 }
 
-function addressFields(a: Address) {
+export function addressFields(a: Address) {
   return {
     first_name: a.first_name,
     last_name: a.last_name,
@@ -481,6 +484,10 @@ function itemsOf(order: OrderRecord, shippingAddress: ShippingAddress): number {
   return order.lines.filter((l) => l.addressId === shippingAddress.id).reduce((sum, l) => sum + l.quantity, 0);
 }
 
+function shippedOf(order: OrderRecord, shippingAddress?: ShippingAddress): number {
+  return order.lines.filter((l) => !shippingAddress || l.addressId === shippingAddress.id).reduce((sum, l) => sum + l.quantityShipped, 0);
+}
+
 /** `GET /v2/orders/{id}/shipping_addresses` items: costs as strings. */
 export function renderShippingAddress(order: OrderRecord, s: ShippingAddress, context: RenderContext): Record<string, unknown> {
   return {
@@ -489,7 +496,7 @@ export function renderShippingAddress(order: OrderRecord, s: ShippingAddress, co
     ...addressFields(s),
     form_fields: [],
     items_total: itemsOf(order, s),
-    items_shipped: 0,
+    items_shipped: shippedOf(order, s),
     shipping_method: s.shippingMethod,
     base_cost: money(s.costExTax),
     cost_ex_tax: money(s.costExTax),
@@ -520,7 +527,7 @@ function renderConsignments(order: OrderRecord, withLines: boolean, context: Ren
         .filter((l) => l.addressId === s.id)
         .map((l) => (withLines ? renderLine(order, l) : link(context, `/orders/${order.id}/products/${l.id}`))),
       items_total: itemsOf(order, s),
-      items_shipped: 0,
+      items_shipped: shippedOf(order, s),
       base_cost: round4(s.costExTax),
       cost_ex_tax: round4(s.costExTax),
       cost_inc_tax: round4(s.costIncTax),
@@ -581,7 +588,7 @@ export function renderOrder(order: OrderRecord, includes: OrderIncludes, context
     total_tax: money(t.totalInc - t.totalEx),
     is_tax_inclusive_pricing: false,
     items_total: t.itemsTotal,
-    items_shipped: 0,
+    items_shipped: shippedOf(order),
     payment_method: order.paymentMethod,
     payment_provider_id: '',
     payment_status: order.paymentStatus,

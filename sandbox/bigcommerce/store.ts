@@ -5,6 +5,7 @@
  */
 import { Catalog, DEFAULT_LOCATION_ID, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
 import { buildOrder, OrderInputError, toSecond, type OrderInput, type OrderRecord } from './orders';
+import { checkedItems, shippedStatus, type ShipmentChange, type ShipmentInput, type ShipmentRecord } from './shipments';
 
 export interface StoreEvent {
   scope: string;
@@ -145,6 +146,8 @@ export class SimulatedStore {
   readonly refunds: RefundRecord[] = [];
   readonly hooks = new Map<number, HookRecord>();
   readonly orderMetafields = new Map<number, MetafieldRecord>();
+  /** Shipment id → shipment; each names its order. */
+  readonly shipments = new Map<number, ShipmentRecord>();
   hookAdminEmails: string[] = [];
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private nextOrderId = 100;
@@ -158,6 +161,7 @@ export class SimulatedStore {
   private nextRefundPaymentId = 1;
   private nextHookId = 1;
   private nextMetafieldId = 1;
+  private nextShipmentId = 1;
   private readonly ids = {
     nextLineId: () => this.nextLineId++,
     nextAddressId: () => this.nextAddressId++,
@@ -384,6 +388,76 @@ export class SimulatedStore {
     this.touchOrder(order);
     this.emit('store/order/refund/created', { type: 'order', id: orderId, refund: { refund_id: record.id } });
     return record;
+  }
+
+  // ---- shipments -----------------------------------------------------------------------------------------
+
+  /** The order's shipments, oldest first. */
+  shipmentsOf(orderId: number): ShipmentRecord[] {
+    return [...this.shipments.values()].filter((s) => s.orderId === orderId);
+  }
+
+  /**
+   * Ships items of an order as the control panel's Ship Items does: checks the address and the quantities
+   * left, counts the units as shipped, moves the order to Partially Shipped (3) or Shipped (2) and fires
+   * `store/shipment/created` plus the order's `updated` / `statusUpdated`.
+   */
+  createShipment(orderId: number, input: ShipmentInput): ShipmentRecord {
+    const order = this.requireOrder(orderId);
+    const items = checkedItems(order, input);
+    const shipment: ShipmentRecord = {
+      id: this.nextShipmentId++,
+      orderId,
+      orderAddressId: input.order_address_id,
+      dateCreated: toSecond(this.now()),
+      trackingNumber: input.tracking_number ?? '',
+      trackingCarrier: input.tracking_carrier ?? '',
+      trackingLink: input.tracking_link ?? '',
+      shippingMethod: input.shipping_method ?? '',
+      shippingProvider: input.shipping_provider ?? '',
+      merchantShippingCost: Number(input.merchant_shipping_cost ?? 0),
+      comments: input.comments ?? '',
+      items,
+    };
+    for (const item of items) order.lines.find((l) => l.id === item.orderProductId)!.quantityShipped += item.quantity;
+    this.shipments.set(shipment.id, shipment);
+    this.emit('store/shipment/created', { type: 'shipment', id: shipment.id, orderId });
+    const status = shippedStatus(order);
+    if (status === 2) order.dateShipped = toSecond(this.now());
+    if (status !== order.statusId) this.setOrderStatus(orderId, status);
+    else this.updateOrder(orderId, () => undefined);
+    return shipment;
+  }
+
+  /** Changes tracking details of a shipment (items stay); fires `store/shipment/updated`. */
+  updateShipment(shipment: ShipmentRecord, change: ShipmentChange): void {
+    const order = this.requireOrder(shipment.orderId);
+    if (change.order_address_id !== undefined && !order.shipping.some((s) => s.id === change.order_address_id)) {
+      throw new OrderInputError(`order_address_id: ${change.order_address_id} is not a shipping address of order ${order.id}`);
+    }
+    if (change.order_address_id !== undefined) shipment.orderAddressId = change.order_address_id;
+    if (change.tracking_number !== undefined) shipment.trackingNumber = change.tracking_number;
+    if (change.tracking_carrier !== undefined) shipment.trackingCarrier = change.tracking_carrier;
+    if (change.tracking_link !== undefined) shipment.trackingLink = change.tracking_link;
+    if (change.shipping_method !== undefined) shipment.shippingMethod = change.shipping_method;
+    if (change.shipping_provider !== undefined) shipment.shippingProvider = change.shipping_provider;
+    if (change.merchant_shipping_cost !== undefined) shipment.merchantShippingCost = Number(change.merchant_shipping_cost);
+    if (change.comments !== undefined) shipment.comments = change.comments;
+    this.emit('store/shipment/updated', { type: 'shipment', id: shipment.id, orderId: shipment.orderId });
+  }
+
+  /**
+   * Deletes a shipment: its units count as unshipped again. The order keeps its status (**UNCONFIRMED**
+   * whether BigCommerce moves it back); fires `store/shipment/deleted`.
+   */
+  deleteShipment(shipment: ShipmentRecord): void {
+    const order = this.requireOrder(shipment.orderId);
+    for (const item of shipment.items) {
+      const line = order.lines.find((l) => l.id === item.orderProductId);
+      if (line) line.quantityShipped = Math.max(0, line.quantityShipped - item.quantity);
+    }
+    this.shipments.delete(shipment.id);
+    this.emit('store/shipment/deleted', { type: 'shipment', id: shipment.id, orderId: shipment.orderId });
   }
 
   // ---- order metafields --------------------------------------------------------------------------------
