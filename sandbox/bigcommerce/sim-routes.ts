@@ -10,6 +10,8 @@ import type { SimulatedStore } from './store';
 const statusBodySchema = z.strictObject({ status_id: z.number().int().refine((id) => ORDER_STATUSES.some((s) => s.id === id), 'is not an order status id (0…14)') });
 const ORDER_STATUS_PATH = /^\/__sim\/orders\/(\d+)\/status$/;
 
+const featuresBodySchema = z.strictObject({ priceLists: z.boolean().optional(), customerGroups: z.boolean().optional() });
+
 const faultsBodySchema = z.union([z.array(faultRuleSchema), z.strictObject({ rules: z.array(faultRuleSchema) })]);
 
 export interface SimRouteParts {
@@ -59,6 +61,10 @@ export function stateOf(parts: SimRouteParts): Record<string, unknown> {
       }),
     })),
     customers: store.customers.size,
+    features: { ...store.pricing.features },
+    locations: [...catalog.locations.values()].map((l) => ({ id: l.id, code: l.code, label: l.label, enabled: l.enabled })),
+    price_lists: [...store.pricing.priceLists.values()].map((l) => ({ id: l.id, name: l.name, active: l.active, records: store.pricing.recordsOf(l.id).size })),
+    customer_groups: [...store.pricing.customerGroups.values()].map((g) => ({ id: g.id, name: g.name, price_list_id: store.pricing.priceListOfGroup(g.id) ?? null })),
     hooks: [...store.hooks.values()].map((h) => ({
       id: h.id,
       scope: h.scope,
@@ -82,6 +88,12 @@ export function handleSimRoute(parts: SimRouteParts, method: string, path: strin
     }
     parts.faults.set(Array.isArray(parsed.data) ? parsed.data : parsed.data.rules);
     return json({ rules: parts.faults.list() });
+  }
+  if (path === '/__sim/features' && method === 'POST') {
+    const parsed = featuresBodySchema.safeParse(body);
+    if (!parsed.success) return v3Error(422, `Invalid features: ${parsed.error.issues[0]!.path.join('.') || '(body)'}: ${parsed.error.issues[0]!.message}`);
+    Object.assign(parts.store.pricing.features, parsed.data);
+    return json({ ...parts.store.pricing.features });
   }
   if (path === '/__sim/orders' && method === 'POST') return createOrder(parts.store, body);
   const statusPath = ORDER_STATUS_PATH.exec(path);

@@ -4,6 +4,7 @@
  * hands to the webhook sender.
  */
 import { Catalog, DEFAULT_LOCATION_ID, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
+import { Pricing } from './pricing';
 import { buildOrder, OrderInputError, toSecond, type OrderInput, type OrderRecord } from './orders';
 import { checkedItems, shippedStatus, type ShipmentChange, type ShipmentInput, type ShipmentRecord } from './shipments';
 
@@ -140,6 +141,8 @@ export interface MetafieldRecord {
 
 export class SimulatedStore {
   readonly catalog: Catalog;
+  /** Customer groups, price lists and their assignments, and which of them the plan offers. */
+  readonly pricing: Pricing;
   readonly orders = new Map<number, OrderRecord>();
   readonly customers = new Map<number, CustomerRecord>();
   readonly transactions = new Map<number, TransactionRecord[]>();
@@ -173,6 +176,7 @@ export class SimulatedStore {
     readonly now: () => number,
   ) {
     this.catalog = new Catalog(now);
+    this.pricing = new Pricing(now);
   }
 
   /** Store events (order created, status changed, stock changed …); returns the unsubscribe function. */

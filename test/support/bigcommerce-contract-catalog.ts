@@ -1,0 +1,85 @@
+/**
+ * Adds the B2B catalog files to the contract recorder: `price_lists.v3.yml` and `customers.v2.yml` (customer
+ * groups), with the exceptions their checks need, each with its reason. Import it (for its effect) in a test
+ * file that exercises price lists, customer groups or locations, before the first test store starts: the
+ * recorder reads SPEC_FILES and SPEC_EXCEPTIONS once per process, when the first store starts.
+ */
+import { SPEC_EXCEPTIONS, SPEC_FILES } from './bigcommerce-contract';
+
+type Json = Record<string, unknown>;
+
+function at(doc: Json, ...path: string[]): Json {
+  let node: unknown = doc;
+  for (const key of path) {
+    node = (node as Json | undefined)?.[key];
+    if (node === undefined) throw new Error(`contract: ${path.join('.')} is not in the spec any more; review the catalog exceptions`);
+  }
+  return node as Json;
+}
+
+const CATALOG_FILES: Array<{ family: 'v2' | 'v3'; file: string }> = [
+  { family: 'v3', file: 'price_lists.v3.yml' },
+  { family: 'v2', file: 'customers.v2.yml' },
+];
+
+/** Every object node under `node`. */
+function objects(node: unknown, visit: (value: Json) => void): void {
+  if (Array.isArray(node)) node.forEach((item) => objects(item, visit));
+  else if (node && typeof node === 'object') {
+    visit(node as Json);
+    for (const child of Object.values(node)) objects(child, visit);
+  }
+}
+
+export const CATALOG_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
+  {
+    file: 'customers.v2.yml',
+    where: 'exclusiveMaximum: false / exclusiveMinimum: false (removed)',
+    reason:
+      'The page/limit/id schemas carry the JSON Schema draft-4 boolean form; the validator reads draft 7, where these must be numbers, and refuses to compile. false means "no exclusive bound", so removing them changes nothing.',
+    patch: (doc) => {
+      let changed = 0;
+      objects(doc, (value) => {
+        for (const key of ['exclusiveMaximum', 'exclusiveMinimum']) {
+          if (value[key] === false) {
+            delete value[key];
+            changed++;
+          }
+        }
+      });
+      return changed;
+    },
+  },
+  {
+    file: 'customers.v2.yml',
+    where: 'customerGroup_Full.discount_rules (oneOf → anyOf)',
+    reason:
+      'The four branches are arrays of objects with the same optional properties and nothing required, so every value (an empty list, a price_list rule) matches all of them and oneOf can never pass.',
+    patch: (doc) => {
+      const rules = at(doc, 'components', 'schemas', 'customerGroup_Full', 'properties', 'discount_rules');
+      if (!Array.isArray(rules.oneOf)) return 0;
+      rules.anyOf = rules.oneOf;
+      delete rules.oneOf;
+      return 1;
+    },
+  },
+  {
+    file: 'locations.v3.yml',
+    where: 'query parameter location_id:in (LocationIdsParam)',
+    reason: 'The filter takes a comma-separated list of location ids (its description says so), but the file types it as a single integer.',
+    patch: (doc) => {
+      const parameter = at(doc, 'components', 'parameters', 'LocationIdsParam');
+      parameter.schema = { type: 'array', items: { type: 'integer' } };
+      parameter.style = 'form';
+      parameter.explode = false;
+      return 1;
+    },
+  },
+];
+
+for (const { family, file } of CATALOG_FILES) {
+  if (!SPEC_FILES[family].includes(file)) SPEC_FILES[family].push(file);
+}
+for (const exception of CATALOG_SPEC_EXCEPTIONS) {
+  if (!SPEC_EXCEPTIONS.some((known) => known.file === exception.file && known.where === exception.where)) SPEC_EXCEPTIONS.push(exception);
+}
