@@ -31,12 +31,13 @@ function objects(node: unknown, visit: (value: Json) => void): void {
   }
 }
 
-export const CATALOG_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
-  {
-    file: 'customers.v2.yml',
+/** `exclusiveMaximum: false` / `exclusiveMinimum: false` removed from one file. */
+function draft4Bounds(file: string): (typeof SPEC_EXCEPTIONS)[number] {
+  return {
+    file,
     where: 'exclusiveMaximum: false / exclusiveMinimum: false (removed)',
     reason:
-      'The page/limit/id schemas carry the JSON Schema draft-4 boolean form; the validator reads draft 7, where these must be numbers, and refuses to compile. false means "no exclusive bound", so removing them changes nothing.',
+      'Some schemas (page/limit/ids in customers.v2, geo_coordinates in locations.v3) carry the JSON Schema draft-4 boolean form; the validator reads draft 7, where these must be numbers, and cannot compile them (the exchange would go unchecked). false means "no exclusive bound", so removing them changes nothing.',
     patch: (doc) => {
       let changed = 0;
       objects(doc, (value) => {
@@ -49,7 +50,11 @@ export const CATALOG_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
       });
       return changed;
     },
-  },
+  };
+}
+
+export const CATALOG_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
+  ...['customers.v2.yml', 'locations.v3.yml'].map((file) => draft4Bounds(file)),
   {
     file: 'customers.v2.yml',
     where: 'customerGroup_Full.discount_rules (oneOf → anyOf)',
