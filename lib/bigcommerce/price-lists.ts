@@ -177,3 +177,23 @@ export async function ensureCustomerGroup(request: RequestFunction, name: string
     return { ...raced, created: false };
   }
 }
+
+/** `PUT /v3/customers` takes at most 10 customers a call. */
+const MAX_CUSTOMERS_PER_UPDATE = 10;
+
+const customerMembershipSchema = z.array(z.object({ customerId: z.number().int().positive(), customerGroupId: z.number().int().min(0) }));
+
+/**
+ * Puts each customer in a customer group (e.g. the group of its Sage price level), 10 a call. Absolute, so
+ * safe to repeat; BigCommerce refuses a batch naming an unknown customer or group, and the error names it.
+ */
+export async function setCustomerGroups(request: RequestFunction, memberships: ReadonlyArray<{ customerId: number; customerGroupId: number }>): Promise<{ customers: number; calls: number }> {
+  const parsed = parseWith(customerMembershipSchema, memberships, { what: 'Customer group memberships', code: 'bigcommerce.customer_group_invalid' });
+  let calls = 0;
+  for (let start = 0; start < parsed.length; start += MAX_CUSTOMERS_PER_UPDATE) {
+    const batch = parsed.slice(start, start + MAX_CUSTOMERS_PER_UPDATE).map((m) => ({ id: m.customerId, customer_group_id: m.customerGroupId }));
+    await request({ method: 'PUT', path: '/v3/customers', body: batch, idempotent: true, priority: 'bulk' });
+    calls++;
+  }
+  return { customers: parsed.length, calls };
+}

@@ -7,6 +7,7 @@ import {
   ensurePriceList,
   listCustomerGroups,
   priceListsAvailable,
+  setCustomerGroups,
   upsertPriceRecords,
   type PriceRecordInput,
 } from '../../lib/bigcommerce/price-lists';
@@ -170,6 +171,19 @@ describe('BigCommerce price lists and customer groups', () => {
       assert.deepEqual(await upsertPriceRecords(client.request, list.id, records.slice(0, 500)), { records: 500, calls: 1 });
       assert.deepEqual(await upsertPriceRecords(client.request, list.id, records.slice(0, 500), { batchSize: 100 }), { records: 500, calls: 5 });
       assert.deepEqual(await upsertPriceRecords(client.request, list.id, records.slice(0, 10), { batchSize: 5_000 }), { records: 10, calls: 1 }, 'never above the documented limit');
+    });
+
+    it('setCustomerGroups puts B2B customers in their price level group, 10 a call; PUT /v3/customers refuses an unknown group', async () => {
+      const group = await ensureCustomerGroup(client.request, 'Sage level 2');
+      const ids = Array.from({ length: 12 }, (_, i) => sim.store.addCustomer({ email: `b2b${i}@example.com`, first_name: 'B', last_name: `Buyer ${i}` }).id);
+      assert.deepEqual(await setCustomerGroups(client.request, ids.map((customerId) => ({ customerId, customerGroupId: group.id }))), { customers: 12, calls: 2 });
+      assert.ok(ids.every((id) => sim.store.customers.get(id)!.customerGroupId === group.id));
+      const listed = await callStore<{ data: Array<{ id: number }> }>(sim, 'GET', '/v3/customers', { query: { 'customer_group_id:in': group.id } });
+      assert.equal(listed.body.data.length, 12);
+      const refused = await callStore<{ errors: { [key: string]: string } }>(sim, 'PUT', '/v3/customers', { body: [{ id: ids[0], customer_group_id: 77 }] });
+      assert.equal(refused.status, 422);
+      assert.deepEqual(Object.keys(refused.body.errors), ['0.customer_group_id']);
+      assert.equal(sim.store.customers.get(ids[0]!)!.customerGroupId, group.id);
     });
 
     it('validates records before any call and reports a plan without price lists', async () => {
