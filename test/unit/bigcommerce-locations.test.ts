@@ -1,4 +1,3 @@
-import '../support/bigcommerce-contract-catalog';
 import assert from 'node:assert/strict';
 import { CatalogCalls } from '../../lib/bigcommerce/catalog';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';

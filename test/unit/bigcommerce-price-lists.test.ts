@@ -1,4 +1,3 @@
-import '../support/bigcommerce-contract-catalog';
 import assert from 'node:assert/strict';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
 import {

@@ -1,8 +1,9 @@
 /**
- * Adds the B2B catalog files to the contract recorder: `price_lists.v3.yml` and `customers.v2.yml` (customer
- * groups), with the exceptions their checks need, each with its reason. Import it (for its effect) in a test
- * file that exercises price lists, customer groups or locations, before the first test store starts: the
- * recorder reads SPEC_FILES and SPEC_EXCEPTIONS once per process, when the first store starts.
+ * More of the official files and exceptions for the contract recorder: `price_lists.v3.yml` and
+ * `customers.v2.yml` (customer groups) join the checked files, and the exceptions their checks (and some of the
+ * existing files') need, each with its reason. `test/support/bigcommerce.ts` imports it for its effect, so it
+ * is in place before the first test store starts (the recorder reads SPEC_FILES and SPEC_EXCEPTIONS once per
+ * process). Kept apart from bigcommerce-contract.ts, whose loader this only feeds.
  */
 import { SPEC_EXCEPTIONS, SPEC_FILES } from './bigcommerce-contract';
 
@@ -12,12 +13,12 @@ function at(doc: Json, ...path: string[]): Json {
   let node: unknown = doc;
   for (const key of path) {
     node = (node as Json | undefined)?.[key];
-    if (node === undefined) throw new Error(`contract: ${path.join('.')} is not in the spec any more; review the catalog exceptions`);
+    if (node === undefined) throw new Error(`contract: ${path.join('.')} is not in the spec any more; review EXTRA_SPEC_EXCEPTIONS`);
   }
   return node as Json;
 }
 
-const CATALOG_FILES: Array<{ family: 'v2' | 'v3'; file: string }> = [
+const EXTRA_FILES: Array<{ family: 'v2' | 'v3'; file: string }> = [
   { family: 'v3', file: 'price_lists.v3.yml' },
   { family: 'v2', file: 'customers.v2.yml' },
 ];
@@ -59,7 +60,7 @@ function draft4Bounds(file: string): (typeof SPEC_EXCEPTIONS)[number] {
   };
 }
 
-export const CATALOG_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
+export const EXTRA_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
   ...['customers.v2.yml', 'locations.v3.yml', 'orders.v3.yml'].map((file) => draft4Bounds(file)),
   {
     file: 'customers.v2.yml',
@@ -88,9 +89,9 @@ export const CATALOG_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
   },
 ];
 
-for (const { family, file } of CATALOG_FILES) {
+for (const { family, file } of EXTRA_FILES) {
   if (!SPEC_FILES[family].includes(file)) SPEC_FILES[family].push(file);
 }
-for (const exception of CATALOG_SPEC_EXCEPTIONS) {
+for (const exception of EXTRA_SPEC_EXCEPTIONS) {
   if (!SPEC_EXCEPTIONS.some((known) => known.file === exception.file && known.where === exception.where)) SPEC_EXCEPTIONS.push(exception);
 }
