@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
 import { fetchOrder } from '../../lib/bigcommerce/orders';
 import type { OrderInput } from '../../sandbox/bigcommerce';
-import { callStore, SAMPLE_ADDRESS, startTestStore, type TestStore } from '../support/bigcommerce';
+import { callStore, SAMPLE_ADDRESS, seedTestOrders, startTestStore, type TestStore } from '../support/bigcommerce';
 
 type Json = Record<string, unknown>;
 
@@ -121,6 +121,20 @@ describe('BigCommerce simulator: realistic orders', () => {
     const consignments = collected.consignments as { shipping: unknown[]; pickups: Array<{ location: { id: number } }> };
     assert.deepEqual([consignments.shipping.length, consignments.pickups.length, consignments.pickups[0]!.location.id], [0, 1, 1]);
     assert.equal((await callStore(sim, 'POST', '/__sim/orders', { body: { billing_address: SAMPLE_ADDRESS, products: [{ sku: 'C-1', quantity: 1, pickup_index: 3 }] } })).status, 422);
+  });
+
+  it('seedOrders({ variety: true }) mixes those kinds into generated orders, each valid against the spec', async () => {
+    seedTestOrders(sim, { count: 24, skus: ['A-1', 'B-1', 'C-1'], variety: true });
+    const orders = (await callStore<Json[]>(sim, 'GET', '/v2/orders', { query: { ...INCLUDE, limit: 50 } })).body;
+    assert.equal(orders.length, 24);
+    const count = (test: (o: Json) => boolean) => orders.filter(test).length;
+    assert.equal(count((o) => o.is_tax_inclusive_pricing === true), 6);
+    assert.equal(count((o) => o.default_currency_code === 'EUR'), 4);
+    assert.equal(count((o) => o.refunded_amount !== '0.0000'), 5);
+    assert.equal(count((o) => o.wrapping_cost_inc_tax !== '0.0000'), 4);
+    assert.equal(count((o) => ((o.billing_address as Json).form_fields as unknown[]).length === 1), 8);
+    assert.equal(count((o) => o.coupon_discount !== '0.0000'), 3);
+    for (const order of orders.slice(0, 5)) assert.ok((await fetchOrder(client.request, order.id as number)).order.id > 0);
   });
 
   it('plain orders keep their previous shape: tax-exclusive, store currency, nothing refunded or wrapped', async () => {
