@@ -5,10 +5,12 @@ import { ORDER_STATUSES, OrderInputError, orderTotals, statusName, type OrderInp
 import type { RateLimiter } from './rate-limiter';
 import { json, v3Error, type SimResponse } from './responses';
 import type { SimStats } from './server';
+import { shipmentPostSchema } from './routes/shipments-v2';
 import type { SimulatedStore } from './store';
 
 const statusBodySchema = z.strictObject({ status_id: z.number().int().refine((id) => ORDER_STATUSES.some((s) => s.id === id), 'is not an order status id (0…14)') });
 const ORDER_STATUS_PATH = /^\/__sim\/orders\/(\d+)\/status$/;
+const ORDER_SHIPMENTS_PATH = /^\/__sim\/orders\/(\d+)\/shipments$/;
 
 const featuresBodySchema = z.strictObject({ priceLists: z.boolean().optional(), customerGroups: z.boolean().optional() });
 
@@ -98,6 +100,8 @@ export function handleSimRoute(parts: SimRouteParts, method: string, path: strin
   if (path === '/__sim/orders' && method === 'POST') return createOrder(parts.store, body);
   const statusPath = ORDER_STATUS_PATH.exec(path);
   if (statusPath && method === 'POST') return changeStatus(parts.store, Number(statusPath[1]), body);
+  const shipmentsPath = ORDER_SHIPMENTS_PATH.exec(path);
+  if (shipmentsPath && method === 'POST') return shipByHand(parts.store, Number(shipmentsPath[1]), body);
   return undefined;
 }
 
@@ -136,4 +140,19 @@ function changeStatus(store: SimulatedStore, orderId: number, body: unknown): Si
   const previous = order.statusId;
   store.setOrderStatus(orderId, parsed.data.status_id);
   return json({ id: orderId, previous_status_id: previous, status_id: order.statusId, status: statusName(order.statusId) });
+}
+
+/** The merchant ships items in the control panel (Ship Items): same checks and webhooks as the API. */
+function shipByHand(store: SimulatedStore, orderId: number, body: unknown): SimResponse {
+  if (!store.orders.has(orderId)) return v3Error(404, `Order ${orderId} does not exist`);
+  const parsed = shipmentPostSchema.safeParse(body);
+  if (!parsed.success) return v3Error(422, `Invalid shipment: ${parsed.error.issues[0]!.path.join('.') || '(body)'}: ${parsed.error.issues[0]!.message}`);
+  try {
+    const shipment = store.createShipment(orderId, parsed.data);
+    const order = store.orders.get(orderId)!;
+    return json({ id: shipment.id, order_id: orderId, status_id: order.statusId, status: statusName(order.statusId) }, 201);
+  } catch (err) {
+    if (err instanceof OrderInputError) return v3Error(422, `Invalid shipment: ${err.message}`);
+    throw err;
+  }
 }

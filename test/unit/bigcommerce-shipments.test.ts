@@ -137,6 +137,18 @@ describe('BigCommerce shipments', () => {
     assert.equal((await callStore(sim, 'GET', `/v2/orders/${orderId}/shipments`)).status, 204);
   });
 
+  it('POST /__sim/orders/{id}/shipments ships by hand as the control panel does, with the same checks', async () => {
+    await hooks('store/order/statusUpdated');
+    const items = [{ order_product_id: lines[0], quantity: 2 }, { order_product_id: lines[1], quantity: 1 }, { order_product_id: lines[2], quantity: 3 }];
+    const shipped = await callStore<{ id: number; status_id: number }>(sim, 'POST', `/__sim/orders/${orderId}/shipments`, { body: { order_address_id: addressId, items, tracking_number: 'BYHAND1' } });
+    assert.deepEqual([shipped.status, shipped.body.status_id], [201, 2]);
+    const [delivery] = await receiver.waitFor(1);
+    assert.deepEqual(delivery!.payload.data.status, { previous_status_id: 11, new_status_id: 2 });
+    assert.equal((await callStore(sim, 'POST', `/__sim/orders/${orderId}/shipments`, { body: { order_address_id: addressId, items: [{ order_product_id: lines[0], quantity: 1 }] } })).status, 422);
+    assert.equal((await callStore(sim, 'POST', '/__sim/orders/4242/shipments', { body: { order_address_id: addressId, items } })).status, 404);
+    assert.equal((await listShipments(client.request, orderId))[0]!.tracking_number, 'BYHAND1');
+  });
+
   describe('client', () => {
     it('createShipment sends the documented body and listShipments reads them back (an empty order is an empty list)', async () => {
       assert.deepEqual(await listShipments(client.request, orderId), []);

@@ -26,7 +26,7 @@ const shipmentFields = {
   comments: z.string().max(65_535),
 };
 
-const shipmentPostSchema = z.strictObject({
+export const shipmentPostSchema = z.strictObject({
   ...shipmentFields,
   tracking_number: shipmentFields.tracking_number.optional(),
   tracking_link: shipmentFields.tracking_link.optional(),
