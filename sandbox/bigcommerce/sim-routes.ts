@@ -113,6 +113,7 @@ export function handleSimRoute(parts: SimRouteParts, method: string, path: strin
 function createOrder(store: SimulatedStore, body: unknown): SimResponse {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return v3Error(422, 'The body must be an order object (OrderInput)');
   const { notify = true, ...input } = body as OrderInput & { notify?: boolean };
+  if (!Array.isArray(input.products)) return v3Error(422, 'Invalid order: products must be an array of order lines');
   try {
     const order = notify ? store.placeOrder(input) : store.addOrder(input);
     return json(

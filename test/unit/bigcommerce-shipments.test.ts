@@ -97,6 +97,14 @@ describe('BigCommerce shipments', () => {
     assert.equal((await post({ items: [{ order_product_id: lines[0], quantity: 1 }], shipping_provider: 'carrier_42', tracking_carrier: 'dhl' })).status, 201, 'a third-party carrier and an AfterShip slug are accepted');
   });
 
+  it('never ships refunded units: an order is Shipped once every unit not refunded is', async () => {
+    const order = sim.store.addOrder(sampleOrder({ products: [{ sku: 'A-1', quantity: 3, quantity_refunded: 1, refund_amount: 10 }] }));
+    const post = (quantity: number) => callStore(sim, 'POST', `/v2/orders/${order.id}/shipments`, { body: { order_address_id: order.shipping[0]!.id, items: [{ order_product_id: order.lines[0]!.id, quantity }] } });
+    assert.equal((await post(3)).status, 400);
+    assert.equal((await post(2)).status, 201);
+    assert.equal(sim.store.orders.get(order.id)!.statusId, 2);
+  });
+
   it('checks that items ship to the shipment address on an order with two consignments', async () => {
     const order = sim.store.addOrder(
       sampleOrder({
