@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
 import { createShipment, listShipments } from '../../lib/bigcommerce/shipments';
 import type { ConnectorError } from '../../lib/errors';
 import { callStore, receiveWebhooks, SAMPLE_ADDRESS, sampleOrder, startTestStore, type TestStore, type WebhookReceiver } from '../support/bigcommerce';
+
+/** The shape of `data` in BigCommerce's own callback example for a scope. */
+function exampleData(scope: string): Record<string, unknown> {
+  const file = join(__dirname, '..', '..', '..', 'shared', 'specs', 'bigcommerce', 'webhook-callbacks', `${scope.replace(/\//g, '_')}.json`);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { data: Record<string, unknown> }).data;
+}
+
+const typesOf = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).map(([key, value]) => [key, typeof value === 'object' ? Object.keys(value as object).sort().join(',') : typeof value]));
 
 interface Line {
   id: number;
@@ -63,6 +73,9 @@ describe('BigCommerce shipments', () => {
     assert.deepEqual(new Webhook(Buffer.from('ship-secret').toString('base64')).verify(status.rawBody, headers), status.payload);
     const created = receiver.received.find((d) => d.payload.scope === 'store/shipment/created')!;
     assert.deepEqual(created.payload.data, { type: 'shipment', id: first.body.id, orderId });
+    // The same keys and types as BigCommerce's callback examples (camelCase orderId included).
+    assert.deepEqual(typesOf(created.payload.data), typesOf(exampleData('store/shipment/created')));
+    assert.deepEqual(typesOf(status.payload.data), typesOf(exampleData('store/order/statusUpdated')));
 
     const second = await callStore(sim, 'POST', `/v2/orders/${orderId}/shipments`, {
       body: { order_address_id: addressId, items: [{ order_product_id: lines[1], quantity: 1 }, { order_product_id: lines[2], quantity: 2 }], tracking_number: '1Z999AA10123456785', shipping_provider: 'ups' },
