@@ -11,6 +11,22 @@ import type { SimulatedStore } from './store';
 const statusBodySchema = z.strictObject({ status_id: z.number().int().refine((id) => ORDER_STATUSES.some((s) => s.id === id), 'is not an order status id (0…14)') });
 const ORDER_STATUS_PATH = /^\/__sim\/orders\/(\d+)\/status$/;
 const ORDER_SHIPMENTS_PATH = /^\/__sim\/orders\/(\d+)\/shipments$/;
+const ORDER_REFUNDS_PATH = /^\/__sim\/orders\/(\d+)\/refunds$/;
+const refundBodySchema = z.strictObject({
+  reason: z.string().optional(),
+  total_amount: z.number().positive(),
+  items: z
+    .array(
+      z.strictObject({
+        item_type: z.enum(['PRODUCT', 'GIFT_WRAPPING', 'SHIPPING', 'HANDLING', 'ORDER', 'FEE']),
+        item_id: z.number().int().positive(),
+        quantity: z.number().int().positive().optional(),
+        requested_amount: z.number().min(0).optional(),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
 
 const featuresBodySchema = z.strictObject({ priceLists: z.boolean().optional(), customerGroups: z.boolean().optional() });
 
@@ -102,6 +118,8 @@ export function handleSimRoute(parts: SimRouteParts, method: string, path: strin
   if (statusPath && method === 'POST') return changeStatus(parts.store, Number(statusPath[1]), body);
   const shipmentsPath = ORDER_SHIPMENTS_PATH.exec(path);
   if (shipmentsPath && method === 'POST') return shipByHand(parts.store, Number(shipmentsPath[1]), body);
+  const refundsPath = ORDER_REFUNDS_PATH.exec(path);
+  if (refundsPath && method === 'POST') return refundByHand(parts.store, Number(refundsPath[1]), body);
   return undefined;
 }
 
@@ -154,6 +172,21 @@ function shipByHand(store: SimulatedStore, orderId: number, body: unknown): SimR
     return json({ id: shipment.id, order_id: orderId, status_id: order.statusId, status: statusName(order.statusId) }, 201);
   } catch (err) {
     if (err instanceof OrderInputError) return v3Error(422, `Invalid shipment: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The merchant refunds in the control panel: lines and amounts refunded, status to (Partially) Refunded, webhooks. */
+function refundByHand(store: SimulatedStore, orderId: number, body: unknown): SimResponse {
+  if (!store.orders.has(orderId)) return v3Error(404, `Order ${orderId} does not exist`);
+  const parsed = refundBodySchema.safeParse(body);
+  if (!parsed.success) return v3Error(422, `Invalid refund: ${parsed.error.issues[0]!.path.join('.') || '(body)'}: ${parsed.error.issues[0]!.message}`);
+  try {
+    const refund = store.addRefund(orderId, parsed.data, { updateStatus: true });
+    const order = store.orders.get(orderId)!;
+    return json({ id: refund.id, order_id: orderId, status_id: order.statusId, status: statusName(order.statusId), refunded_amount: order.refundedAmount }, 201);
+  } catch (err) {
+    if (err instanceof OrderInputError) return v3Error(422, `Invalid refund: ${err.message}`);
     throw err;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { Catalog, DEFAULT_LOCATION_ID, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
 import { Pricing } from './pricing';
-import { buildOrder, OrderInputError, toSecond, type OrderInput, type OrderRecord } from './orders';
+import { buildOrder, OrderInputError, orderTotals, toSecond, type OrderInput, type OrderRecord } from './orders';
 import { checkedItems, shippedStatus, type ShipmentChange, type ShipmentInput, type ShipmentRecord } from './shipments';
 
 export interface StoreEvent {
@@ -368,9 +368,29 @@ export class SimulatedStore {
     return record;
   }
 
-  /** Records a refund on an order, raises its refunded amount and fires `store/order/refund/created`. */
-  addRefund(orderId: number, input: RefundInput): RefundRecord {
+  /**
+   * Records a refund on an order, raises its refunded amount (and, for `PRODUCT` items, the line's
+   * `quantity_refunded` and `refund_amount`) and fires `store/order/refund/created`. With `updateStatus`, as a
+   * refund in the control panel does, the order then moves to Refunded (4) or Partially Refunded (14).
+   */
+  addRefund(orderId: number, input: RefundInput, options: { updateStatus?: boolean } = {}): RefundRecord {
     const order = this.requireOrder(orderId);
+    const refundedLines = (input.items ?? []).filter((item) => item.item_type === 'PRODUCT');
+    for (const [index, item] of refundedLines.entries()) {
+      const line = order.lines.find((l) => l.id === item.item_id);
+      if (!line) throw new OrderInputError(`items.${index}.item_id: order product ${item.item_id} is not in order ${orderId}`);
+      const quantity = item.quantity ?? line.quantity - line.quantityRefunded;
+      if (quantity < 0 || line.quantityRefunded + quantity > line.quantity) {
+        throw new OrderInputError(`items.${index}.quantity: order product ${item.item_id} has ${line.quantity - line.quantityRefunded} units left to refund`);
+      }
+    }
+    for (const item of refundedLines) {
+      const line = order.lines.find((l) => l.id === item.item_id)!;
+      const quantity = item.quantity ?? line.quantity - line.quantityRefunded;
+      line.quantityRefunded += quantity;
+      line.refundAmount += item.requested_amount ?? quantity * line.priceIncTax;
+      line.isRefunded = line.quantityRefunded === line.quantity;
+    }
     const record: RefundRecord = {
       id: this.nextRefundId++,
       orderId,
@@ -391,6 +411,11 @@ export class SimulatedStore {
     order.refundedAmount += input.total_amount;
     this.touchOrder(order);
     this.emit('store/order/refund/created', { type: 'order', id: orderId, refund: { refund_id: record.id } });
+    if (options.updateStatus) {
+      const fully = order.refundedAmount >= orderTotals(order).totalInc - 0.00005;
+      const status = fully ? 4 : 14;
+      if (status !== order.statusId) this.setOrderStatus(orderId, status);
+    }
     return record;
   }
 

@@ -137,6 +137,30 @@ describe('BigCommerce simulator: realistic orders', () => {
     for (const order of orders.slice(0, 5)) assert.ok((await fetchOrder(client.request, order.id as number)).order.id > 0);
   });
 
+  it('POST /__sim/orders/{id}/refunds refunds lines as the control panel does: quantities, amounts, status and webhooks', async () => {
+    const id = await create({ billing_address: SAMPLE_ADDRESS, status_id: 11, products: [{ sku: 'A-1', quantity: 3, price_ex_tax: 10, price_inc_tax: 10 }, { sku: 'B-1', quantity: 1, price_ex_tax: 5, price_inc_tax: 5 }] });
+    const [a, b] = sim.store.orders.get(id)!.lines;
+    const events: string[] = [];
+    sim.store.onEvent((event) => events.push(event.scope));
+    const partial = await callStore<{ status_id: number; refunded_amount: number }>(sim, 'POST', `/__sim/orders/${id}/refunds`, {
+      body: { total_amount: 10, reason: 'damaged', items: [{ item_type: 'PRODUCT', item_id: a!.id, quantity: 1 }] },
+    });
+    assert.deepEqual([partial.status, partial.body.status_id, partial.body.refunded_amount], [201, 14, 10]);
+    let products = (await callStore<Json[]>(sim, 'GET', `/v2/orders/${id}/products`)).body;
+    assert.deepEqual([products[0]!.quantity_refunded, products[0]!.refund_amount, products[0]!.is_refunded], [1, '10.0000', false]);
+    assert.deepEqual(events, ['store/order/refund/created', 'store/order/updated', 'store/order/statusUpdated']);
+
+    assert.equal((await callStore(sim, 'POST', `/__sim/orders/${id}/refunds`, { body: { total_amount: 40, items: [{ item_type: 'PRODUCT', item_id: a!.id, quantity: 3 }] } })).status, 422, 'only 2 units are left to refund');
+    const rest = await callStore<{ status_id: number }>(sim, 'POST', `/__sim/orders/${id}/refunds`, {
+      body: { total_amount: 25, items: [{ item_type: 'PRODUCT', item_id: a!.id, quantity: 2 }, { item_type: 'PRODUCT', item_id: b!.id }] },
+    });
+    assert.equal(rest.body.status_id, 4);
+    products = (await callStore<Json[]>(sim, 'GET', `/v2/orders/${id}/products`)).body;
+    assert.deepEqual(products.map((p) => [p.quantity_refunded, p.is_refunded]), [[3, true], [1, true]]);
+    const refunds = await callStore<{ data: Array<{ total_amount: number }> }>(sim, 'GET', `/v3/orders/${id}/payment_actions/refunds`);
+    assert.deepEqual(refunds.body.data.map((r) => r.total_amount), [10, 25]);
+  });
+
   it('plain orders keep their previous shape: tax-exclusive, store currency, nothing refunded or wrapped', async () => {
     const id = await create({ billing_address: SAMPLE_ADDRESS, shipping_cost_ex_tax: 10, products: [{ sku: 'A-1', quantity: 1 }] });
     const order = (await callStore<Json>(sim, 'GET', `/v2/orders/${id}`)).body;
