@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError, parseWith } from '../errors';
+import { ConnectorError, ValidationError, parseWith } from '../errors';
 import type { RequestFunction } from '../http/transport';
 
 /** BigCommerce's fixed order status ids (`GET /v2/order_statuses`); stores may relabel them, never renumber. */
@@ -66,10 +66,11 @@ export async function updateOrderStatus(request: RequestFunction, orderId: numbe
   const response = await request({ method: 'PUT', path: `/v2/orders/${orderId}`, body: { status_id: statusId }, idempotent: true, priority: 'interactive' });
   const order = parseWith(updatedOrderSchema, response.body, { what: 'BigCommerce order', record, code: 'bigcommerce.order_invalid' });
   if (order.status_id !== statusId) {
-    throw new ValidationError(`BigCommerce kept ${record} in status ${order.status_id} (${order.status}) instead of ${statusId}`, {
+    throw new ConnectorError(`BigCommerce kept ${record} in status ${order.status_id} (${order.status}) instead of ${statusId}`, {
       code: 'bigcommerce.status_not_applied',
       field: 'status_id',
       record,
+      hint: 'Another app or a store rule may hold the order in its status; check the order in the control panel.',
     });
   }
   return { orderId: order.id, statusId: order.status_id, status: order.status, customStatus: order.custom_status, dateModified: order.date_modified };
