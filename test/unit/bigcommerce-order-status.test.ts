@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
 import { ORDER_STATUS, updateOrderStatus } from '../../lib/bigcommerce/order-status';
-import { ValidationError } from '../../lib/errors';
+import type { ConnectorError, ValidationError } from '../../lib/errors';
+import type { RequestFunction } from '../../lib/http/transport';
 import { callStore, receiveWebhooks, sampleOrder, startTestStore, type TestStore, type WebhookReceiver } from '../support/bigcommerce';
 
 describe('BigCommerce order status: PUT /v2/orders/{id} and the simulator hook', () => {
@@ -65,6 +66,22 @@ describe('BigCommerce order status: PUT /v2/orders/{id} and the simulator hook',
     await assert.rejects(updateOrderStatus(client.request, 0, 2), (err: ValidationError) => err.code === 'bigcommerce.order_id_invalid');
     assert.equal(sim.exchanges.length, before);
     await assert.rejects(updateOrderStatus(client.request, 999, 2), /BigCommerce 404 on PUT \/v2\/orders\/999/);
+  });
+
+  it('reports a status the store did not apply (another app holding the order) with the order named', async () => {
+    await start();
+    const order = sim.store.addOrder(sampleOrder({ status_id: 11 }));
+    // A store rule that keeps the order where it is: the answer carries the old status.
+    const holding: RequestFunction = async (req) => {
+      const response = await client.request(req);
+      return { ...response, body: { ...(response.body as object), status_id: 11, status: 'Awaiting Fulfillment' } } as never;
+    };
+    await assert.rejects(updateOrderStatus(holding, order.id, ORDER_STATUS.shipped), (err: ConnectorError) => {
+      assert.equal(err.code, 'bigcommerce.status_not_applied');
+      assert.equal(err.record, `order ${order.id}`);
+      assert.match(err.message, /kept order \d+ in status 11 \(Awaiting Fulfillment\) instead of 2/);
+      return true;
+    });
   });
 
   it('POST /__sim/orders/{id}/status changes the status as the control panel does; POST /__sim/orders creates orders with full control', async () => {
