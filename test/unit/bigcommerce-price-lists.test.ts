@@ -140,6 +140,10 @@ describe('BigCommerce price lists and customer groups', () => {
       assert.equal((await callStore(sim, 'GET', '/v2/customer_groups')).status, 200);
       sim.store.pricing.features.customerGroups = false;
       assert.equal((await callStore(sim, 'GET', '/v2/customer_groups')).status, 403);
+      const state = await callStore<{ features: unknown; price_lists: unknown[]; locations: Array<{ id: number }> }>(sim, 'GET', '/__sim/state');
+      assert.deepEqual(state.body.features, { priceLists: false, customerGroups: false });
+      assert.deepEqual([state.body.price_lists, state.body.locations.map((l) => l.id)], [[], [1]]);
+      assert.equal((await callStore(sim, 'POST', '/__sim/features', { body: { priceLists: 'no' } })).status, 422);
     });
   });
 
