@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
-import { readOrderMarker, writeOrderMarker } from '../../lib/bigcommerce/metafields';
+import { listOrderMarkers, readOrderMarker, writeOrderMarker } from '../../lib/bigcommerce/metafields';
 import type { ConnectorError } from '../../lib/errors';
 import type { HttpRequest, RequestFunction } from '../../lib/http/transport';
 import { ALL_SCOPES } from '../../sandbox/bigcommerce/router';
@@ -162,6 +162,20 @@ describe('BigCommerce order metafields', () => {
       assert.equal(result.action, 'unchanged');
       assert.equal(sim.exchanges.filter((e) => e.method === 'POST').at(-1)?.status, 409);
       assert.equal(sim.store.orderMetafields.size, 1);
+    });
+
+    it('listOrderMarkers reads every marked order store-wide, 250 a page, skipping other keys', async () => {
+      const ids = [orderId, ...Array.from({ length: 300 }, () => sim.store.addOrder(sampleOrder()).id)];
+      for (const [index, id] of ids.entries()) {
+        if (index !== 1) sim.store.addOrderMetafield(id, { permission_set: 'app_only', namespace: 'sage100', key: 'sales_order_no', value: `SO${index}` }, sim.clientId);
+        else sim.store.addOrderMetafield(id, { permission_set: 'app_only', namespace: 'sage100', key: 'other', value: 'x' }, sim.clientId);
+      }
+      const before = sim.exchanges.length;
+      const markers = await listOrderMarkers(client.request, 'sage100', 'sales_order_no');
+      assert.equal(markers.size, 300);
+      assert.equal(markers.get(ids[2]!)?.value, 'SO2');
+      assert.equal(markers.has(ids[1]!), false);
+      assert.equal(sim.exchanges.length - before, 2, '300 markers: two pages of 250');
     });
 
     it('validates the marker before any call', async () => {
