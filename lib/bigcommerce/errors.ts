@@ -20,6 +20,8 @@ const SCOPES: ScopeRule[] = [
   { pattern: /^\/v3\/orders\/(?:[^/]+\/)?payment_actions/, area: 'Orders', scope: 'store_v2_orders' },
   { pattern: /^\/v[23]\/orders\b/, area: 'Orders', scope: 'store_v2_orders' },
   { pattern: /^\/v3\/customers/, area: 'Customers', scope: 'store_v2_customers' },
+  { pattern: /^\/v2\/customer_groups/, area: 'Customers', scope: 'store_v2_customers' },
+  { pattern: /^\/v3\/pricelists/, area: 'Products', scope: 'store_v2_products' },
   { pattern: /^\/v3\/catalog/, area: 'Products', scope: 'store_v2_products' },
   { pattern: /^\/v3\/inventory\/locations(?:\/[^/]+)?(?:\/metafields.*)?$/, area: 'Store Locations', scope: 'store_locations' },
   { pattern: /^\/v3\/inventory/, area: 'Store Inventory', scope: 'store_inventory' },

@@ -52,12 +52,34 @@ export interface VariantRecord {
   optionValues: OptionValue[];
 }
 
+export interface LocationAddress {
+  address1: string;
+  address2?: string;
+  city: string;
+  state: string;
+  zip: string;
+  email: string;
+  phone?: string;
+  geo_coordinates: { latitude: number; longitude: number };
+  country_code: string;
+}
+
 export interface LocationRecord {
   id: number;
   code: string;
   label: string;
   enabled: boolean;
+  description?: string;
+  typeId?: 'PHYSICAL' | 'VIRTUAL';
+  managedByExternalSource?: boolean;
+  storefrontVisibility?: boolean;
+  timeZone?: string;
+  address?: LocationAddress;
+  createdAt?: number;
+  updatedAt?: number;
 }
+
+export type LocationSeed = Partial<Omit<LocationRecord, 'id'>> & { id?: number };
 
 /** Seeding input for one product; every field but `name`/`sku` has a default. */
 export interface ProductSeed {
@@ -122,9 +144,10 @@ export class Catalog {
 
   constructor(private readonly now: () => number) {}
 
-  addLocation(location: { id?: number; code?: string; label?: string; enabled?: boolean }): LocationRecord {
+  addLocation(location: LocationSeed): LocationRecord {
     const id = location.id ?? Math.max(...this.locations.keys()) + 1;
-    const record = { id, code: location.code ?? `LOCATION-${id}`, label: location.label ?? `Location ${id}`, enabled: location.enabled ?? true };
+    const now = this.now();
+    const record: LocationRecord = { createdAt: now, updatedAt: now, ...location, id, code: location.code ?? `LOCATION-${id}`, label: location.label ?? `Location ${id}`, enabled: location.enabled ?? true };
     this.locations.set(id, record);
     if (!this.levels.has(id)) this.levels.set(id, new Map());
     return record;
@@ -223,6 +246,17 @@ export class Catalog {
 
   stockKey(variant: VariantRecord): number {
     return this.products.get(variant.productId)?.inventoryTracking === 'variant' ? variant.id : -variant.productId;
+  }
+
+  /** Deletes a location and the stock it held, as BigCommerce does. */
+  removeLocation(id: number): void {
+    this.locations.delete(id);
+    this.levels.delete(id);
+  }
+
+  /** Whether the location holds a level (possibly 0) for this stock key. */
+  holds(locationId: number, stockKey: number): boolean {
+    return locationId === DEFAULT_LOCATION_ID || (this.levels.get(locationId)?.has(stockKey) ?? false);
   }
 
   level(locationId: number, stockKey: number): number {

@@ -8,14 +8,20 @@ import { seededRandom } from './random';
 import { RateLimiter, STANDARD_PLAN, type Quota } from './rate-limiter';
 import { Router, ALL_SCOPES } from './router';
 import { catalogV3Routes } from './routes/catalog-v3';
+import { customerGroupsV2Routes } from './routes/customer-groups-v2';
 import { customersV3Routes } from './routes/customers-v3';
 import { hooksV3Routes } from './routes/hooks-v3';
 import { inventoryV3Routes } from './routes/inventory-v3';
+import { locationsV3Routes } from './routes/locations-v3';
+import { orderMetafieldsV3Routes } from './routes/order-metafields-v3';
 import { ordersV2Routes } from './routes/orders-v2';
 import { paymentsV3Routes } from './routes/payments-v3';
+import { priceListsV3Routes } from './routes/price-lists-v3';
+import { shipmentsV2Routes } from './routes/shipments-v2';
 import { storeV2Routes } from './routes/store-v2';
 import { createSimulatorServer, emptyStats, type ApiAccount, type Exchange, type SimStats } from './server';
 import { handleSimRoute, stateOf } from './sim-routes';
+import type { StoreFeatures } from './pricing';
 import { SimulatedStore } from './store';
 import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webhooks';
 
@@ -52,6 +58,11 @@ export interface SimulatorOptions {
   /** The name `GET /v2/store` reports; default `Sandbox Store`. */
   storeName?: string;
   webhooks?: WebhookOptions;
+  /**
+   * What the store's plan includes; default everything. Without `priceLists` the `/v3/pricelists` routes, and
+   * without `customerGroups` the `/v2/customer_groups` routes, answer 403 as for a plan without the feature.
+   */
+  features?: Partial<StoreFeatures>;
 }
 
 export interface BigCommerceSimulator {
@@ -95,7 +106,21 @@ export async function startBigCommerceSimulator(options: SimulatorOptions = {}):
   const stats = emptyStats();
   const router = new Router();
   const storeId = options.storeId ?? '1001';
-  router.add([...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }), ...ordersV2Routes, ...catalogV3Routes, ...inventoryV3Routes, ...paymentsV3Routes, ...customersV3Routes, ...hooksV3Routes]);
+  router.add([
+    ...storeV2Routes({ name: options.storeName ?? 'Sandbox Store', storeId }),
+    ...ordersV2Routes,
+    ...shipmentsV2Routes,
+    ...customerGroupsV2Routes,
+    ...catalogV3Routes,
+    ...inventoryV3Routes,
+    ...locationsV3Routes,
+    ...priceListsV3Routes,
+    ...paymentsV3Routes,
+    ...orderMetafieldsV3Routes,
+    ...customersV3Routes,
+    ...hooksV3Routes,
+  ]);
+  Object.assign(store.pricing.features, options.features);
   const sender = new WebhookSender({ store, faults, stats, clientSecret, storeId, now }, options.webhooks);
   store.onEvent((event) => sender.enqueue(event));
 
@@ -216,6 +241,7 @@ export type { FaultRule } from './faults';
 export type { Quota } from './rate-limiter';
 export { STANDARD_PLAN, PRO_PLAN } from './rate-limiter';
 export type { OrderInput } from './orders';
+export type { StoreFeatures } from './pricing';
 export type { ProductSeed, VariantSeed } from './catalog';
 export type { SimulatedStore, StoreEvent } from './store';
 export type { DeliveryRecord, WebhookOptions } from './webhooks';

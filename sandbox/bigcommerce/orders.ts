@@ -42,6 +42,45 @@ export interface AddressInput {
   email?: string;
 }
 
+/** A checkout form field as the order shows it (`formFields`): a custom field such as a PO number. */
+export interface FormFieldInput {
+  name: string;
+  value: string | number | string[];
+}
+
+export interface BillingAddressInput extends AddressInput {
+  form_fields?: FormFieldInput[];
+}
+
+export interface AppliedDiscountInput {
+  id: string | number;
+  amount: number;
+  name?: string;
+  code?: string | null;
+  target?: 'order' | 'product';
+}
+
+/** A pickup consignment: the shopper collects the lines that name it at a store location. */
+export interface PickupInput {
+  pickup_method_id?: number;
+  pickup_method_display_name?: string;
+  collection_instructions?: string;
+  collection_time_description?: string;
+  location?: {
+    id?: number;
+    name?: string;
+    code?: string;
+    address_line_1?: string;
+    address_line_2?: string;
+    city?: string;
+    state?: string;
+    postal_code?: string;
+    country_alpha2?: string;
+    email?: string;
+    phone?: string;
+  };
+}
+
 export interface OrderLineInput {
   /** A catalog product; name, SKU and price come from the catalog unless given. */
   product_id?: number;
@@ -55,6 +94,22 @@ export interface OrderLineInput {
   product_options?: Array<{ id: number; value: string; display_name?: string; display_value?: string }>;
   /** Which of the order's shipping addresses the line ships to (index, default 0). */
   shipping_address_index?: number;
+  /** The line is collected: index into the order's `pickups` (the line then has no shipping address). */
+  pickup_index?: number;
+  /** A custom product's kind; catalog products take the product's. Digital lines go to the download consignment. */
+  type?: 'physical' | 'digital';
+  /** Units refunded so far, and the money refunded for the line. */
+  quantity_refunded?: number;
+  refund_amount?: number;
+  /** Default: every unit refunded. */
+  is_refunded?: boolean;
+  /** Gift wrapping of the line: the wrapping's name, the shopper's message, and its cost for the whole line. */
+  wrapping_name?: string;
+  wrapping_message?: string;
+  wrapping_cost_ex_tax?: number;
+  wrapping_cost_inc_tax?: number;
+  /** Discounts on the line besides the coupons' share (automatic promotions), shown as `applied_discounts`. */
+  applied_discounts?: AppliedDiscountInput[];
 }
 
 export interface ShippingAddressInput extends AddressInput {
@@ -81,22 +136,37 @@ export interface OrderInput {
   /** Epoch ms or any date string `Date.parse` reads; seeding only. */
   date_created?: number | string;
   date_modified?: number | string;
-  billing_address?: AddressInput;
+  billing_address?: BillingAddressInput;
   shipping_addresses?: ShippingAddressInput[];
+  /** Pickup consignments; lines name them with `pickup_index`. */
+  pickups?: PickupInput[];
+  /** Digital lines are delivered by e-mail to this address (default: the billing e-mail). */
+  download_recipient_email?: string;
   products: OrderLineInput[];
   coupons?: CouponInput[];
   shipping_cost_ex_tax?: number;
   shipping_cost_inc_tax?: number;
   handling_cost_ex_tax?: number;
   handling_cost_inc_tax?: number;
-  /** A manual order-level discount. */
+  /** The order-level discount; default the sum of the lines' own `applied_discounts`. */
   discount_amount?: number;
+  /** Prices were entered with tax included (`base_*` amounts are then tax-inclusive). Default false. */
+  is_tax_inclusive_pricing?: boolean;
   payment_method?: string;
   payment_status?: string;
   customer_message?: string;
   staff_notes?: string;
   channel_id?: number;
+  /** The currency the shopper saw (display currency). */
   currency_code?: string;
+  /** Display currency per unit of the transactional currency; default 1. */
+  currency_exchange_rate?: number;
+  /** The transactional currency the amounts are in; default `currency_code`. */
+  default_currency_code?: string;
+  /** The store's default currency; default `currency_code`. */
+  store_default_currency_code?: string;
+  /** Default `currency_exchange_rate`. */
+  store_default_to_transactional_exchange_rate?: number;
   external_source?: string | null;
   external_id?: string | null;
   external_order_id?: string;
@@ -128,7 +198,18 @@ export interface OrderLine {
   name: string;
   sku: string;
   type: 'physical' | 'digital';
+  /** The pickup consignment collecting the line, 0 when it ships or is downloaded. */
+  pickupId: number;
   quantity: number;
+  quantityRefunded: number;
+  refundAmount: number;
+  isRefunded: boolean;
+  wrappingName: string;
+  wrappingMessage: string;
+  wrappingExTax: number;
+  wrappingIncTax: number;
+  /** Units already in shipments (`quantity_shipped`). */
+  quantityShipped: number;
   basePrice: number;
   priceExTax: number;
   priceIncTax: number;
@@ -142,6 +223,15 @@ export interface ShippingAddress extends Address {
   shippingMethod: string;
   costExTax: number;
   costIncTax: number;
+}
+
+export interface PickupConsignment {
+  id: number;
+  pickupMethodId: number;
+  displayName: string;
+  collectionInstructions: string;
+  collectionTimeDescription: string;
+  location: Required<NonNullable<PickupInput['location']>>;
 }
 
 export interface OrderCoupon {
@@ -161,7 +251,15 @@ export interface OrderRecord {
   dateModified: number;
   dateShipped: number | null;
   billing: Address;
+  formFields: FormFieldInput[];
   shipping: ShippingAddress[];
+  pickups: PickupConsignment[];
+  downloadRecipient: string;
+  taxInclusive: boolean;
+  currencyExchangeRate: number;
+  defaultCurrencyCode: string;
+  storeDefaultCurrencyCode: string;
+  storeDefaultToTransactionalRate: number;
   lines: OrderLine[];
   coupons: OrderCoupon[];
   handlingExTax: number;
@@ -208,6 +306,7 @@ export class OrderInputError extends Error {}
 
 export interface IdSource {
   nextLineId(): number;
+  /** Shipping addresses and pickup consignments share one sequence, as consignment ids do. */
   nextAddressId(): number;
   nextCouponId(): number;
 }
@@ -216,7 +315,10 @@ export interface IdSource {
 export function buildOrder(id: number, input: OrderInput, catalog: Catalog, ids: IdSource, now: number): OrderRecord {
   if (input.products.length === 0) throw new OrderInputError('products: an order needs at least one product');
   const billing = address(input.billing_address);
-  const shippingInputs = input.shipping_addresses?.length ? input.shipping_addresses : [{ ...input.billing_address, shipping_method: 'Flat Rate' }];
+  const shipsAnything = input.products.some((p) => p.pickup_index === undefined && lineType(p, catalog) === 'physical');
+  // An order with nothing to ship (digital or collected only) has no shipping address unless one is given.
+  const defaultShipping: ShippingAddressInput[] = shipsAnything ? [{ ...input.billing_address, shipping_method: 'Flat Rate' }] : [];
+  const shippingInputs: ShippingAddressInput[] = input.shipping_addresses?.length ? input.shipping_addresses : defaultShipping;
   const shippingCostEx = input.shipping_cost_ex_tax ?? 0;
   const shippingCostInc = input.shipping_cost_inc_tax ?? shippingCostEx;
   const shipping: ShippingAddress[] = shippingInputs.map((s, index) => ({
@@ -227,7 +329,27 @@ export function buildOrder(id: number, input: OrderInput, catalog: Catalog, ids:
     costExTax: s.cost_ex_tax ?? (index === 0 ? shippingCostEx : 0),
     costIncTax: s.cost_inc_tax ?? s.cost_ex_tax ?? (index === 0 ? shippingCostInc : 0),
   }));
-  const lines = input.products.map((line, index) => buildLine(line, index, catalog, ids, shipping));
+  const pickups: PickupConsignment[] = (input.pickups ?? []).map((p, index) => ({
+    id: ids.nextAddressId(),
+    pickupMethodId: p.pickup_method_id ?? index + 1,
+    displayName: p.pickup_method_display_name ?? 'Pick Up',
+    collectionInstructions: p.collection_instructions ?? '',
+    collectionTimeDescription: p.collection_time_description ?? '',
+    location: {
+      id: p.location?.id ?? 1,
+      name: p.location?.name ?? 'Default location',
+      code: p.location?.code ?? 'BC-LOCATION-1',
+      address_line_1: p.location?.address_line_1 ?? '',
+      address_line_2: p.location?.address_line_2 ?? '',
+      city: p.location?.city ?? '',
+      state: p.location?.state ?? '',
+      postal_code: p.location?.postal_code ?? '',
+      country_alpha2: p.location?.country_alpha2 ?? 'US',
+      email: p.location?.email ?? '',
+      phone: p.location?.phone ?? '',
+    },
+  }));
+  const lines = input.products.map((line, index) => buildLine(line, index, catalog, ids, shipping, pickups));
   const coupons = (input.coupons ?? []).map((c, index) => ({
     id: ids.nextCouponId(),
     couponId: index + 1,
@@ -246,13 +368,21 @@ export function buildOrder(id: number, input: OrderInput, catalog: Catalog, ids:
     dateModified: Math.max(created, toMs(input.date_modified, created)),
     dateShipped: null,
     billing,
+    formFields: input.billing_address?.form_fields ?? [],
     shipping,
+    pickups,
+    downloadRecipient: input.download_recipient_email ?? billing.email,
+    taxInclusive: input.is_tax_inclusive_pricing ?? false,
+    currencyExchangeRate: input.currency_exchange_rate ?? 1,
+    defaultCurrencyCode: input.default_currency_code ?? input.currency_code ?? 'USD',
+    storeDefaultCurrencyCode: input.store_default_currency_code ?? input.currency_code ?? 'USD',
+    storeDefaultToTransactionalRate: input.store_default_to_transactional_exchange_rate ?? input.currency_exchange_rate ?? 1,
     lines,
     coupons,
     handlingExTax: input.handling_cost_ex_tax ?? 0,
     handlingIncTax: input.handling_cost_inc_tax ?? input.handling_cost_ex_tax ?? 0,
-    discountAmount: input.discount_amount ?? 0,
-    refundedAmount: 0,
+    discountAmount: input.discount_amount ?? round4(input.products.flatMap((p) => p.applied_discounts ?? []).reduce((sum, d) => sum + d.amount, 0)),
+    refundedAmount: round4(lines.reduce((sum, l) => sum + l.refundAmount, 0)),
     paymentMethod: input.payment_method ?? 'Manual',
     paymentStatus: input.payment_status ?? '',
     customerMessage: input.customer_message ?? '',
@@ -281,8 +411,19 @@ function toMs(value: number | string | undefined, fallback: number): number {
   return toSecond(ms);
 }
 
-function buildLine(input: OrderLineInput, index: number, catalog: Catalog, ids: IdSource, shipping: ShippingAddress[]): OrderLine {
+/** Whether the line is a physical or a digital product: the catalog product's kind, else the input's. */
+function lineType(input: OrderLineInput, catalog: Catalog): 'physical' | 'digital' {
+  const variant = input.variant_id ?? (input.sku !== undefined ? catalog.variantBySku.get(input.sku) : undefined);
+  const productId = input.product_id ?? (variant !== undefined ? catalog.variants.get(variant)?.productId : undefined);
+  return (productId !== undefined ? catalog.products.get(productId)?.type : undefined) ?? input.type ?? 'physical';
+}
+
+function buildLine(input: OrderLineInput, index: number, catalog: Catalog, ids: IdSource, shipping: ShippingAddress[], pickups: PickupConsignment[]): OrderLine {
   if (!Number.isInteger(input.quantity) || input.quantity < 1) throw new OrderInputError(`products.${index}.quantity: must be a whole number of at least 1`);
+  const refunded = input.quantity_refunded ?? 0;
+  if (!Number.isInteger(refunded) || refunded < 0 || refunded > input.quantity) {
+    throw new OrderInputError(`products.${index}.quantity_refunded: must be a whole number from 0 to the quantity (${input.quantity})`);
+  }
   const variantId = input.variant_id ?? (input.sku !== undefined ? catalog.variantBySku.get(input.sku) : undefined);
   const variant = variantId !== undefined ? catalog.variants.get(variantId) : undefined;
   if (input.variant_id !== undefined && !variant) throw new OrderInputError(`products.${index}.variant_id: variant ${input.variant_id} does not exist`);
@@ -294,24 +435,44 @@ function buildLine(input: OrderLineInput, index: number, catalog: Catalog, ids: 
   if (!product && !input.name) throw new OrderInputError(`products.${index}.name: a custom product needs a name`);
   const catalogPrice = chosen && product ? catalog.calculatedPrice(chosen, product) : 0;
   const priceEx = input.price_ex_tax ?? input.price_inc_tax ?? catalogPrice;
-  const addressIndex = input.shipping_address_index ?? 0;
-  const shipTo = shipping[addressIndex];
-  if (!shipTo) throw new OrderInputError(`products.${index}.shipping_address_index: the order has no shipping address ${addressIndex}`);
+  const type = lineType(input, catalog);
+  let addressId = 0;
+  let pickupId = 0;
+  if (input.pickup_index !== undefined) {
+    const pickup = pickups[input.pickup_index];
+    if (!pickup) throw new OrderInputError(`products.${index}.pickup_index: the order has no pickup ${input.pickup_index}`);
+    pickupId = pickup.id;
+  } else if (type === 'physical') {
+    const addressIndex = input.shipping_address_index ?? 0;
+    const shipTo = shipping[addressIndex];
+    if (!shipTo) throw new OrderInputError(`products.${index}.shipping_address_index: the order has no shipping address ${addressIndex}`);
+    addressId = shipTo.id;
+  }
   const lineId = ids.nextLineId();
+  const wrappingEx = input.wrapping_cost_ex_tax ?? 0;
   return {
     id: lineId,
     productId: product?.id ?? 0,
     variantId: chosen?.id ?? 0,
-    addressId: shipTo.id,
+    addressId,
+    pickupId,
     name: input.name ?? product?.name ?? '',
     sku: chosen?.sku ?? input.sku ?? '',
-    type: product?.type ?? 'physical',
+    type,
     quantity: input.quantity,
+    quantityRefunded: refunded,
+    refundAmount: input.refund_amount ?? 0,
+    isRefunded: input.is_refunded ?? (refunded > 0 && refunded === input.quantity),
+    wrappingName: input.wrapping_name ?? '',
+    wrappingMessage: input.wrapping_message ?? '',
+    wrappingExTax: wrappingEx,
+    wrappingIncTax: input.wrapping_cost_inc_tax ?? wrappingEx,
+    quantityShipped: 0,
     basePrice: priceEx,
     priceExTax: priceEx,
     priceIncTax: input.price_inc_tax ?? priceEx,
     weight: chosen && product ? (chosen.weight ?? product.weight) : 0,
-    discounts: [],
+    discounts: (input.applied_discounts ?? []).map((d) => ({ id: String(d.id), amount: d.amount, name: d.name ?? String(d.id), code: d.code ?? null, target: d.target ?? 'product' })),
     options: (input.product_options ?? []).map((o, optionIndex) => ({
       id: lineId * 100 + optionIndex,
       value: String(o.value),
@@ -341,6 +502,8 @@ export interface OrderTotals {
   shippingEx: number;
   shippingInc: number;
   couponDiscount: number;
+  wrappingEx: number;
+  wrappingInc: number;
   totalEx: number;
   totalInc: number;
   itemsTotal: number;
@@ -350,9 +513,13 @@ export function orderTotals(order: OrderRecord): OrderTotals {
   let subtotalEx = 0;
   let subtotalInc = 0;
   let itemsTotal = 0;
+  let wrappingEx = 0;
+  let wrappingInc = 0;
   for (const line of order.lines) {
     subtotalEx += line.priceExTax * line.quantity;
     subtotalInc += line.priceIncTax * line.quantity;
+    wrappingEx += line.wrappingExTax;
+    wrappingInc += line.wrappingIncTax;
     itemsTotal += line.quantity;
   }
   const shippingEx = order.shipping.reduce((sum, s) => sum + s.costExTax, 0);
@@ -365,8 +532,10 @@ export function orderTotals(order: OrderRecord): OrderTotals {
     shippingEx: round4(shippingEx),
     shippingInc: round4(shippingInc),
     couponDiscount: round4(couponDiscount),
-    totalEx: round4(Math.max(0, subtotalEx + shippingEx + order.handlingExTax - off)),
-    totalInc: round4(Math.max(0, subtotalInc + shippingInc + order.handlingIncTax - off)),
+    wrappingEx: round4(wrappingEx),
+    wrappingInc: round4(wrappingInc),
+    totalEx: round4(Math.max(0, subtotalEx + shippingEx + order.handlingExTax + wrappingEx - off)),
+    totalInc: round4(Math.max(0, subtotalInc + shippingInc + order.handlingIncTax + wrappingInc - off)),
     itemsTotal,
   };
 }
@@ -389,7 +558,7 @@ export function renderLine(order: OrderRecord, line: OrderLine): Record<string, 
     order_id: order.id,
     product_id: line.productId,
     variant_id: line.variantId,
-    order_pickup_method_id: 0,
+    order_pickup_method_id: line.pickupId,
     order_address_id: line.addressId,
     name: line.name,
     name_customer: line.name,
@@ -397,11 +566,12 @@ export function renderLine(order: OrderRecord, line: OrderLine): Record<string, 
     sku: line.sku,
     upc: '',
     type: line.type,
-    base_price: money(line.basePrice),
+    // In a store that enters prices with tax, the base amounts are the tax-inclusive ones.
+    base_price: money(order.taxInclusive ? line.priceIncTax : line.basePrice),
     price_ex_tax: money(line.priceExTax),
     price_inc_tax: money(line.priceIncTax),
     price_tax: money(line.priceIncTax - line.priceExTax),
-    base_total: money(line.basePrice * line.quantity),
+    base_total: money((order.taxInclusive ? line.priceIncTax : line.basePrice) * line.quantity),
     total_ex_tax: money(totalEx),
     total_inc_tax: money(totalInc),
     total_tax: money(totalInc - totalEx),
@@ -414,18 +584,18 @@ export function renderLine(order: OrderRecord, line: OrderLine): Record<string, 
     cost_price_inc_tax: '0.0000',
     cost_price_ex_tax: '0.0000',
     cost_price_tax: '0.0000',
-    is_refunded: false,
-    quantity_refunded: 0,
-    refund_amount: '0.0000',
+    is_refunded: line.isRefunded,
+    quantity_refunded: line.quantityRefunded,
+    refund_amount: money(line.refundAmount),
     return_id: 0,
-    wrapping_id: 0,
-    wrapping_name: '',
-    base_wrapping_cost: '0.0000',
-    wrapping_cost_ex_tax: '0.0000',
-    wrapping_cost_inc_tax: '0.0000',
-    wrapping_cost_tax: '0.0000',
-    wrapping_message: '',
-    quantity_shipped: 0,
+    wrapping_id: line.wrappingName ? 1 : 0,
+    wrapping_name: line.wrappingName,
+    base_wrapping_cost: money(order.taxInclusive ? line.wrappingIncTax : line.wrappingExTax),
+    wrapping_cost_ex_tax: money(line.wrappingExTax),
+    wrapping_cost_inc_tax: money(line.wrappingIncTax),
+    wrapping_cost_tax: money(line.wrappingIncTax - line.wrappingExTax),
+    wrapping_message: line.wrappingMessage,
+    quantity_shipped: line.quantityShipped,
     event_name: null,
     event_date: null,
     fixed_shipping_cost: '0.0000',
@@ -460,7 +630,7 @@ export function renderLine(order: OrderRecord, line: OrderLine): Record<string, 
   };
 }
 
-function addressFields(a: Address) {
+export function addressFields(a: Address) {
   return {
     first_name: a.first_name,
     last_name: a.last_name,
@@ -481,6 +651,10 @@ function itemsOf(order: OrderRecord, shippingAddress: ShippingAddress): number {
   return order.lines.filter((l) => l.addressId === shippingAddress.id).reduce((sum, l) => sum + l.quantity, 0);
 }
 
+function shippedOf(order: OrderRecord, shippingAddress?: ShippingAddress): number {
+  return order.lines.filter((l) => !shippingAddress || l.addressId === shippingAddress.id).reduce((sum, l) => sum + l.quantityShipped, 0);
+}
+
 /** `GET /v2/orders/{id}/shipping_addresses` items: costs as strings. */
 export function renderShippingAddress(order: OrderRecord, s: ShippingAddress, context: RenderContext): Record<string, unknown> {
   return {
@@ -489,7 +663,7 @@ export function renderShippingAddress(order: OrderRecord, s: ShippingAddress, co
     ...addressFields(s),
     form_fields: [],
     items_total: itemsOf(order, s),
-    items_shipped: 0,
+    items_shipped: shippedOf(order, s),
     shipping_method: s.shippingMethod,
     base_cost: money(s.costExTax),
     cost_ex_tax: money(s.costExTax),
@@ -509,8 +683,18 @@ export function renderShippingAddress(order: OrderRecord, s: ShippingAddress, co
 
 /** The `consignments` object of `include=consignments[.line_items]&consignment_structure=object`: costs as numbers. */
 function renderConsignments(order: OrderRecord, withLines: boolean, context: RenderContext) {
+  const lineItems = (lines: OrderLine[]) => lines.map((l) => (withLines ? renderLine(order, l) : link(context, `/orders/${order.id}/products/${l.id}`)));
+  const digital = order.lines.filter((l) => l.type === 'digital' && l.pickupId === 0);
   return {
-    pickups: [],
+    pickups: order.pickups.map((p) => ({
+      id: p.id,
+      pickup_method_id: p.pickupMethodId,
+      pickup_method_display_name: p.displayName,
+      collection_instructions: p.collectionInstructions,
+      collection_time_description: p.collectionTimeDescription,
+      location: p.location,
+      line_items: lineItems(order.lines.filter((l) => l.pickupId === p.id)),
+    })),
     shipping: order.shipping.map((s) => ({
       id: s.id,
       ...addressFields(s),
@@ -520,7 +704,7 @@ function renderConsignments(order: OrderRecord, withLines: boolean, context: Ren
         .filter((l) => l.addressId === s.id)
         .map((l) => (withLines ? renderLine(order, l) : link(context, `/orders/${order.id}/products/${l.id}`))),
       items_total: itemsOf(order, s),
-      items_shipped: 0,
+      items_shipped: shippedOf(order, s),
       base_cost: round4(s.costExTax),
       cost_ex_tax: round4(s.costExTax),
       cost_inc_tax: round4(s.costIncTax),
@@ -535,7 +719,7 @@ function renderConsignments(order: OrderRecord, withLines: boolean, context: Ren
       shipping_zone_name: 'United States',
       shipping_quotes: link(context, `/orders/${order.id}/consignments/shipping/${s.id}/shipping_quotes`),
     })),
-    downloads: [],
+    downloads: digital.length > 0 ? [{ recipient_email: order.downloadRecipient, line_items: lineItems(digital) }] : [],
     email: { gift_certificates: [] },
   };
 }
@@ -561,27 +745,27 @@ export function renderOrder(order: OrderRecord, includes: OrderIncludes, context
     subtotal_ex_tax: money(t.subtotalEx),
     subtotal_inc_tax: money(t.subtotalInc),
     subtotal_tax: money(t.subtotalInc - t.subtotalEx),
-    base_shipping_cost: money(t.shippingEx),
+    base_shipping_cost: money(order.taxInclusive ? t.shippingInc : t.shippingEx),
     shipping_cost_ex_tax: money(t.shippingEx),
     shipping_cost_inc_tax: money(t.shippingInc),
     shipping_cost_tax: money(t.shippingInc - t.shippingEx),
     shipping_cost_tax_class_id: 0,
-    base_handling_cost: money(order.handlingExTax),
+    base_handling_cost: money(order.taxInclusive ? order.handlingIncTax : order.handlingExTax),
     handling_cost_ex_tax: money(order.handlingExTax),
     handling_cost_inc_tax: money(order.handlingIncTax),
     handling_cost_tax: money(order.handlingIncTax - order.handlingExTax),
     handling_cost_tax_class_id: 0,
-    base_wrapping_cost: '0.0000',
-    wrapping_cost_ex_tax: '0.0000',
-    wrapping_cost_inc_tax: '0.0000',
-    wrapping_cost_tax: '0.0000',
+    base_wrapping_cost: money(order.taxInclusive ? t.wrappingInc : t.wrappingEx),
+    wrapping_cost_ex_tax: money(t.wrappingEx),
+    wrapping_cost_inc_tax: money(t.wrappingInc),
+    wrapping_cost_tax: money(t.wrappingInc - t.wrappingEx),
     wrapping_cost_tax_class_id: 0,
     total_ex_tax: money(t.totalEx),
     total_inc_tax: money(t.totalInc),
     total_tax: money(t.totalInc - t.totalEx),
-    is_tax_inclusive_pricing: false,
+    is_tax_inclusive_pricing: order.taxInclusive,
     items_total: t.itemsTotal,
-    items_shipped: 0,
+    items_shipped: shippedOf(order),
     payment_method: order.paymentMethod,
     payment_provider_id: '',
     payment_status: order.paymentStatus,
@@ -595,11 +779,11 @@ export function renderOrder(order: OrderRecord, includes: OrderIncludes, context
     geoip_country_iso2: '',
     currency_id: 1,
     currency_code: order.currencyCode,
-    currency_exchange_rate: '1.0000000000',
-    default_currency_id: 1,
-    default_currency_code: order.currencyCode,
-    store_default_currency_code: order.currencyCode,
-    store_default_to_transactional_exchange_rate: '1.0000000000',
+    currency_exchange_rate: order.currencyExchangeRate.toFixed(10),
+    default_currency_id: order.defaultCurrencyCode === order.currencyCode ? 1 : 2,
+    default_currency_code: order.defaultCurrencyCode,
+    store_default_currency_code: order.storeDefaultCurrencyCode,
+    store_default_to_transactional_exchange_rate: order.storeDefaultToTransactionalRate.toFixed(10),
     staff_notes: order.staffNotes,
     customer_message: order.customerMessage,
     discount_amount: money(order.discountAmount),
@@ -608,7 +792,7 @@ export function renderOrder(order: OrderRecord, includes: OrderIncludes, context
     is_deleted: order.isDeleted,
     ebay_order_id: '0',
     cart_id: order.cartId,
-    billing_address: { ...addressFields(order.billing), form_fields: [] },
+    billing_address: { ...addressFields(order.billing), form_fields: order.formFields },
     is_email_opt_in: false,
     credit_card_type: null,
     order_source: 'external',

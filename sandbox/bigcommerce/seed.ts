@@ -76,6 +76,35 @@ export interface OrderSeedOptions {
   /** Status of the orders; default 11 (Awaiting Fulfillment). */
   statusId?: number;
   seed?: number;
+  /**
+   * Mix in what real orders carry, deterministically by position: tax-inclusive prices (every 4th), a foreign
+   * currency (every 6th, EUR at 0.92), a refunded unit (every 5th), gift wrapping with a message (every 7th), a
+   * PO number form field and a customer message (every 3rd), a coupon (every 8th). Default off: plain orders.
+   */
+  variety?: boolean;
+}
+
+/** The realistic extras of the `i`-th seeded order (see `OrderSeedOptions.variety`). */
+function varietyOf(i: number, input: OrderInput): OrderInput {
+  const out: OrderInput = { ...input, products: input.products.map((p) => ({ ...p })) };
+  const first = out.products[0]!;
+  if (i % 4 === 0) {
+    out.is_tax_inclusive_pricing = true;
+    out.shipping_cost_inc_tax = 11;
+    for (const line of out.products) {
+      line.price_ex_tax = 10;
+      line.price_inc_tax = 11;
+    }
+  }
+  if (i % 6 === 0) Object.assign(out, { currency_code: 'EUR', default_currency_code: 'EUR', store_default_currency_code: 'USD', currency_exchange_rate: 0.92, store_default_to_transactional_exchange_rate: 0.92 });
+  if (i % 5 === 0) Object.assign(first, { quantity_refunded: 1, refund_amount: first.price_inc_tax ?? 10, price_ex_tax: first.price_ex_tax ?? 10, price_inc_tax: first.price_inc_tax ?? 10 });
+  if (i % 7 === 0) Object.assign(first, { wrapping_name: 'Gift wrap', wrapping_message: `Happy birthday #${i}`, wrapping_cost_ex_tax: 3, wrapping_cost_inc_tax: 3 });
+  if (i % 3 === 0) {
+    out.billing_address = { ...out.billing_address, form_fields: [{ name: 'PO Number', value: `PO-${1000 + i}` }] };
+    out.customer_message = 'Please call before delivery';
+  }
+  if (i % 8 === 0) out.coupons = [{ code: 'WELCOME5', discount: 5, type: 2 }];
+  return out;
 }
 
 /** Seeds orders silently (no webhooks, no stock change), oldest first; returns how many. */
@@ -99,7 +128,7 @@ export function seedOrders(store: SimulatedStore, options: OrderSeedOptions): nu
       shipping_cost_ex_tax: 10,
       payment_method: 'Credit Card',
     };
-    store.addOrder(input);
+    store.addOrder(options.variety ? varietyOf(i, input) : input);
   }
   return options.count;
 }

@@ -4,7 +4,9 @@
  * hands to the webhook sender.
  */
 import { Catalog, DEFAULT_LOCATION_ID, type ProductRecord, type ProductSeed, type VariantRecord } from './catalog';
-import { buildOrder, OrderInputError, toSecond, type OrderInput, type OrderRecord } from './orders';
+import { Pricing } from './pricing';
+import { buildOrder, OrderInputError, orderTotals, toSecond, type OrderInput, type OrderRecord } from './orders';
+import { checkedItems, shippedStatus, type ShipmentChange, type ShipmentInput, type ShipmentRecord } from './shipments';
 
 export interface StoreEvent {
   scope: string;
@@ -113,13 +115,42 @@ export interface HookRecord {
   updatedAt: number;
 }
 
+export type MetafieldPermission = 'app_only' | 'read' | 'write' | 'read_and_sf_access' | 'write_and_sf_access';
+
+export interface MetafieldInput {
+  namespace: string;
+  key: string;
+  value: string;
+  permission_set: MetafieldPermission;
+  description?: string;
+}
+
+/** An order metafield (`orders.v3.yml` Metafield); unique per owner client id + namespace + key + order. */
+export interface MetafieldRecord {
+  id: number;
+  orderId: number;
+  ownerClientId: string;
+  namespace: string;
+  key: string;
+  value: string;
+  permissionSet: MetafieldPermission;
+  description: string;
+  dateCreated: number;
+  dateModified: number;
+}
+
 export class SimulatedStore {
   readonly catalog: Catalog;
+  /** Customer groups, price lists and their assignments, and which of them the plan offers. */
+  readonly pricing: Pricing;
   readonly orders = new Map<number, OrderRecord>();
   readonly customers = new Map<number, CustomerRecord>();
   readonly transactions = new Map<number, TransactionRecord[]>();
   readonly refunds: RefundRecord[] = [];
   readonly hooks = new Map<number, HookRecord>();
+  readonly orderMetafields = new Map<number, MetafieldRecord>();
+  /** Shipment id → shipment; each names its order. */
+  readonly shipments = new Map<number, ShipmentRecord>();
   hookAdminEmails: string[] = [];
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private nextOrderId = 100;
@@ -132,6 +163,8 @@ export class SimulatedStore {
   private nextRefundId = 1;
   private nextRefundPaymentId = 1;
   private nextHookId = 1;
+  private nextMetafieldId = 1;
+  private nextShipmentId = 1;
   private readonly ids = {
     nextLineId: () => this.nextLineId++,
     nextAddressId: () => this.nextAddressId++,
@@ -143,6 +176,7 @@ export class SimulatedStore {
     readonly now: () => number,
   ) {
     this.catalog = new Catalog(now);
+    this.pricing = new Pricing(now);
   }
 
   /** Store events (order created, status changed, stock changed …); returns the unsubscribe function. */
@@ -334,9 +368,29 @@ export class SimulatedStore {
     return record;
   }
 
-  /** Records a refund on an order, raises its refunded amount and fires `store/order/refund/created`. */
-  addRefund(orderId: number, input: RefundInput): RefundRecord {
+  /**
+   * Records a refund on an order, raises its refunded amount (and, for `PRODUCT` items, the line's
+   * `quantity_refunded` and `refund_amount`) and fires `store/order/refund/created`. With `updateStatus`, as a
+   * refund in the control panel does, the order then moves to Refunded (4) or Partially Refunded (14).
+   */
+  addRefund(orderId: number, input: RefundInput, options: { updateStatus?: boolean } = {}): RefundRecord {
     const order = this.requireOrder(orderId);
+    const refundedLines = (input.items ?? []).filter((item) => item.item_type === 'PRODUCT');
+    for (const [index, item] of refundedLines.entries()) {
+      const line = order.lines.find((l) => l.id === item.item_id);
+      if (!line) throw new OrderInputError(`items.${index}.item_id: order product ${item.item_id} is not in order ${orderId}`);
+      const quantity = item.quantity ?? line.quantity - line.quantityRefunded;
+      if (quantity < 0 || line.quantityRefunded + quantity > line.quantity) {
+        throw new OrderInputError(`items.${index}.quantity: order product ${item.item_id} has ${line.quantity - line.quantityRefunded} units left to refund`);
+      }
+    }
+    for (const item of refundedLines) {
+      const line = order.lines.find((l) => l.id === item.item_id)!;
+      const quantity = item.quantity ?? line.quantity - line.quantityRefunded;
+      line.quantityRefunded += quantity;
+      line.refundAmount += item.requested_amount ?? quantity * line.priceIncTax;
+      line.isRefunded = line.quantityRefunded === line.quantity;
+    }
     const record: RefundRecord = {
       id: this.nextRefundId++,
       orderId,
@@ -357,6 +411,114 @@ export class SimulatedStore {
     order.refundedAmount += input.total_amount;
     this.touchOrder(order);
     this.emit('store/order/refund/created', { type: 'order', id: orderId, refund: { refund_id: record.id } });
+    if (options.updateStatus) {
+      const fully = order.refundedAmount >= orderTotals(order).totalInc - 0.00005;
+      const status = fully ? 4 : 14;
+      if (status !== order.statusId) this.setOrderStatus(orderId, status);
+    }
+    return record;
+  }
+
+  // ---- shipments -----------------------------------------------------------------------------------------
+
+  /** The order's shipments, oldest first. */
+  shipmentsOf(orderId: number): ShipmentRecord[] {
+    return [...this.shipments.values()].filter((s) => s.orderId === orderId);
+  }
+
+  /**
+   * Ships items of an order as the control panel's Ship Items does: checks the address and the quantities
+   * left, counts the units as shipped, moves the order to Partially Shipped (3) or Shipped (2) and fires
+   * `store/shipment/created` plus the order's `updated` / `statusUpdated`.
+   */
+  createShipment(orderId: number, input: ShipmentInput): ShipmentRecord {
+    const order = this.requireOrder(orderId);
+    const items = checkedItems(order, input);
+    const shipment: ShipmentRecord = {
+      id: this.nextShipmentId++,
+      orderId,
+      orderAddressId: input.order_address_id,
+      dateCreated: toSecond(this.now()),
+      trackingNumber: input.tracking_number ?? '',
+      trackingCarrier: input.tracking_carrier ?? '',
+      trackingLink: input.tracking_link ?? '',
+      shippingMethod: input.shipping_method ?? '',
+      shippingProvider: input.shipping_provider ?? '',
+      merchantShippingCost: Number(input.merchant_shipping_cost ?? 0),
+      comments: input.comments ?? '',
+      items,
+    };
+    for (const item of items) order.lines.find((l) => l.id === item.orderProductId)!.quantityShipped += item.quantity;
+    this.shipments.set(shipment.id, shipment);
+    this.emit('store/shipment/created', { type: 'shipment', id: shipment.id, orderId });
+    const status = shippedStatus(order);
+    if (status === 2) order.dateShipped = toSecond(this.now());
+    if (status !== order.statusId) this.setOrderStatus(orderId, status);
+    else this.updateOrder(orderId, () => undefined);
+    return shipment;
+  }
+
+  /** Changes tracking details of a shipment (items stay); fires `store/shipment/updated`. */
+  updateShipment(shipment: ShipmentRecord, change: ShipmentChange): void {
+    const order = this.requireOrder(shipment.orderId);
+    if (change.order_address_id !== undefined && !order.shipping.some((s) => s.id === change.order_address_id)) {
+      throw new OrderInputError(`order_address_id: ${change.order_address_id} is not a shipping address of order ${order.id}`);
+    }
+    if (change.order_address_id !== undefined) shipment.orderAddressId = change.order_address_id;
+    if (change.tracking_number !== undefined) shipment.trackingNumber = change.tracking_number;
+    if (change.tracking_carrier !== undefined) shipment.trackingCarrier = change.tracking_carrier;
+    if (change.tracking_link !== undefined) shipment.trackingLink = change.tracking_link;
+    if (change.shipping_method !== undefined) shipment.shippingMethod = change.shipping_method;
+    if (change.shipping_provider !== undefined) shipment.shippingProvider = change.shipping_provider;
+    if (change.merchant_shipping_cost !== undefined) shipment.merchantShippingCost = Number(change.merchant_shipping_cost);
+    if (change.comments !== undefined) shipment.comments = change.comments;
+    this.emit('store/shipment/updated', { type: 'shipment', id: shipment.id, orderId: shipment.orderId });
+  }
+
+  /**
+   * Deletes a shipment: its units count as unshipped again. The order keeps its status (**UNCONFIRMED**
+   * whether BigCommerce moves it back); fires `store/shipment/deleted`.
+   */
+  deleteShipment(shipment: ShipmentRecord): void {
+    const order = this.requireOrder(shipment.orderId);
+    for (const item of shipment.items) {
+      const line = order.lines.find((l) => l.id === item.orderProductId);
+      if (line) line.quantityShipped = Math.max(0, line.quantityShipped - item.quantity);
+    }
+    this.shipments.delete(shipment.id);
+    this.emit('store/shipment/deleted', { type: 'shipment', id: shipment.id, orderId: shipment.orderId });
+  }
+
+  // ---- order metafields --------------------------------------------------------------------------------
+
+  /** The metafield `clientId` owns on this order under namespace + key, if any. */
+  findOrderMetafield(orderId: number, clientId: string, namespace: string, key: string): MetafieldRecord | undefined {
+    for (const field of this.orderMetafields.values()) {
+      if (field.orderId === orderId && field.ownerClientId === clientId && field.namespace === namespace && field.key === key) return field;
+    }
+    return undefined;
+  }
+
+  /** Creates an order metafield owned by `clientId` (no webhook: BigCommerce announces none for metafields). */
+  addOrderMetafield(orderId: number, input: MetafieldInput, clientId: string): MetafieldRecord {
+    this.requireOrder(orderId);
+    if (this.findOrderMetafield(orderId, clientId, input.namespace, input.key)) {
+      throw new OrderInputError(`order ${orderId} already has a metafield ${input.namespace}/${input.key} of client ${clientId}`);
+    }
+    const now = this.now();
+    const record: MetafieldRecord = {
+      id: this.nextMetafieldId++,
+      orderId,
+      ownerClientId: clientId,
+      namespace: input.namespace,
+      key: input.key,
+      value: input.value,
+      permissionSet: input.permission_set,
+      description: input.description ?? '',
+      dateCreated: now,
+      dateModified: now,
+    };
+    this.orderMetafields.set(record.id, record);
     return record;
   }
 

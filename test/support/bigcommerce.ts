@@ -9,6 +9,8 @@ import { request as undiciRequest } from 'undici';
 import { startBigCommerceSimulator, type BigCommerceSimulator, type Exchange, type OrderInput, type SimulatorOptions } from '../../sandbox/bigcommerce';
 import { SAMPLE_ADDRESS, seedCatalog, seedOrders, type CatalogSeedOptions, type OrderSeedOptions } from '../../sandbox/bigcommerce/seed';
 import { contractRecorder, loadedContractRecorder, type ContractViolation } from './bigcommerce-contract';
+// Adds price lists, customer groups and exceptions to the recorder before any store starts.
+import './bigcommerce-contract-extra';
 
 export interface TestStore extends BigCommerceSimulator {
   /** Every exchange so far, in order. */

@@ -170,7 +170,58 @@ function createCustomers({ store, body }: RouteContext): SimResponse {
   return json({ data: created.map((c) => renderCustomer(c, ['addresses'])), meta: {} });
 }
 
+const customerPutSchema = z.strictObject({
+  id: z.number().int().positive(),
+  email: z.string().min(3).max(255).optional(),
+  first_name: z.string().min(1).max(100).optional(),
+  last_name: z.string().min(1).max(100).optional(),
+  company: z.string().max(255).optional(),
+  phone: z.string().max(50).optional(),
+  notes: z.string().optional(),
+  customer_group_id: z.number().int().min(0).optional(),
+});
+
+/** `PUT /v3/customers`: ≤ 10 a call; every item is checked first, so a refused batch changes nothing. */
+function updateCustomers({ store, body }: RouteContext): SimResponse {
+  if (!Array.isArray(body)) return v3Error(422, 'The request body must be an array of customers.', { body: 'expected an array' });
+  if (body.length > 10) return batchTooLarge(10, '.');
+  const changes: Array<{ customer: CustomerRecord; change: z.infer<typeof customerPutSchema> }> = [];
+  for (const [index, item] of body.entries()) {
+    const parsed = customerPutSchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return v3Error(422, 'Invalid customer data', { [`${index}.${issue.path.join('.')}`]: issue.message });
+    }
+    const change = parsed.data;
+    const customer = store.customers.get(change.id);
+    if (!customer) return v3Error(422, 'Customer not found', { [`${index}.id`]: `Customer ${change.id} does not exist` });
+    const group = change.customer_group_id;
+    if (group !== undefined && group !== 0 && !store.pricing.customerGroups.has(group)) {
+      return v3Error(422, 'Invalid customer group', { [`${index}.customer_group_id`]: `Customer group ${group} does not exist` });
+    }
+    const email = change.email?.toLowerCase();
+    if (email !== undefined && [...store.customers.values()].some((c) => c.id !== customer.id && c.email.toLowerCase() === email)) {
+      return v3Error(422, 'The email address is already in use', { [`${index}.email`]: `Email address ${change.email} is already in use` });
+    }
+    changes.push({ customer, change });
+  }
+  const now = store.now();
+  for (const { customer, change } of changes) {
+    if (change.email !== undefined) customer.email = change.email;
+    if (change.first_name !== undefined) customer.firstName = change.first_name;
+    if (change.last_name !== undefined) customer.lastName = change.last_name;
+    if (change.company !== undefined) customer.company = change.company;
+    if (change.phone !== undefined) customer.phone = change.phone;
+    if (change.notes !== undefined) customer.notes = change.notes;
+    if (change.customer_group_id !== undefined) customer.customerGroupId = change.customer_group_id;
+    customer.dateModified = Math.max(now, customer.dateModified);
+    store.emit('store/customer/updated', { type: 'customer', id: customer.id });
+  }
+  return json({ data: changes.map(({ customer }) => renderCustomer(customer, [])), meta: {} });
+}
+
 export const customersV3Routes: Route[] = [
   { method: 'GET', api: 'v3', path: '/customers', scopes: ['customers'], handle: listCustomers },
   { method: 'POST', api: 'v3', path: '/customers', scopes: ['customers'], handle: createCustomers },
+  { method: 'PUT', api: 'v3', path: '/customers', scopes: ['customers'], handle: updateCustomers },
 ];

@@ -125,7 +125,7 @@ function findOrder(context: RouteContext): OrderRecord | undefined {
 }
 
 /** v2 collections answer an empty page with 204 and no body. */
-function v2Page<T>(all: readonly T[], query: URLSearchParams, render: (item: T) => unknown): SimResponse {
+export function v2Page<T>(all: readonly T[], query: URLSearchParams, render: (item: T) => unknown): SimResponse {
   const { page, limit } = pagingParams(query, 50, 250);
   const items = all.slice((page - 1) * limit, page * limit);
   return items.length === 0 ? noContent : json(items.map(render));
@@ -195,7 +195,7 @@ const orderPutSchema = z.strictObject({
 });
 
 /** Zod issues as a v2 400: `[{status, message}]` naming the field. */
-function invalidBody(error: z.ZodError): SimResponse {
+export function invalidBody(error: z.ZodError): SimResponse {
   const issue = error.issues[0]!;
   return v2Error(400, `The field '${issue.path.join('.') || '(body)'}' is invalid: ${issue.message}`);
 }
