@@ -31,7 +31,7 @@ run('build', 'npx', ['tsup', '--silent']);
 
 // `npm test -- test/unit/http.test.ts` runs only the files given, on every line.
 const chosen = process.argv.slice(2);
-const suites = chosen.length > 0 ? chosen : ['test/unit/**/*.test.ts', 'test/nodes/**/*.test.ts', 'test/e2e/**/*.test.ts'];
+const suites = chosen.length > 0 ? chosen : ['test/unit/**/*.test.ts', 'test/nodes/**/*.test.ts', 'test/e2e/**/*.test.ts', 'agent/test/**/*.test.ts'];
 for (const line of lines) {
   tally(run(`tests on ${line.name}`, line.node, ['node_modules/mocha/bin/mocha.js', ...suites], { NODE_RED_PATH: line.nodeRed }));
 }
