@@ -109,13 +109,18 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
   return sequence(oid(id), ...(critical ? [boolean(true)] : []), octetString(value));
 }
 
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** Windows computer names may hold characters (`_`) a certificate's DNS name cannot. */
+export function isCertificateName(name: string): boolean {
+  return isIPv4(name) || isIPv6(name) || HOST_NAME.test(name);
+}
+
 /** dNSName is [2] IA5String, iPAddress [7] the address bytes, both implicitly tagged. */
 function generalName(name: string): Buffer {
   if (isIPv4(name)) return tlv(0x87, Buffer.from(name.split('.').map(Number)));
   if (isIPv6(name)) return tlv(0x87, ipv6Bytes(name));
-  if (!/^[A-Za-z0-9*]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(name)) {
-    throw new Error(`"${name}" is neither a host name nor an IP address`);
-  }
+  if (!HOST_NAME.test(name)) throw new Error(`"${name}" is neither a host name nor an IP address`);
   return tlv(0x82, Buffer.from(name.toLowerCase(), 'ascii'));
 }
 
@@ -154,6 +159,6 @@ export function inspectCertificate(certPem: string, keyPem: string): Certificate
     fingerprint256: certificate.fingerprint256,
     notAfter: new Date(certificate.validTo),
     keyMatches,
-    altNames: (certificate.subjectAltName ?? '').split(', ').filter(Boolean),
+    altNames: (certificate.subjectAltName ?? '').split(', ').filter(Boolean).map((entry) => entry.replace(/^(DNS|IP Address):/, '')),
   };
 }
