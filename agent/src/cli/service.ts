@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { win32 } from 'node:path';
+import { join, win32 } from 'node:path';
 import type { CliContext } from './context';
 
 /**
@@ -68,11 +68,11 @@ export async function install(configPath: string, flags: { dryRun?: boolean }, c
     ctx.io.err(`No config at ${configPath}: run "sage100-agent init" first.`);
     return 1;
   }
-  if (!existsSync(win32.join(ctx.agentDir, SERVICE_WRAPPER))) {
+  if (!existsSync(join(ctx.agentDir, SERVICE_WRAPPER))) {
     ctx.io.err(`The service wrapper ${SERVICE_WRAPPER} is not in ${ctx.agentDir}: this package was built without it. See the README, "Running without the service wrapper".`);
     return 1;
   }
-  writeFileSync(win32.join(ctx.agentDir, SERVICE_WRAPPER_CONFIG), wrapperConfigXml(configPath));
+  writeFileSync(join(ctx.agentDir, SERVICE_WRAPPER_CONFIG), wrapperConfigXml(configPath));
   for (const command of commands) {
     const result = await ctx.execute(command.command, command.args);
     if (result.code === 0) continue;
