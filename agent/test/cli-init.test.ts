@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/run-cli';
 import { loadAgentConfig } from '../src/config/schema';
+import { plaintextProtector } from '../src/config/secret';
 import { verifyApiKey } from '../src/security/api-key';
 import { testContext } from './cli-support';
 
@@ -67,7 +68,6 @@ describe('sage100-agent init, rotate-key, renew-cert', () => {
 
   it('refuses a plain-text password where the protector refuses it, naming the way out', async () => {
     const { ctx, console } = testContext({ agentDir: dir });
-    const { plaintextProtector } = await import('../src/config/secret');
     ctx.protector = plaintextProtector({});
     assert.equal(await runCli(['init', '--home', 'C:\\Sage', '--user', 'web', '--password', 'pw-on-linux', '--companies', 'ABC'], ctx), 1);
     assert.match(console.err.join('\n'), /refuses.*SAGE100_AGENT_ALLOW_PLAINTEXT_PASSWORD=1/);
