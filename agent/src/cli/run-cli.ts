@@ -87,8 +87,9 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
         return 2;
     }
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
     const hint = error instanceof ConnectorError && error.hint ? ` ${error.hint}` : '';
-    ctx.io.err(redact.text(`${error instanceof Error ? error.message : String(error)}.${hint}`.replace(/\.\./g, '.')));
+    ctx.io.err(redact.text(`${/[.!?]$/.test(message) ? message : `${message}.`}${hint}`));
     return 1;
   }
 }
