@@ -55,6 +55,7 @@ export async function buildAgentPackage(options: PackageOptions): Promise<Packag
   const entries: ZipEntry[] = files.filter((file): file is [string, Buffer] => file[1] !== undefined).map(([name, data]) => ({ name: `${PACKAGE_FOLDER}/${name}`, data }));
 
   mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(join(options.outDir, 'sage100-agent.cjs'), bundle);
   const zipPath = join(options.outDir, `sage100-agent-${version}-win-x64.zip`);
   writeFileSync(zipPath, writeZip(entries));
   for (const name of missing) options.log(`NOT INCLUDED: ${name} (see MISSING.txt in the zip)`);

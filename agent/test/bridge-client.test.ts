@@ -26,6 +26,14 @@ describe('bridge client over the stand-in host', () => {
     assert.ok(isHandleRef(customers));
   });
 
+  it('sets a property, and refuses one the object does not have', async () => {
+    client = await BridgeClient.start(standInHost());
+    const script = await scriptHandle(client);
+    await client.set(script, 'sTag', 'web orders');
+    assert.equal((await client.get(script, 'sTag')).value, 'web orders');
+    await assert.rejects(client.set(script, 'sNoSuch', 'x'), (e: unknown) => e instanceof BridgeError && e.hresult === -2147352573);
+  });
+
   it('returns by-reference values in refs, in argument order', async () => {
     client = await BridgeClient.start(standInHost());
     const script = await scriptHandle(client);

@@ -1,6 +1,6 @@
 // A stand-in for agent/bridge/host.ps1 where there is no Windows: the same JSON-lines protocol over a tiny fake
 // ProvideX object model (one session, one customer business object with lines). Test hooks on the script object:
-// `CrashHost` exits the process, `Hang` never answers, property `LiveHandles` counts held objects.
+// `CrashHost` exits the process, `Hang` never answers, property `LiveHandles` counts held objects, `sTag` is writable.
 // STAND_IN_PROTOCOL overrides the greeting's version; STAND_IN_BYREF=broken fails every by-reference call.
 import { createInterface } from 'node:readline';
 
@@ -29,7 +29,8 @@ class FakeObject {
 
 class FakeScript {
   homePath = '';
-  properties = { LiveHandles: () => objects.size };
+  properties = { LiveHandles: () => objects.size, sTag: () => this.writable.sTag };
+  writable = { sTag: '' };
   Init(homePath) {
     this.homePath = homePath;
   }
@@ -160,6 +161,12 @@ async function handle(request) {
       const getter = target(request.handle).properties[request.member];
       if (!getter) throw new ComFailure('Member not found.', DISP_E_MEMBERNOTFOUND);
       return { value: outgoing(getter()), refs: [] };
+    }
+    case 'set': {
+      const object = target(request.handle);
+      if (!object.writable || !(request.member in object.writable)) throw new ComFailure('Member not found.', DISP_E_MEMBERNOTFOUND);
+      object.writable[request.member] = incoming(request.args[0]);
+      return { value: null, refs: [] };
     }
     case 'call': {
       const object = target(request.handle);
