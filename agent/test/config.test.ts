@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConnectorError } from '../../lib/errors';
 import { loadAgentConfig, parseAgentConfig } from '../src/config/schema';
 import { sampleConfig } from './cli-support';
-import { ALLOW_PLAINTEXT_ENV, dpapiProtector, plaintextProtector, type PowerShellRunner } from '../src/config/secret';
+import { ALLOW_PLAINTEXT_ENV, dpapiProtector, plaintextProtector, runWindowsPowerShell, type PowerShellRunner } from '../src/config/secret';
 
 describe('agent config file', () => {
   it('fills the defaults: log folder and rotation, bridge command, pool size', () => {
@@ -79,5 +79,28 @@ describe('Sage password protection', () => {
   it('an environment variable reference reads the variable, and names it when missing', async () => {
     assert.equal(await plaintextProtector({ SAGE_PW: 'from-env' }).reveal({ scheme: 'env', name: 'SAGE_PW' }), 'from-env');
     await assert.rejects(dpapiProtector(async () => '', {}).reveal({ scheme: 'env', name: 'SAGE_PW' }), /SAGE_PW is not set/);
+  });
+
+  it('Windows PowerShell gets the script UTF-16LE-encoded in -EncodedCommand and the data on stdin, never the secret in argv', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'fake-powershell-'));
+    try {
+      const fake = join(dir, 'powershell.exe');
+      // Answers what it was given, as JSON, so the test sees exactly how the agent calls PowerShell.
+      writeFileSync(fake, `#!${process.execPath}
+const args = process.argv.slice(2);
+let stdin = '';
+process.stdin.on('data', (c) => { stdin += c; }).on('end', () => {
+  if (stdin === 'fail') { process.stderr.write('Exception calling "Protect"\\n'); process.exit(1); }
+  const script = Buffer.from(args.at(-1), 'base64').toString('utf16le');
+  process.stdout.write(JSON.stringify({ flags: args.slice(0, -1), script, stdin }));
+});
+`, { mode: 0o755 });
+      const answer = JSON.parse(await runWindowsPowerShell('Write-Output "Pässwörd"', 'c2VjcmV0', fake)) as { flags: string[]; script: string; stdin: string };
+      assert.deepEqual(answer, { flags: ['-NoProfile', '-NonInteractive', '-EncodedCommand'], script: 'Write-Output "Pässwörd"', stdin: 'c2VjcmV0' });
+      await assert.rejects(runWindowsPowerShell('x', 'fail', fake), /Windows PowerShell failed \(exit 1\): Exception calling "Protect"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -72,7 +72,7 @@ export function plaintextProtector(env: NodeJS.ProcessEnv): SecretProtector {
 
 /** The protector for this platform: DPAPI through Windows PowerShell on Windows, the guarded plain one elsewhere. */
 export function platformProtector(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): SecretProtector {
-  return platform === 'win32' ? dpapiProtector(runWindowsPowerShell, env) : plaintextProtector(env);
+  return platform === 'win32' ? dpapiProtector((script, stdin) => runWindowsPowerShell(script, stdin), env) : plaintextProtector(env);
 }
 
 async function revealWith(ref: PasswordRef, openDpapi: (blob: string) => Promise<string>, env: NodeJS.ProcessEnv, allowPlain?: () => void): Promise<string> {
@@ -107,9 +107,9 @@ function dpapiFailure(what: 'encrypt' | 'decrypt'): ConnectorError {
 }
 
 /** Windows PowerShell 5.1 with the script passed encoded (no quoting issues) and the data on stdin. */
-export function runWindowsPowerShell(script: string, stdin: string): Promise<string> {
+export function runWindowsPowerShell(script: string, stdin: string, command = 'powershell.exe'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('powershell.exe', ['-NoProfile', '-NonInteractive', '-EncodedCommand', Buffer.from(script, 'utf16le').toString('base64')], { windowsHide: true });
+    const child = spawn(command, ['-NoProfile', '-NonInteractive', '-EncodedCommand', Buffer.from(script, 'utf16le').toString('base64')], { windowsHide: true });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
