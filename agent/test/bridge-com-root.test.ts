@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { BoiRef, PvxScript } from '../src/boi/types';
+import type { BoiRef, BusinessObject, PvxScript, SySession } from '../src/boi/types';
 import { BridgeError } from '../src/bridge/client';
 import { openComRoot } from '../src/bridge/com-root';
 import { standInHost } from './bridge-support';
@@ -42,6 +42,17 @@ describe('BOI over the COM bridge (stand-in host)', () => {
     await customers.nSetKey();
     assert.equal(await customers.nSetValue('NoSuchColumn$', 'x'), 0);
     assert.equal(await customers.sLastErrorMsg(), 'Column NoSuchColumn$ not found');
+  });
+
+  it('reads what health reports: company name and Sage version as properties, column lengths by call', async () => {
+    root = await openComRoot(standInHost());
+    const session = await root.NewObject('SY_Session') as SySession & { sCompanyName(): Promise<string>; sVersion(): Promise<string> };
+    assert.equal(await session.sCompanyName(), 'American Business Co');
+    assert.equal(await session.sVersion(), 'Sage 100 Advanced 2024 (7.30)');
+    await session.nSetProgram(100);
+    const customers = await root.NewObject('AR_Customer_bus', session) as BusinessObject & { nGetColumnLength(column: string): Promise<number> };
+    assert.equal(await customers.nGetColumnLength('CustomerName$'), 30);
+    assert.equal(await customers.nGetColumnLength('CreditLimit'), 0);
   });
 
   it('reaches the lines object as a property and keeps one handle for it', async () => {

@@ -52,6 +52,7 @@ class FakeScript {
 
 class FakeSession extends FakeObject {
   programId = 0;
+  properties = { ...this.properties, sCompanyName: () => 'American Business Co', sVersion: () => 'Sage 100 Advanced 2024 (7.30)' };
   nSetUser(user, password) {
     return user === 'web' && password === 'secret' ? 1 : this.fail('Invalid user or password');
   }
@@ -111,6 +112,9 @@ class FakeCustomers extends FakeObject {
     if (!this.current) return this.fail('No record is loaded');
     this.records.set(this.current.id, this.current.record);
     return 1;
+  }
+  nGetColumnLength(column) {
+    return { 'ARDivisionNo$': 2, 'CustomerNo$': 20, 'CustomerName$': 30 }[column] ?? 0;
   }
   sGetColumns() {
     return CUSTOMER_COLUMNS.join('\u0160');

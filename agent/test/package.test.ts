@@ -77,12 +77,13 @@ describe('agent package: the Windows artefact', function () {
     assert.deepEqual(result.missing, []);
     const entries = readZip(readFileSync(result.zipPath));
     assert.deepEqual(entries.map((e) => e.name), [
-      'sage100-agent/sage100-agent.cjs', 'sage100-agent/sage100-agent.cmd', 'sage100-agent/bridge/host.ps1', 'sage100-agent/README.md',
+      'sage100-agent/sage100-agent.cjs', 'sage100-agent/sage100-agent.cmd', 'sage100-agent/bridge/host.ps1', 'sage100-agent/sage100-agent-api.yaml', 'sage100-agent/README.md',
       'sage100-agent/node.exe', 'sage100-agent/sage100-agent-service.exe', 'sage100-agent/sage100-agent-service.exe.config', 'sage100-agent/LICENSE-service-wrapper.txt',
     ]);
     const file = (name: string) => entries.find((e) => e.name === `sage100-agent/${name}`)!.data;
     assert.equal(file('node.exe').toString(), 'MZ fake node');
     assert.deepEqual(file('bridge/host.ps1'), readFileSync(join(AGENT_ROOT, 'bridge', 'host.ps1')));
+    assert.deepEqual(file('sage100-agent-api.yaml'), readFileSync(join(AGENT_ROOT, '..', 'docs', 'sage100-agent-api.yaml')));
     assert.match(file('sage100-agent.cmd').toString(), /"%~dp0node\.exe" "%~dp0sage100-agent\.cjs" %\*/);
 
     const unpacked = join(dir, 'unpacked');

@@ -56,9 +56,13 @@ abstract class ComObject {
     return (await this.client.get(this.handle, member)).value;
   }
 
-  async sLastErrorMsg(): Promise<string> {
-    const value = await this.propertyValue('sLastErrorMsg');
-    return value === null ? '' : String(boiValueOf(value, 'sLastErrorMsg'));
+  protected async propertyText(member: string): Promise<string> {
+    const value = await this.propertyValue(member);
+    return value === null ? '' : String(boiValueOf(value, member));
+  }
+
+  sLastErrorMsg(): Promise<string> {
+    return this.propertyText('sLastErrorMsg');
   }
 
   async DropObject(): Promise<void> {
@@ -102,6 +106,9 @@ class ComSession extends ComObject implements SySession {
   nLookupTask(task: string): Promise<number> { return this.invokeNumber('nLookupTask', task); }
   nSetProgram(taskId: number): Promise<number> { return this.invokeNumber('nSetProgram', taskId); }
   nCleanup(): Promise<number> { return this.invokeNumber('nCleanup'); }
+  /** For `health`. Read as properties, like `sLastErrorMsg`; their names on a live pvxcom are UNCONFIRMED. */
+  sCompanyName(): Promise<string> { return this.propertyText('sCompanyName'); }
+  sVersion(): Promise<string> { return this.propertyText('sVersion'); }
 }
 
 abstract class ComRecordSet extends ComObject {
@@ -122,6 +129,9 @@ abstract class ComRecordSet extends ComObject {
     ref.value = boiValueOf(refs[0] ?? null, `nGetValue ${column}`);
     return numberOf(value, 'nGetValue');
   }
+
+  /** For `health`: the column's length in the data dictionary; the member's name on a live pvxcom is UNCONFIRMED. */
+  nGetColumnLength(column: string): Promise<number> { return this.invokeNumber('nGetColumnLength', column); }
 
   async nEOF(): Promise<number> {
     return numberOf(await this.propertyValue('nEOF'), 'nEOF');

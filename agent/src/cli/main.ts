@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname, networkInterfaces } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { ConnectorError } from '../../../lib/errors';
@@ -11,10 +12,11 @@ import { platformProtector } from '../config/secret';
 import type { AgentRuntimeOptions, RunningAgent } from '../runtime-options';
 import type { CliContext, CliIo } from './context';
 import { runCli } from './run-cli';
+import { PACKAGED_CONTRACT } from './runtime';
 
 /** The `sage100-agent` executable: the CLI with the real console, Windows, COM bridge and HTTPS server. */
 
-type StartAgent = (options: AgentRuntimeOptions) => Promise<RunningAgent>;
+type StartAgent = (options: AgentRuntimeOptions, extras?: { contractPath?: string }) => Promise<RunningAgent>;
 
 /** Loaded only by `run`, so the other commands work even where the server's dependencies are absent. */
 function loadStartAgent(): StartAgent {
@@ -49,7 +51,10 @@ const context: CliContext = {
   agentDir,
   version: agentPackage.version,
   protector: platformProtector(),
-  startAgent: (options) => loadStartAgent()(options),
+  startAgent: (options) => {
+    const packagedContract = join(agentDir, PACKAGED_CONTRACT);
+    return loadStartAgent()(options, existsSync(packagedContract) ? { contractPath: packagedContract } : {});
+  },
   openRoot: openComRoot,
   execute: (command, args) => new Promise((resolveRun) => {
     const child = spawn(command, args, { windowsHide: true });

@@ -4,6 +4,12 @@ import type { BridgeClientOptions } from '../bridge/client';
 import type { AgentConfig, LoadedConfig } from '../config/schema';
 import { resolveIn } from '../config/schema';
 
+/**
+ * The agent serves the contract document itself (the server reads it at start); the package ships it beside the
+ * bundle, where the bundled server could not find it by its path in the repository.
+ */
+export const PACKAGED_CONTRACT = 'sage100-agent-api.yaml';
+
 /** Windows PowerShell runs host.ps1 whatever the machine's execution policy; no profile, no prompts. */
 export function bridgeOptions(config: AgentConfig, agentDir: string): BridgeClientOptions {
   const hostScript = config.bridge.hostScript ?? join(agentDir, 'bridge', 'host.ps1');
