@@ -53,6 +53,9 @@ class FakeScript {
 class FakeSession extends FakeObject {
   programId = 0;
   properties = { ...this.properties, sCompanyName: () => 'American Business Co', sVersion: () => 'Sage 100 Advanced 2024 (7.30)' };
+  nLogon() {
+    return 0;
+  }
   nSetUser(user, password) {
     return user === 'web' && password === 'secret' ? 1 : this.fail('Invalid user or password');
   }
