@@ -68,7 +68,7 @@ export async function buildAgentPackage(options: PackageOptions): Promise<Packag
 }
 
 /** The agent in one file; the HTTPS server is agent-core's module and must be present for `run` to work. */
-async function bundleAgent(log: (line: string) => void): Promise<Buffer> {
+export async function bundleAgent(log: (line: string) => void): Promise<Buffer> {
   const serverPresent = existsSync(join(AGENT_ROOT, 'src', 'server', 'start.ts'));
   if (!serverPresent) log('WARNING: agent/src/server/start.ts is missing, so the bundle\'s "run" cannot start the server.');
   const result = await build({
