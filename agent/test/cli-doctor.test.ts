@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BridgeError } from '../src/bridge/client';
 import { openComRoot } from '../src/bridge/com-root';
 import { makeSelfSignedCertificate } from '../src/cli/certificate';
-import { REQUIRED_TASKS, checkCertificate, checkCompany, checkHomePath, checkLogon, checkTaskRights, explainBoiUnreachable, runDoctor, type DoctorProbes } from '../src/cli/doctor';
+import { REQUIRED_TASKS, checkBridgeScript, checkCertificate, checkCompany, checkHomePath, checkLogon, checkTaskRights, explainBoiUnreachable, runDoctor, type DoctorProbes } from '../src/cli/doctor';
 import { runCli } from '../src/cli/run-cli';
 import { parseAgentConfig } from '../src/config/schema';
 import { sampleConfig, testContext } from './cli-support';
@@ -18,6 +18,11 @@ describe('sage100-agent doctor: one sentence per finding', () => {
   it('Sage folder', () => {
     assert.equal(checkHomePath('C:\\Sage', true).status, 'ok');
     assert.match(checkHomePath('\\\\srv\\Sage', false).sentence, /does not exist or this account cannot read it.*UNC path/);
+  });
+
+  it('bridge script', () => {
+    assert.equal(checkBridgeScript('C:\\A\\bridge\\host.ps1', true).status, 'ok');
+    assert.match(checkBridgeScript('C:\\A\\bridge\\host.ps1', false).sentence, /is missing: unzip the agent package again/);
   });
 
   it('certificate: expired, expiring, key mismatch, unreadable', () => {
@@ -48,7 +53,7 @@ describe('sage100-agent doctor: one sentence per finding', () => {
 
   it('walks the BOI session through the bridge (stand-in host): logon, Allow External Access, module rights', async () => {
     const config = parseAgentConfig(sampleConfig({ sage: { homePath: 'C:\\Sage', user: 'web', password: { scheme: 'plain', value: 'secret' }, companies: ['ABC', 'XYZ'] } }), 'test');
-    const probes: DoctorProbes = { pathExists: () => true, certificate: () => facts, revealPassword: async () => 'secret', openRoot: () => openComRoot(standInHost()), now };
+    const probes: DoctorProbes = { pathExists: () => true, bridgeHostScript: 'C:\\Sage100Agent\\bridge\\host.ps1', certificate: () => facts, revealPassword: async () => 'secret', openRoot: () => openComRoot(standInHost()), now };
     const findings = await runDoctor(config, probes);
     const failures = findings.filter((f) => f.status === 'fail').map((f) => f.sentence);
     assert.deepEqual(failures.map((s) => s.split(':')[0]), [
@@ -62,13 +67,13 @@ describe('sage100-agent doctor: one sentence per finding', () => {
 
   it('stops at a refused logon', async () => {
     const config = parseAgentConfig(sampleConfig(), 'test');
-    const findings = await runDoctor(config, { pathExists: () => true, certificate: () => facts, revealPassword: async () => 'wrong', openRoot: () => openComRoot(standInHost()), now });
+    const findings = await runDoctor(config, { pathExists: () => true, bridgeHostScript: 'C:\\Sage100Agent\\bridge\\host.ps1', certificate: () => facts, revealPassword: async () => 'wrong', openRoot: () => openComRoot(standInHost()), now });
     assert.match(findings.at(-1)!.sentence, /refused the logon of user web: Invalid user or password/);
   });
 
   it('reports a password that cannot be read, and a bridge that does not start', async () => {
     const config = parseAgentConfig(sampleConfig(), 'test');
-    const base = { pathExists: () => true, certificate: () => facts, now };
+    const base = { pathExists: () => true, bridgeHostScript: 'C:\\Sage100Agent\\bridge\\host.ps1', certificate: () => facts, now };
     const noPassword = await runDoctor(config, { ...base, revealPassword: async () => { throw new Error('Windows DPAPI could not decrypt the Sage password'); }, openRoot: () => openComRoot(standInHost()) });
     assert.match(noPassword.at(-1)!.sentence, /password cannot be read from the config: Windows DPAPI could not decrypt/);
     const noBridge = await runDoctor(config, { ...base, revealPassword: async () => 'secret', openRoot: () => openComRoot({ command: '/nonexistent/powershell.exe', args: [] }) });
@@ -79,6 +84,8 @@ describe('sage100-agent doctor: one sentence per finding', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-doctor-'));
     try {
       const made = makeSelfSignedCertificate({ commonName: 'x', altNames: ['localhost'], validDays: 10, now });
+      mkdirSync(join(dir, 'bridge'));
+      writeFileSync(join(dir, 'bridge', 'host.ps1'), '');
       writeFileSync(join(dir, 'cert.pem'), made.certPem);
       writeFileSync(join(dir, 'key.pem'), made.keyPem);
       const config = sampleConfig({ tls: { certFile: 'cert.pem', keyFile: 'key.pem' }, sage: { homePath: dir, user: 'web', password: { scheme: 'plain', value: 'secret' }, companies: ['ABC'] } });

@@ -16,6 +16,8 @@ export interface Finding {
 
 export interface DoctorProbes {
   pathExists(path: string): boolean;
+  /** The bridge's PowerShell script, as `run` would start it. */
+  bridgeHostScript: string;
   /** The certificate and key as found on disk, or the reason they could not be read. */
   certificate(): CertificateFacts | Error;
   revealPassword(): Promise<string>;
@@ -47,6 +49,12 @@ export function checkHomePath(homePath: string, exists: boolean): Finding {
   return exists
     ? ok(`The Sage folder ${homePath} exists.`)
     : fail(`The Sage folder ${homePath} does not exist or this account cannot read it: sage.homePath must be the MAS90\\Home folder (a UNC path needs the service to run as a Windows user with rights to the share).`);
+}
+
+export function checkBridgeScript(path: string, exists: boolean): Finding {
+  return exists
+    ? ok(`The COM bridge script ${path} is in place.`)
+    : fail(`The COM bridge script ${path} is missing: unzip the agent package again (bridge\\host.ps1 belongs beside sage100-agent.cjs), or correct bridge.hostScript.`);
 }
 
 export function checkCertificate(found: CertificateFacts | Error, now: Date): Finding[] {
@@ -104,7 +112,11 @@ export function checkTaskRights(taskId: number, task: (typeof REQUIRED_TASKS)[nu
 }
 
 export async function runDoctor(config: AgentConfig, probes: DoctorProbes): Promise<Finding[]> {
-  const findings = [checkHomePath(config.sage.homePath, probes.pathExists(config.sage.homePath)), ...checkCertificate(probes.certificate(), probes.now)];
+  const findings = [
+    checkHomePath(config.sage.homePath, probes.pathExists(config.sage.homePath)),
+    checkBridgeScript(probes.bridgeHostScript, probes.pathExists(probes.bridgeHostScript)),
+    ...checkCertificate(probes.certificate(), probes.now),
+  ];
   let password: string;
   try {
     password = await probes.revealPassword();

@@ -9,7 +9,7 @@ import type { CliContext } from './context';
 import { formatFinding, runDoctor } from './doctor';
 import { init, renewCertificate, rotateKey } from './init';
 import { run } from './run';
-import { bridgeOptions, tlsPaths } from './runtime';
+import { bridgeOptions, hostScriptPath, tlsPaths } from './runtime';
 import { install, uninstall } from './service';
 
 const USAGE = `Usage: sage100-agent <command> [options]
@@ -97,8 +97,10 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 async function doctor(configPath: string, ctx: CliContext): Promise<number> {
   const loaded = loadAgentConfig(configPath);
   const { certPath, keyPath } = tlsPaths(loaded);
+  const bridge = bridgeOptions(loaded.config, ctx.agentDir);
   const findings = await runDoctor(loaded.config, {
     pathExists: existsSync,
+    bridgeHostScript: hostScriptPath(loaded.config, ctx.agentDir),
     certificate: () => {
       try {
         return inspectCertificate(readFileSync(certPath, 'utf8'), readFileSync(keyPath, 'utf8'));
@@ -107,7 +109,7 @@ async function doctor(configPath: string, ctx: CliContext): Promise<number> {
       }
     },
     revealPassword: () => ctx.protector.reveal(loaded.config.sage.password),
-    openRoot: () => ctx.openRoot(bridgeOptions(loaded.config, ctx.agentDir)),
+    openRoot: () => ctx.openRoot(bridge),
     now: ctx.now(),
   });
   for (const finding of findings) ctx.io.out(formatFinding(finding));

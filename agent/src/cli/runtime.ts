@@ -12,12 +12,15 @@ export const PACKAGED_CONTRACT = 'sage100-agent-api.yaml';
 
 /** Windows PowerShell runs host.ps1 whatever the machine's execution policy; no profile, no prompts. */
 export function bridgeOptions(config: AgentConfig, agentDir: string): BridgeClientOptions {
-  const hostScript = config.bridge.hostScript ?? join(agentDir, 'bridge', 'host.ps1');
   return {
     command: config.bridge.command,
-    args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', hostScript],
+    args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', hostScriptPath(config, agentDir)],
     callTimeoutMs: config.bridge.callTimeoutMs,
   };
+}
+
+export function hostScriptPath(config: AgentConfig, agentDir: string): string {
+  return config.bridge.hostScript ?? join(agentDir, 'bridge', 'host.ps1');
 }
 
 export interface TlsFiles {
