@@ -14,6 +14,7 @@ $nextHandle = 1
 
 function Send($message) { $writer.WriteLine((ConvertTo-Json -InputObject $message -Compress -Depth 4)) }
 
+# What functions hand back may be wrapped in a PSObject; COM needs the object itself, hence .psobject.BaseObject.
 function Target($handle) {
   $object = $script:objects[[int]$handle]
   if ($null -eq $object) { throw "unknown handle $handle" }
@@ -46,7 +47,7 @@ while ($null -ne ($line = $reader.ReadLine())) {
     switch ($request.op) {
       'create' { $value = Outgoing (New-Object -ComObject $request.progId) }
       'release' {
-        [void][System.Runtime.InteropServices.Marshal]::ReleaseComObject((Target $request.handle))
+        [void][System.Runtime.InteropServices.Marshal]::ReleaseComObject((Target $request.handle).psobject.BaseObject)
         $objects.Remove([int]$request.handle); $value = $null
       }
       default {
@@ -55,7 +56,8 @@ while ($null -ne ($line = $reader.ReadLine())) {
         for ($i = 0; $i -lt $raw.Count; $i++) {
           $arg = $raw[$i]
           if ($arg -is [System.Management.Automation.PSCustomObject] -and $arg.PSObject.Properties['byRef']) { $byRef += $i; $arg = $arg.byRef }
-          $callArgs[$i] = Incoming $arg
+          $incoming = Incoming $arg
+          if ($null -ne $incoming) { $callArgs[$i] = $incoming.psobject.BaseObject }
         }
         $modifiers = $null
         if ($byRef.Count -gt 0) {
@@ -64,7 +66,8 @@ while ($null -ne ($line = $reader.ReadLine())) {
           $modifiers = [System.Reflection.ParameterModifier[]]@($modifier)
         }
         $flags = @{ call = 'InvokeMethod'; get = 'GetProperty'; set = 'SetProperty' }[$request.op]
-        $result = [System.__ComObject].InvokeMember($request.member, [System.Reflection.BindingFlags]$flags, $null, (Target $request.handle), $callArgs, $modifiers, $null, $null)
+        $target = (Target $request.handle).psobject.BaseObject
+        $result = [System.__ComObject].InvokeMember($request.member, [System.Reflection.BindingFlags]$flags, $null, $target, $callArgs, $modifiers, $null, $null)
         $value = Outgoing $result
         $refs = @(foreach ($i in $byRef) { , (Outgoing $callArgs[$i]) })
       }
@@ -78,4 +81,4 @@ while ($null -ne ($line = $reader.ReadLine())) {
     Send @{ id = $id; ok = $false; error = $failure }
   }
 }
-foreach ($object in $objects.Values) { [void][System.Runtime.InteropServices.Marshal]::ReleaseComObject($object) }
+foreach ($object in $objects.Values) { [void][System.Runtime.InteropServices.Marshal]::ReleaseComObject($object.psobject.BaseObject) }
