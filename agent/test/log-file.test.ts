@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileLog } from '../src/log/file-log';
@@ -32,6 +32,22 @@ describe('agent log', () => {
     assert.equal(newestFirst[0]!.at(-1), 'request 19');
     assert.equal(newestFirst[1]!.at(-1), `request ${19 - newestFirst[0]!.length}`);
     for (const name of readdirSync(folder)) assert.ok(readFileSync(join(folder, name)).length <= 200);
+  });
+
+  it('a rotation that fails (a file in the way) loses no line and is tried again later', () => {
+    mkdirSync(join(folder, 'agent.log.1', 'held'), { recursive: true });
+    const file = openFileLog({ folder, maxBytes: 200, keep: 1 });
+    const stderr = process.stderr.write;
+    const complaints: string[] = [];
+    process.stderr.write = ((chunk: string) => { complaints.push(String(chunk)); return true; }) as typeof process.stderr.write;
+    try {
+      for (let index = 0; index < 6; index++) file.log('info', `request ${index}`, { padding: 'x'.repeat(60) });
+    } finally {
+      process.stderr.write = stderr;
+      file.close();
+    }
+    assert.deepEqual(linesOf('agent.log').map((entry) => entry.message), ['request 0', 'request 1', 'request 2', 'request 3', 'request 4', 'request 5']);
+    assert.match(complaints[0] ?? '', /rotation of .*agent\.log failed \(EISDIR|ERR_FS_EISDIR/);
   });
 
   it('carries on appending to the live file after a restart', () => {

@@ -34,14 +34,22 @@ export function openFileLog(options: FileLogOptions): FileLog {
   let fd = openSync(path, 'a');
   let size = fstatSync(fd).size;
 
+  /**
+   * On Windows a file another program holds open without delete sharing cannot be renamed: then the live file grows
+   * on, and rotation is tried again after another `maxBytes`. Logging never fails a request.
+   */
   const rotate = (): void => {
     closeSync(fd);
-    rmSync(`${path}.${options.keep}`, { force: true });
-    for (let index = options.keep - 1; index >= 1; index--) {
-      if (existsSync(`${path}.${index}`)) renameSync(`${path}.${index}`, `${path}.${index + 1}`);
+    try {
+      rmSync(`${path}.${options.keep}`, { force: true });
+      for (let index = options.keep - 1; index >= 1; index--) {
+        if (existsSync(`${path}.${index}`)) renameSync(`${path}.${index}`, `${path}.${index + 1}`);
+      }
+      if (options.keep > 0) renameSync(path, `${path}.1`);
+      else rmSync(path, { force: true });
+    } catch (error) {
+      process.stderr.write(`agent log: rotation of ${path} failed (${(error as NodeJS.ErrnoException).code ?? 'error'}); writing on\n`);
     }
-    if (options.keep > 0) renameSync(path, `${path}.1`);
-    else rmSync(path, { force: true });
     fd = openSync(path, 'a');
     size = 0;
   };
@@ -50,9 +58,13 @@ export function openFileLog(options: FileLogOptions): FileLog {
     const entry = { time: now().toISOString(), level, message: redact.text(message), ...(fields && (redact(fields) as object)) };
     const line = `${JSON.stringify(entry)}\n`;
     const bytes = Buffer.byteLength(line);
-    if (size > 0 && size + bytes > options.maxBytes) rotate();
-    writeSync(fd, line);
-    size += bytes;
+    try {
+      if (size > 0 && size + bytes > options.maxBytes) rotate();
+      writeSync(fd, line);
+      size += bytes;
+    } catch {
+      process.stderr.write(line);
+    }
     options.echo?.(line);
   };
 
