@@ -124,6 +124,11 @@ describe('bridge client over the stand-in host', () => {
     await assert.rejects(BridgeClient.start(standInHost({ STAND_IN_PROTOCOL: '2' })), (e: unknown) => e instanceof BridgeError && e.code === 'bridge.protocol_mismatch');
   });
 
+  it('waits past lines printed before the greeting', async () => {
+    client = await BridgeClient.start(standInHost({ STAND_IN_NOISE: 'WARNING: transcript started' }));
+    assert.ok(isHandleRef((await client.create('ProvideX.Script')).value));
+  });
+
   it('reports a host command that cannot start', async () => {
     await assert.rejects(BridgeClient.start({ command: '/nonexistent/powershell.exe', args: [] }), (e: unknown) => e instanceof BridgeError && /could not be started/.test(e.message));
   });

@@ -1,7 +1,8 @@
 // A stand-in for agent/bridge/host.ps1 where there is no Windows: the same JSON-lines protocol over a tiny fake
 // ProvideX object model (one session, one customer business object with lines). Test hooks on the script object:
 // `CrashHost` exits the process, `Hang` never answers, property `LiveHandles` counts held objects, `sTag` is writable.
-// STAND_IN_PROTOCOL overrides the greeting's version; STAND_IN_BYREF=broken fails every by-reference call.
+// STAND_IN_PROTOCOL overrides the greeting's version; STAND_IN_BYREF=broken fails every by-reference call;
+// STAND_IN_NOISE is printed before the greeting.
 import { createInterface } from 'node:readline';
 
 const DISP_E_UNKNOWNNAME = -2147352570;
@@ -198,6 +199,7 @@ async function handle(request) {
 }
 
 const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
+if (process.env.STAND_IN_NOISE) process.stdout.write(`${process.env.STAND_IN_NOISE}\n`);
 send({ ready: true, protocol: Number(process.env.STAND_IN_PROTOCOL ?? 1) });
 
 // One request at a time, in order, as the PowerShell host runs them.

@@ -110,10 +110,12 @@ export class BridgeClient {
       let greeted = false;
       lines.on('line', (line) => {
         if (greeted) return this.onLine(line);
+        // Whatever Windows or a policy prints before the host starts (a banner, a warning) is not the greeting.
+        const greeting = parseJson(line) as Partial<BridgeGreeting> | undefined;
+        if (greeting?.ready !== true) return;
         greeted = true;
         clearTimeout(timer);
-        const greeting = parseJson(line) as Partial<BridgeGreeting> | undefined;
-        if (greeting?.ready !== true || greeting.protocol !== BRIDGE_PROTOCOL_VERSION) {
+        if (greeting.protocol !== BRIDGE_PROTOCOL_VERSION) {
           this.child.kill();
           reject(new BridgeError(`The COM bridge host speaks protocol ${String(greeting?.protocol)}, the agent ${BRIDGE_PROTOCOL_VERSION}`, {
             code: 'bridge.protocol_mismatch', retryable: false, hint: 'host.ps1 and the agent come from different releases: reinstall the agent.',
