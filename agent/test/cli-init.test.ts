@@ -3,6 +3,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { restrictAccessCommands } from '../src/cli/init';
 import { runCli } from '../src/cli/run-cli';
 import { loadAgentConfig } from '../src/config/schema';
 import { plaintextProtector } from '../src/config/secret';
@@ -98,6 +99,27 @@ describe('sage100-agent init, rotate-key, renew-cert', () => {
     const certificate = new X509Certificate(readFileSync(join(dir, 'tls', 'agent-cert.pem')));
     assert.equal(certificate.fingerprint256, after);
     assert.equal(certificate.subjectAltName, 'DNS:sage-srv, DNS:localhost, IP Address:127.0.0.1, IP Address:192.168.1.10, IP Address:10.0.0.5');
+  });
+
+  it('on Windows limits the TLS folder and the config to Administrators and SYSTEM, and says when it cannot', async () => {
+    assert.deepEqual(restrictAccessCommands(['C:\\A\\tls', 'C:\\A\\agent.config.json']).map((c) => [c.command, ...c.args]), [
+      ['icacls.exe', 'C:\\A\\tls', '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '/grant:r', '*S-1-5-18:(OI)(CI)F'],
+      ['icacls.exe', 'C:\\A\\agent.config.json', '/inheritance:r', '/grant:r', '*S-1-5-32-544:F', '/grant:r', '*S-1-5-18:F'],
+    ]);
+    const { ctx, console } = testContext({ agentDir: dir, platform: 'win32' });
+    assert.equal(await runCli(['init', '--home', 'C:\\Sage', '--user', 'web', '--password', 'x', '--companies', 'ABC'], ctx), 0);
+    assert.deepEqual(console.executed.map((c) => c.args[0]), [join(dir, 'tls'), configPath]);
+    console.executed.length = 0;
+    ctx.execute = async (command, args) => { console.executed.push({ command, args }); return { code: 5, output: 'Access is denied.' }; };
+    assert.equal(await runCli(['rotate-key'], ctx), 0);
+    assert.deepEqual(console.executed.map((c) => c.args[0]), [configPath]);
+    assert.match(console.err.at(-1)!, /Could not limit who may read .*agent\.config\.json \(icacls 5\)/);
+  });
+
+  it('elsewhere leaves permissions to the file modes', async () => {
+    const { ctx, console } = testContext({ agentDir: dir });
+    await runCli(['init', '--home', 'C:\\Sage', '--user', 'web', '--password', 'x', '--companies', 'ABC'], ctx);
+    assert.equal(console.executed.length, 0);
   });
 
   it('answers usage errors with the usage', async () => {

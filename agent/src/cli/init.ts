@@ -51,6 +51,7 @@ export async function init(configPath: string, flags: InitFlags, ctx: CliContext
   const names = certificateNames(ctx, splitList(flags.names));
   const certificate = writeCertificate(dirname(configPath), names, ctx);
   writeConfig(configPath, config);
+  await restrictAccess([join(dirname(configPath), dirname(CERT_FILE)), configPath], ctx);
 
   ctx.io.out(`Config written to ${configPath}`);
   reportCertificate(ctx, certificate, names);
@@ -60,10 +61,11 @@ export async function init(configPath: string, flags: InitFlags, ctx: CliContext
 }
 
 /** `rotate-key`: a new API key replaces the old one at the next start of the agent. */
-export function rotateKey(configPath: string, ctx: CliContext): number {
+export async function rotateKey(configPath: string, ctx: CliContext): Promise<number> {
   const loaded = loadAgentConfig(configPath);
   const apiKey = makeApiKey();
   writeConfig(configPath, { ...loaded.config, apiKeyHash: hashApiKey(apiKey) });
+  await restrictAccess([configPath], ctx);
   reportApiKey(ctx, apiKey);
   ctx.io.out('Restart the agent (sc.exe stop Sage100Agent, then sc.exe start Sage100Agent); the old key stops working then.');
   return 0;
@@ -108,6 +110,25 @@ function reportCertificate(ctx: CliContext, certificate: { fingerprint256: strin
 function reportApiKey(ctx: CliContext, apiKey: string): void {
   ctx.io.out('API key (shown this once; only its hash is kept. Paste it into the Node-RED Sage 100 config node now):');
   ctx.io.out(`  ${apiKey}`);
+}
+
+/**
+ * The TLS key is a plain PEM file and the config holds the DPAPI blob: on Windows only Administrators and SYSTEM
+ * (the service's default account) may read them. Well-known SIDs, so it works in every Windows language.
+ */
+export function restrictAccessCommands(paths: string[]): Array<{ command: string; args: string[] }> {
+  return paths.map((path) => ({
+    command: 'icacls.exe',
+    args: [path, '/inheritance:r', '/grant:r', `*S-1-5-32-544:${path.endsWith('.json') ? '' : '(OI)(CI)'}F`, '/grant:r', `*S-1-5-18:${path.endsWith('.json') ? '' : '(OI)(CI)'}F`],
+  }));
+}
+
+async function restrictAccess(paths: string[], ctx: CliContext): Promise<void> {
+  if (ctx.platform !== 'win32') return;
+  for (const { command, args } of restrictAccessCommands(paths)) {
+    const result = await ctx.execute(command, args);
+    if (result.code !== 0) ctx.io.err(`Could not limit who may read ${args[0]} (icacls ${result.code}); limit it to Administrators and the service account by hand.`);
+  }
 }
 
 function writeConfig(path: string, config: AgentConfig): void {

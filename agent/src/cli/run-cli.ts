@@ -79,7 +79,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       case 'uninstall':
         return await uninstall({ dryRun: values['dry-run'] }, ctx);
       case 'rotate-key':
-        return rotateKey(configPath, ctx);
+        return await rotateKey(configPath, ctx);
       case 'renew-cert':
         return renewCertificate(configPath, values, ctx);
       default:
