@@ -49,9 +49,13 @@ export async function init(configPath: string, flags: InitFlags, ctx: CliContext
   }, configPath);
 
   const names = certificateNames(ctx, splitList(flags.names));
+  // The key's folder is closed before the key is written, so the key inherits the closed folder's permissions.
+  const tlsFolder = join(dirname(configPath), dirname(CERT_FILE));
+  mkdirSync(tlsFolder, { recursive: true });
+  await restrictAccess([tlsFolder], ctx);
   const certificate = writeCertificate(dirname(configPath), names, ctx);
   writeConfig(configPath, config);
-  await restrictAccess([join(dirname(configPath), dirname(CERT_FILE)), configPath], ctx);
+  await restrictAccess([configPath], ctx);
 
   ctx.io.out(`Config written to ${configPath}`);
   reportCertificate(ctx, certificate, names);
