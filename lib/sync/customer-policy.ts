@@ -9,14 +9,14 @@
 export const DEFAULT_UPDATABLE_FIELDS: readonly string[] = ['EmailAddress', 'TelephoneNo'];
 
 /** Master data Sage needs on a new customer that a web order does not supply. Blank members are not sent. */
-export interface NewCustomerDefaults {
+export type NewCustomerDefaults = {
   TermsCode?: string;
   SalespersonDivisionNo?: string;
   SalespersonNo?: string;
   TaxSchedule?: string;
   PriceLevel?: string;
   CustomerType?: string;
-}
+};
 
 export interface CustomerPolicy {
   cashCustomerNo: string;
