@@ -330,7 +330,7 @@ function productLine(placement: Placement, itemCode: string, options: MapperOpti
     WarehouseCode: options.warehouseCode || undefined,
   });
   const grossCents = unitsToCents(placement.grossUnits ?? placement.units);
-  if (options.lineDiscounts === 'percent' && placement.cents !== grossCents && grossCents > 0) {
+  if (options.lineDiscounts === 'percent' && placement.cents < grossCents) {
     const unitMicros = unitPriceMicros(grossCents, quantity);
     const percent = Math.round((1 - placement.cents / grossCents) * 1_000_000) / 10_000;
     if (unitMicros !== undefined && percentExtension(unitMicros, quantity, percent) === placement.cents) {
@@ -486,9 +486,6 @@ function mapParsed(order: BigCommerceOrder, options: MapperOptions, itemCodes: I
 
   const plan = planMoney({ order, products, partOf: (product) => partByLine.get(product.id) ?? 0, shippingParts, options });
   for (const warning of plan.warnings) draft.warn(warning);
-  if (plan.placements.every((placement) => placement.kind !== 'product')) {
-    throw holdError(order.id, 'consignments', 'every line of the order is refunded: nothing is left to order', 'needs-attention');
-  }
 
   const billing = mapAddress(order.billing_address, 'Billing', 'billing_address', draft, {
     Name: 'CustomerName', Address1: 'AddressLine1', Address2: 'AddressLine2', Address3: 'AddressLine3', City: 'City', ZipCode: 'ZipCode',
@@ -714,6 +711,9 @@ function buildSalesOrder(input: SalesOrderInput): SalesOrder {
   const { order, part, split, plan, options, draft, notes } = input;
   const first = part.index === 0;
   const placements = plan.placements.filter((placement) => placement.part === part.index);
+  // The ship-to first: text it cuts must reach the comment lines below.
+  const pickupNotes: string[] = [];
+  const { shipTo, shipVia } = shipToOf(order, part, input.billing, options, draft, (text) => pickupNotes.push(text));
   const lines: SalesOrderLine[] = [];
   const comment = (text: string, label: string, field: string) => lines.push(...commentLines(text, label, field, options, draft));
   const udfs = new Map<string, string[]>();
@@ -754,11 +754,11 @@ function buildSalesOrder(input: SalesOrderInput): SalesOrder {
   }
   if (split) comment(`BigCommerce order ${order.id}, part ${part.index + 1} of ${input.partCount} (one sales order per ship-to address)`, 'Split order', 'consignments.shipping');
   if (first) {
+    for (const text of pickupNotes) comment(text, 'Pickup', 'consignments.pickups');
     for (const item of notes.filter((n) => n.under === undefined)) note(item);
     for (const text of draft.keptInFull) comment(text, 'Full text', 'text');
   }
 
-  const { shipTo, shipVia } = shipToOf(order, part, input.billing, options, draft, first ? comment : undefined);
   const freight = placements.filter((p) => p.kind === 'freight').reduce((sum, p) => sum + p.cents, 0);
   const discount = -placements.filter((p) => p.kind === 'header-discount').reduce((sum, p) => sum + p.cents, 0);
   const tax = placements.filter((p) => p.kind === 'tax').reduce((sum, p) => sum + p.cents, 0);
@@ -809,7 +809,7 @@ function checkExtension(line: SalesOrderLine, draft: Draft): void {
   if (!Number.isSafeInteger(cents) || Math.abs(cents) > centsToMicros(LARGEST_AMOUNT)) throw draft.invalid(`line ${line.ItemCode}: its amount is outside what Sage can hold`, 'mapper.amount', 'quantity');
 }
 
-function shipToOf(order: BigCommerceOrder, part: Part, billing: SageAddress, options: MapperOptions, draft: Draft, comment?: (text: string, label: string, field: string) => void) {
+function shipToOf(order: BigCommerceOrder, part: Part, billing: SageAddress, options: MapperOptions, draft: Draft, comment: (text: string) => void) {
   if (part.consignment) {
     const path = `consignments.shipping.${part.index}`;
     return { shipTo: mapAddress(part.consignment, 'Shipping', path, draft), shipVia: mapShipVia(part.consignment.shipping_method, options, draft) };
@@ -817,7 +817,7 @@ function shipToOf(order: BigCommerceOrder, part: Part, billing: SageAddress, opt
   const pickup = order.consignments.pickups[0];
   if (pickup) {
     const where = [pickup.pickup_method_display_name, pickup.location?.name, pickup.collection_instructions].map((text) => singleLine(text ?? '')).filter(Boolean).join('; ');
-    comment?.(`Pickup: ${where || 'in store'}`, 'Pickup', 'consignments.pickups');
+    comment(`Pickup: ${where || 'in store'}`);
     return { shipTo: pickupAddress(pickup, draft) ?? billing, shipVia: mapShipVia(pickup.pickup_method_display_name || 'Pickup', options, draft) };
   }
   return { shipTo: options.digitalShipTo === 'billing' ? billing : undefined, shipVia: undefined };

@@ -164,6 +164,9 @@ export function planMoney({ order, products, partOf, shippingParts, options }: P
   const placements: Placement[] = [];
   const place = (placement: Omit<Placement, 'cents' | 'units'> & { units: number }) => placements.push({ ...placement, units: convert(placement.units), cents: 0 });
 
+  if (products.every((product) => refundedQuantity(product) === product.quantity)) {
+    throw holdError(order.id, 'quantity_refunded', 'every line of the order is refunded: nothing is left to order', 'needs-attention');
+  }
   const lines = products.map((product) => productMoney(order, product, basis, partOf(product)));
   const refunded: Refunded[] = [];
   let refundedNet = 0;
