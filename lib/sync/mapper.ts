@@ -207,14 +207,15 @@ function countryCode(iso2Raw: string, countryName: string, path: string, draft: 
   return code;
 }
 
-function stateCode(stateRaw: string, iso2: string, label: string, draft: Draft): string | undefined {
+function stateCode(stateRaw: string, iso2: string, label: string, field: string, draft: Draft): string | undefined {
   const state = singleLine(stateRaw);
   const code = sageStateCode(state, iso2);
   if (code === undefined) {
-    draft.keep(`${label} state`, state, `${label} state "${state}" has no 2-letter code: left blank, the full text is in a comment line`);
+    const text = draft.text(state, `${label} state`, field);
+    draft.keep(`${label} state`, text, `${label} state "${text}" has no 2-letter code: left blank, the full text is in a comment line`);
     return undefined;
   }
-  return code ? draft.text(code, `${label} state`, 'state') || undefined : undefined;
+  return code ? draft.text(code, `${label} state`, field) || undefined : undefined;
 }
 
 /** Name: the company, else the person; when both exist the person goes to the third address line. */
@@ -228,7 +229,7 @@ function mapAddress(address: OrderAddress, label: string, path: string, draft: D
     Address2: draft.fit(address.street_2, L.AddressLine, `${label} address line 2`, `${path}.street_2`, columns?.Address2),
     Address3: company && person ? draft.fit(person, L.AddressLine, `${label} contact`, `${path}.first_name`, columns?.Address3) : undefined,
     City: draft.fit(address.city, L.City, `${label} city`, `${path}.city`, columns?.City),
-    State: stateCode(address.state, address.country_iso2, label, draft),
+    State: stateCode(address.state, address.country_iso2, label, `${path}.state`, draft),
     ZipCode: draft.fit(address.zip, L.ZipCode, `${label} ZIP code`, `${path}.zip`, columns?.ZipCode),
     CountryCode: countryCode(address.country_iso2, address.country, path, draft),
   });
@@ -244,7 +245,7 @@ function pickupAddress(pickup: PickupConsignment, draft: Draft): SageAddress | u
     Address1: draft.fit(location.address_line_1, L.AddressLine, 'Pickup address line 1', `${path}.address_line_1`),
     Address2: draft.fit(location.address_line_2, L.AddressLine, 'Pickup address line 2', `${path}.address_line_2`),
     City: draft.fit(location.city, L.City, 'Pickup city', `${path}.city`),
-    State: stateCode(location.state, location.country_alpha2, 'Pickup', draft),
+    State: stateCode(location.state, location.country_alpha2, 'Pickup', `${path}.state`, draft),
     ZipCode: draft.fit(location.postal_code, L.ZipCode, 'Pickup ZIP code', `${path}.postal_code`),
     CountryCode: countryCode(location.country_alpha2, '', path, draft),
   });
