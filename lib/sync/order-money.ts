@@ -173,7 +173,6 @@ export function planMoney({ order, products, partOf, shippingParts, options }: P
   let refundedInc = 0;
   let refundedTax = 0;
   const discountLines = new Map<string, { label: string; units: number }>();
-  let headerDiscount = 0;
   for (const line of lines) {
     const kept = line.quantity - line.refunded;
     if (line.refunded > 0) {
