@@ -32,7 +32,7 @@ import {
   shippingMethodKey,
   type MapperOptions,
 } from './mapper-options';
-import { centsToAmount, centsToMicros, convertUnits, extensionCents, formatCents, microsToAmount, toUnits, unitPriceMicros, unitsToCents } from './money';
+import { centsToAmount, convertUnits, extensionCents, formatCents, microsToAmount, toUnits, unitPriceMicros, unitsToCents } from './money';
 import { orderGate } from './order-gate';
 import { OrderHeldError, holdError, type OrderHold } from './order-hold';
 import { planMoney, type MoneyPlan, type Placement } from './order-money';
@@ -807,7 +807,7 @@ function buildSalesOrder(input: SalesOrderInput): SalesOrder {
 function checkExtension(line: SalesOrderLine, draft: Draft): void {
   const micros = Math.round((line.UnitPrice as number) * 1_000_000);
   const cents = line.LineDiscountPercent === undefined ? extensionCents(micros, line.QuantityOrdered as number) : percentExtension(micros, line.QuantityOrdered as number, line.LineDiscountPercent);
-  if (!Number.isSafeInteger(cents) || Math.abs(cents) > centsToMicros(LARGEST_AMOUNT)) throw draft.invalid(`line ${line.ItemCode}: its amount is outside what Sage can hold`, 'mapper.amount', 'quantity');
+  if (!Number.isSafeInteger(cents) || Math.abs(cents) > LARGEST_AMOUNT * 100) throw draft.invalid(`line ${line.ItemCode}: its amount is outside what Sage can hold`, 'mapper.amount', 'quantity');
 }
 
 function shipToOf(order: BigCommerceOrder, part: Part, billing: SageAddress, options: MapperOptions, draft: Draft, comment: (text: string) => void) {

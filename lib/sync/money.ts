@@ -84,7 +84,6 @@ export function extensionCents(unitMicros: number, quantity: number): number {
 }
 
 export const microsToAmount = (micros: number): number => micros / 1_000_000;
-export const centsToMicros = (cents: number): number => cents * MICROS_PER_CENT;
 
 /**
  * `units` of the order's currency in the company's currency, where `rate` company→order says how much of the

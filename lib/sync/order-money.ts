@@ -44,7 +44,7 @@ export interface MoneyPlan {
   basis: Basis;
   placements: Placement[];
   refunded: Refunded[];
-  /** Expected total in cents (company currency) and the order's tax on what was placed (order currency). */
+  /** Expected total in cents and BigCommerce's tax on what was placed (units), both in the company's currency. */
   expectedCents: number;
   taxUnits: number;
   currency: string;
@@ -263,7 +263,7 @@ export function planMoney({ order, products, partOf, shippingParts, options }: P
   placements.forEach((placement, index) => {
     placement.cents = cents[index] as number;
   });
-  return { basis, placements, refunded, expectedCents, taxUnits, currency, orderCurrency, exchangeRate: rate, warnings };
+  return { basis, placements, refunded, expectedCents, taxUnits: convert(taxUnits), currency, orderCurrency, exchangeRate: rate, warnings };
 }
 
 /** A refund is placed only when the refunded quantities explain it; a refund of shipping or an amount alone is held. */
