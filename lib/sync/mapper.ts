@@ -410,7 +410,12 @@ function limitsFor(options: MapperOptions, context: MapContext): SageFieldLimits
   const reported = lengthsSchema.safeParse(context.lengths);
   const limits = { ...LENGTH_PROFILES[options.lengthProfile] };
   if (reported.success && reported.data) {
-    for (const [key, value] of Object.entries(reported.data)) if (key in limits) limits[key as keyof SageFieldLimits] = value;
+    for (const [key, value] of Object.entries(reported.data)) {
+      if (!Object.hasOwn(limits, key)) continue;
+      const column = key as keyof SageFieldLimits;
+      // No Sage version has text columns shorter than 4.x's; customer numbers are 7 unless expanded.
+      if (column === 'CustomerNo' || value >= LENGTH_PROFILES.older[column]) limits[column] = value;
+    }
   }
   return limits;
 }

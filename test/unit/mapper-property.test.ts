@@ -168,17 +168,30 @@ const skuMaps = fc.constantFrom(
 
 const limits = SAGE_FIELD_LIMITS;
 
+/** What a flow may put on the msg: imported or not, the company's lengths, transactions — some of them junk. */
+const contexts = fc.record({
+  imported: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  lengths: fc.option(fc.oneof(
+    fc.dictionary(fc.constantFrom('Name', 'AddressLine', 'City', 'CustomerNo', 'CustomerPONo', '__proto__', 'constructor'), fc.integer({ min: -1, max: 80 })),
+    fc.constantFrom<unknown>('50', null, [], { Name: 'x' }),
+  ), { nil: undefined }),
+  transactions: fc.option(fc.oneof(
+    fc.array(fc.record({ id: fc.nat(), order_id: fc.constant('1'), event: fc.constantFrom('capture', 'purchase', 'refund', 'void'), method: fc.constant('credit_card'), amount: fc.double({ min: 0, max: 1e5, noNaN: true }), currency: fc.constant('USD'), gateway: fc.constant('stripe'), gateway_transaction_id: fc.option(text(40), { nil: null }) }), { maxLength: 3 }),
+    fc.constantFrom<unknown>('x', [{}], null),
+  ), { nil: undefined }),
+});
+
 describe('order mapper property', () => {
   it('maps thousands of generated orders within Sage limits and to the cent, or holds or rejects them naming the order', () => {
     let mapped = 0;
     let held = 0;
     let rejected = 0;
     fc.assert(
-      fc.property(order, settings, skuMaps, (input, chosen, skuMap) => {
-        const options = mapperOptions(chosen);
+      fc.property(order, settings, skuMaps, contexts, (input, chosen, skuMap, context) => {
+        const options = mapperOptions({ ...chosen, paymentTypeTable: 'Credit Card = WEB' });
         let decision;
         try {
-          decision = decideOrder(input, options, skuMap);
+          decision = decideOrder(input, options, skuMap, context);
         } catch (err) {
           if (err instanceof ValidationError && err.record?.startsWith('order ')) {
             rejected++;
@@ -195,8 +208,10 @@ describe('order mapper property', () => {
         }
         mapped++;
         for (const { salesOrder, customer, warnings, tieOut } of decision.orders) {
-          assert.ok(salesOrderSchema.safeParse(salesOrder).success || options.lengthProfile === 'current');
-          assert.ok(customerSchema.safeParse(customer).success || options.lengthProfile === 'current');
+          const ownLengths = options.lengthProfile === 'current' || context.lengths !== undefined;
+          assert.ok(salesOrderSchema.safeParse(salesOrder).success || ownLengths);
+          assert.ok(customerSchema.safeParse(customer).success || ownLengths);
+          if (salesOrder.DepositAmt !== undefined) assert.ok(salesOrder.DepositAmt > 0 && salesOrder.PaymentType === 'WEB');
           if (decision.orders.length === 1) assert.equal(salesOrder.SalesOrderNo, salesOrderNoFor(input.id, options));
           assert.match(salesOrder.SalesOrderNo, /^[A-Z][A-Z0-9]{6}$/);
           assert.equal(salesOrder.CustomerPONo, customerPoNoFor(input.id, options));
@@ -219,12 +234,12 @@ describe('order mapper property', () => {
         const total = decision.orders.reduce((sum, { salesOrder }) => sum + sageTotalCents(salesOrder), 0);
         assert.equal(total, Math.round((decision.orders[0]?.tieOut?.expected ?? NaN) * 100));
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
     // Every outcome must actually occur, or the generators test nothing.
     assert.ok(mapped > 30, `only ${mapped} orders mapped`);
-    assert.ok(held > 300, `only ${held} orders held`);
-    assert.ok(rejected > 300, `only ${rejected} orders rejected`);
+    assert.ok(held > 200, `only ${held} orders held`);
+    assert.ok(rejected > 200, `only ${rejected} orders rejected`);
   });
 
   describe('orders whose totals are right by construction', () => {
