@@ -33,8 +33,11 @@ export const DEFAULT_IMPORT_STATUSES: readonly number[] = [ORDER_STATUS.Awaiting
 
 /** Fulfilled outside Sage before the connector saw the order. */
 const FULFILLED: ReadonlySet<number> = new Set([ORDER_STATUS.Shipped, ORDER_STATUS.Completed]);
-/** The order will not be paid or was paid back: a sales order for it must be looked at, never deleted by us. */
-const UNDONE: ReadonlySet<number> = new Set([ORDER_STATUS.Refunded, ORDER_STATUS.Cancelled, ORDER_STATUS.Declined]);
+/**
+ * The order will not be paid or was paid back (in part: its sales order still holds the refunded goods): a sales
+ * order for it must be looked at, never changed or deleted by us.
+ */
+const UNDONE: ReadonlySet<number> = new Set([ORDER_STATUS.Refunded, ORDER_STATUS.Cancelled, ORDER_STATUS.Declined, ORDER_STATUS.PartiallyRefunded]);
 
 export interface GatePolicy {
   /** Status ids that become sales orders. */

@@ -70,8 +70,8 @@ describe('mapper policies', () => {
       }
     });
 
-    it('sends imported orders that became Cancelled, Declined or Refunded to attention, and ignores other changes', () => {
-      for (const status of [4, 5, 6]) assert.equal((gate(status, true) as { kind: string }).kind, 'needs-attention');
+    it('sends imported orders that became Cancelled, Declined, Refunded or Partially Refunded to attention, and ignores other changes', () => {
+      for (const status of [4, 5, 6, 14]) assert.equal((gate(status, true) as { kind: string }).kind, 'needs-attention');
       for (const status of [2, 9, 10, 11]) assert.equal((gate(status, true) as { kind: string }).kind, 'imported');
     });
 
