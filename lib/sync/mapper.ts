@@ -1,6 +1,5 @@
 import { z, type ZodType } from 'zod';
-import { ConnectorError, ValidationError, parseWith } from '../errors';
-import { transactionSchema, type Transaction } from '../bigcommerce/payments';
+import { ConnectorError, parseWith, ValidationError } from '../errors';
 import {
   orderLines,
   orderSchema,
@@ -16,7 +15,6 @@ import {
   salesOrderSchema,
   type Customer,
   type MappedOrder,
-  type OrderTieOut,
   type SageFieldLimits,
   type SalesOrder,
   type SalesOrderLine,
@@ -32,11 +30,13 @@ import {
   shippingMethodKey,
   type MapperOptions,
 } from './mapper-options';
-import { centsToAmount, convertUnits, extensionCents, formatCents, microsToAmount, toUnits, unitPriceMicros, unitsToCents } from './money';
+import { Draft, LARGEST_AMOUNT, commentText, compact, cut, lineLabel, pieces, singleLine } from './mapper-draft';
+import { centsToAmount, extensionCents, formatCents, microsToAmount, toUnits, unitPriceMicros, unitsToCents } from './money';
 import { orderGate } from './order-gate';
 import { OrderHeldError, holdError, type OrderHold } from './order-hold';
-import { planMoney, type MoneyPlan, type Placement } from './order-money';
-import { fitWindows1252 } from './text-policy';
+import { planMoney, tieOutOf, type MoneyPlan, type Placement } from './order-money';
+import { UDF_ONLY, orderNotes, type Note } from './order-notes';
+import { mapPayment, type PaymentFields } from './order-payment';
 import type { CustomerPolicyOutput } from './customer-policy';
 
 export { customerPoNoFor, mapperOptions, salesOrderNoFor, type MapperOptions, type MapperSettings } from './mapper-options';
@@ -66,8 +66,6 @@ export interface MapContext {
 export type OrderDecision = { action: 'post'; orders: MappedOrder[] } | { action: 'hold'; hold: OrderHold };
 
 const COMMENT_ITEM_TYPE = '4';
-/** Sage's amount columns hold 9 digits before the decimal point (15,6 and 11,2). */
-const LARGEST_AMOUNT = 999_999_999;
 
 /** Field lengths of Sage 4.x layouts (the conservative SAGE_FIELD_LIMITS) and of current versions. */
 export const LENGTH_PROFILES: Record<'older' | 'current', SageFieldLimits> = {
@@ -76,110 +74,6 @@ export const LENGTH_PROFILES: Record<'older' | 'current', SageFieldLimits> = {
 };
 
 const lengthsSchema = z.record(z.string(), z.number().int().positive()).optional();
-
-/** One line of text as Sage stores it: no line breaks or control characters, single spaces. */
-function singleLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
-/** Comment text keeps its line breaks (Sage's comment lines are multi-line); other control characters go. */
-function commentText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]+/g, ' ').trim();
-}
-
-/** The longest start of `text` within `limit` UTF-16 units (what the length checks count), never splitting a character. */
-function cut(text: string, limit: number): string {
-  let out = '';
-  for (const character of text) {
-    if (out.length + character.length > limit) break;
-    out += character;
-  }
-  return out;
-}
-
-function pieces(text: string, size: number): string[] {
-  const out: string[] = [];
-  let rest = text;
-  while (rest.length > 0) {
-    const piece = cut(rest, size);
-    out.push(piece);
-    rest = rest.slice(piece.length);
-  }
-  return out;
-}
-
-/** Drops undefined members so the records carry only what the mapper decided to send. */
-function compact<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
-}
-
-/** Collects what did not fit Sage's fields, so it reaches `warnings` and a comment line instead of vanishing. */
-class Draft {
-  readonly warnings: string[] = [];
-  readonly keptInFull: string[] = [];
-  /** Customer columns that had to be shortened: never written over an existing customer's value. */
-  readonly truncated = new Set<string>();
-
-  constructor(
-    readonly orderId: number,
-    readonly limits: SageFieldLimits,
-    private readonly options: MapperOptions,
-  ) {}
-
-  get record(): string {
-    return `order ${this.orderId}`;
-  }
-
-  /** Text as Windows-1252 under the text policy, with a warning naming the order and the field. */
-  text(value: string, label: string, field: string): string {
-    const fitted = fitWindows1252(value, this.options.textPolicy);
-    if (fitted.unmappable.length === 0 && fitted.changed.length === 0) return value;
-    const characters = [...fitted.changed, ...fitted.unmappable.filter((c) => !fitted.changed.includes(c))].join(' ');
-    if (this.options.textPolicy === 'hold') {
-      throw holdError(this.orderId, field, `${label} has characters Sage cannot store (Windows-1252): ${characters}`);
-    }
-    if (this.options.textPolicy === 'keep') {
-      this.warn(`${this.record}: ${label} (${field}) has characters outside Windows-1252, sent as they are: ${characters}`);
-      return value;
-    }
-    const lost = fitted.unmappable.length > 0 ? `; '?' for ${fitted.unmappable.join(' ')}` : '';
-    this.warn(`${this.record}: ${label} (${field}) written as "${fitted.text}" for Windows-1252${lost}`);
-    return fitted.text;
-  }
-
-  /** `value` on one line, in Windows-1252, cut to `limit`; undefined when blank. */
-  fit(value: string, limit: number, label: string, field: string, column?: string): string | undefined {
-    const clean = this.text(singleLine(value), label, field);
-    if (clean === '') return undefined;
-    if (clean.length <= limit) return clean;
-    if (column) this.truncated.add(column);
-    this.keep(label, clean, `${label} is longer than Sage's ${limit} characters: truncated, the full text is in a comment line`);
-    return cut(clean, limit).trimEnd() || undefined;
-  }
-
-  keep(label: string, text: string, warning: string): void {
-    this.warnings.push(warning);
-    this.keptInFull.push(`${label}: ${text}`);
-  }
-
-  warn(warning: string): void {
-    this.warnings.push(warning);
-  }
-
-  /** An amount Sage can hold; money parsed from text can be anything, including Infinity. */
-  amount(value: number, field: string, where = field): number {
-    if (!Number.isFinite(value) || Math.abs(value) > LARGEST_AMOUNT) {
-      throw this.invalid(`${where}: ${value} is outside the amounts Sage can hold (±${LARGEST_AMOUNT})`, 'mapper.amount', field);
-    }
-    return value;
-  }
-
-  invalid(message: string, code: string, field: string, hint?: string): ValidationError {
-    return new ValidationError(`${this.record}: ${message}`, { code, field, record: this.record, ...(hint && { hint }) });
-  }
-}
 
 interface SageAddress {
   Name?: string;
@@ -281,11 +175,6 @@ function sageDate(dateCreated: string, timeZone: string, draft: Draft): string {
 function commentLines(text: string, label: string, field: string, options: MapperOptions, draft: Draft): SalesOrderLine[] {
   const clean = draft.text(commentText(text), label, field);
   return pieces(clean, draft.limits.CommentText).map((piece) => ({ ItemCode: options.commentCode, ItemType: COMMENT_ITEM_TYPE, CommentText: piece }));
-}
-
-function lineLabel(product: OrderProduct): string {
-  const name = singleLine(product.name);
-  return `line ${product.id}${name ? ` "${name}"` : ''}`;
 }
 
 /** The Sage item code of a product line, or a ValidationError naming the line. */
@@ -504,7 +393,7 @@ function mapParsed(order: BigCommerceOrder, options: MapperOptions, itemCodes: I
   }
 
   const notes = orderNotes(order, products, options, draft);
-  const payment = mapPayment(order, options, context, plan, draft);
+  const payment = mapPayment(order, options, context.transactions, plan, draft);
   const tieOut = tieOutOf(order, plan, options);
 
   const orders = parts.map((part) => {
@@ -551,146 +440,6 @@ export function splitSalesOrderNo(orderId: number, index: number, options: Pick<
   const width = SAGE_FIELD_LIMITS.SalesOrderNo - prefix.length - 1;
   if (orderId >= 10 ** width) throw holdError(orderId, 'id', `the order id is past the split sales order numbers the prefix "${prefix}" allows (${10 ** width - 1})`);
   return `${prefix}${String(orderId).padStart(width, '0')}${String.fromCharCode(65 + index)}`;
-}
-
-interface Note {
-  key: string;
-  label: string;
-  text: string;
-  field: string;
-  /** Product line id the note belongs under. */
-  under?: number;
-}
-
-/** Every human-meaningful field of the order, as comment lines or UDF values (settings), or named in warnings. */
-function orderNotes(order: BigCommerceOrder, products: OrderProduct[], options: MapperOptions, draft: Draft): Note[] {
-  const notes: Note[] = [];
-  const add = (key: string, label: string, value: unknown, field: string, under?: number) => {
-    const text = Array.isArray(value) ? value.map(String).join(', ') : value === undefined || value === null ? '' : String(value);
-    if (text.trim() !== '') notes.push({ key, label, text: text.trim(), field, ...(under !== undefined && { under }) });
-  };
-  add('customer_message', 'Customer message', order.customer_message, 'customer_message');
-  if (order.staff_notes.trim() !== '') {
-    if (options.staffNotes === 'comment' || options.udfs.has('staff_notes')) add('staff_notes', 'Staff notes', order.staff_notes, 'staff_notes');
-    else draft.warn(`${draft.record}: staff_notes left out (setting "Staff notes": omit)`);
-  }
-  const codes = new Set<string>();
-  for (const product of products) for (const discount of product.applied_discounts) if (discount.code?.trim()) codes.add(discount.code.trim());
-  for (const coupon of order.coupons ?? []) if (coupon.code.trim()) codes.add(coupon.code.trim());
-  add('coupon_codes', 'Coupons', [...codes], 'coupons');
-  for (const product of products) {
-    const wrap = [product.wrapping_name.trim(), product.wrapping_message.trim() ? `message: ${product.wrapping_message.trim()}` : ''].filter(Boolean).join('; ');
-    add('gift_wrapping', 'Gift wrapping', wrap, `${lineLabel(product)}.wrapping_message`, product.id);
-  }
-  const formFields = [
-    ...order.billing_address.form_fields.map((field) => ({ field, path: 'billing_address.form_fields' })),
-    ...order.consignments.shipping.flatMap((consignment, index) => consignment.form_fields.map((field) => ({ field, path: `consignments.shipping.${index}.form_fields` }))),
-  ];
-  const poName = options.poFormField.trim().toLowerCase();
-  for (const { field, path } of formFields) {
-    const name = field.name.trim();
-    if (/pass(word)?|secret|pin\b/i.test(name)) {
-      draft.warn(`${draft.record}: checkout field "${name}" (${path}) looks like a password and was left out`);
-      continue;
-    }
-    const key = poName !== '' && name.toLowerCase() === poName ? 'po_number' : `form:${name.toLowerCase().replace(/\s+/g, ' ')}`;
-    add(key, key === 'po_number' ? 'Buyer PO' : name || 'Checkout field', field.value, `${path}.${name}`);
-  }
-  if (order.tax_exempt_category.trim()) {
-    add('tax_exempt_category', 'Tax exempt category', order.tax_exempt_category, 'tax_exempt_category');
-    if (options.tax === 'sage') draft.warn(`${draft.record}: the buyer is tax exempt (${order.tax_exempt_category.trim()}): check that the customer's tax schedule in Sage is exempt`);
-  }
-  const paidOtherwise = [
-    order.store_credit_amount > 0 ? `store credit ${order.store_credit_amount.toFixed(2)}` : '',
-    order.gift_certificate_amount > 0 ? `gift certificate ${order.gift_certificate_amount.toFixed(2)}` : '',
-  ].filter(Boolean);
-  add('other_payments', 'Paid with', paidOtherwise, 'store_credit_amount');
-  add('payment_method', 'Payment method', order.payment_method, 'payment_method');
-  add('order_id', 'BigCommerce order', order.id, 'id');
-  add('channel_id', 'Channel', order.channel_id, 'channel_id');
-  add('external_order_id', 'External order', order.external_order_id, 'external_order_id');
-  return notes;
-}
-
-/** Fields that only go to a UDF when mapped; the header's Comment and PaymentType already carry them. */
-const UDF_ONLY = new Set(['payment_method', 'order_id', 'channel_id', 'external_order_id']);
-
-interface PaymentFields {
-  PaymentType?: string;
-  DepositAmt?: number;
-  OtherPaymentTypeRefNo?: string;
-}
-
-const captureEvents = new Set(['capture', 'purchase']);
-
-function mapPayment(order: BigCommerceOrder, options: MapperOptions, context: MapContext, plan: MoneyPlan, draft: Draft): PaymentFields {
-  const method = singleLine(order.payment_method);
-  const paymentType = method ? options.paymentTypes.get(shippingMethodKey(method)) : undefined;
-  if (method && options.paymentTypes.size > 0 && paymentType === undefined) draft.warn(`${draft.record}: payment method "${method}" is not in the payment type table: no PaymentType or deposit`);
-  if (options.deposit === 'none') return compact({ PaymentType: paymentType });
-  const toCompany = (units: number) => unitsToCents(plan.exchangeRate === undefined ? units : convertUnits(units, plan.exchangeRate));
-  let depositCents: number | undefined;
-  let reference: string | undefined;
-  if (options.deposit === 'transactions') {
-    const parsed = z.array(transactionSchema).safeParse(context.transactions);
-    if (context.transactions === undefined || !parsed.success) {
-      if (paymentType) draft.warn(`${draft.record}: no transactions on the msg (msg.transactions): no deposit recorded`);
-      return compact({ PaymentType: paymentType });
-    }
-    const transactions: Transaction[] = parsed.data.filter((transaction) => transaction.status !== 'error' && transaction.test !== true);
-    const captured = transactions.filter((transaction) => captureEvents.has(transaction.event));
-    const refunds = transactions.filter((transaction) => transaction.event === 'refund');
-    depositCents = toCompany(toUnits(captured.reduce((sum, t) => sum + t.amount, 0) - refunds.reduce((sum, t) => sum + t.amount, 0)));
-    reference = captured.map((transaction) => transaction.gateway_transaction_id?.trim()).find(Boolean);
-  } else if (['captured', 'paid', 'partially refunded'].includes(order.payment_status.trim().toLowerCase())) {
-    depositCents = toCompany(toUnits(order.total_inc_tax) - toUnits(order.refunded_amount) - toUnits(order.store_credit_amount) - toUnits(order.gift_certificate_amount));
-    reference = order.payment_provider_id === undefined || order.payment_provider_id === null ? undefined : String(order.payment_provider_id).trim() || undefined;
-  }
-  if (depositCents === undefined || depositCents <= 0) return compact({ PaymentType: paymentType });
-  if (!paymentType) {
-    draft.warn(`${draft.record}: ${formatCents(depositCents)} was captured but payment method "${method}" has no PaymentType in the table: no deposit recorded`);
-    return {};
-  }
-  return compact({
-    PaymentType: paymentType,
-    DepositAmt: centsToAmount(depositCents),
-    OtherPaymentTypeRefNo: reference ? cut(singleLine(reference), 24) : undefined,
-  });
-}
-
-function tieOutOf(order: BigCommerceOrder, plan: MoneyPlan, options: MapperOptions): OrderTieOut {
-  const sum = (kinds: Placement['kind'][]) => plan.placements.filter((p) => kinds.includes(p.kind)).reduce((total, p) => total + p.cents, 0);
-  const lines = sum(['product', 'charge', 'discount']);
-  const freight = sum(['freight']);
-  const discount = -sum(['header-discount']);
-  const salesTax = sum(['tax']);
-  const total = lines + freight - discount + salesTax;
-  const amount = (value: number) => centsToAmount(unitsToCents(toUnits(value)));
-  const taxBy = plan.basis === 'inc' ? 'included' : options.tax === 'amounts' ? 'sales-tax-amount' : 'sage';
-  const fees = (order.fees ?? []).reduce((all, fee) => all + (fee.cost_ex_tax ?? fee.cost_exc_tax ?? 0), 0);
-  return compact({
-    basis: plan.basis === 'inc' ? 'inc-tax' : 'ex-tax',
-    currency: plan.currency,
-    orderCurrency: plan.orderCurrency,
-    exchangeRate: plan.exchangeRate,
-    bigcommerce: {
-      subtotal: amount(plan.basis === 'inc' ? order.subtotal_inc_tax : order.subtotal_ex_tax),
-      shipping: amount(plan.basis === 'inc' ? order.shipping_cost_inc_tax : order.shipping_cost_ex_tax),
-      handling: amount(plan.basis === 'inc' ? order.handling_cost_inc_tax : order.handling_cost_ex_tax),
-      wrapping: amount(plan.basis === 'inc' ? order.wrapping_cost_inc_tax : order.wrapping_cost_ex_tax),
-      fees: amount(fees),
-      discount: amount(order.discount_amount),
-      coupon: amount(order.coupon_discount),
-      refunded: amount(order.refunded_amount),
-      tax: amount(order.total_tax),
-      totalExTax: amount(order.total_ex_tax),
-      totalIncTax: amount(order.total_inc_tax),
-    },
-    expected: centsToAmount(plan.expectedCents),
-    placed: { lines: centsToAmount(lines), freight: centsToAmount(freight), discount: centsToAmount(discount), salesTax: centsToAmount(salesTax), total: centsToAmount(total) },
-    difference: centsToAmount(total - plan.expectedCents),
-    tax: compact({ bigcommerce: centsToAmount(unitsToCents(plan.taxUnits)), computedBy: taxBy, schedule: taxBy === 'sage' ? options.taxSchedule || undefined : undefined }),
-  }) as OrderTieOut;
 }
 
 interface SalesOrderInput {

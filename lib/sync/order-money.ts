@@ -1,6 +1,8 @@
 import type { BigCommerceOrder, OrderProduct } from '../bigcommerce/order';
+import type { OrderTieOut } from '../sage100/types';
+import { compact, lineLabel } from './mapper-draft';
 import type { MapperOptions } from './mapper-options';
-import { apportion, convertUnits, divideRounded, formatCents, formatUnits, toUnits, unitsToCents } from './money';
+import { apportion, centsToAmount, convertUnits, divideRounded, formatCents, formatUnits, toUnits, unitsToCents } from './money';
 import { holdError } from './order-hold';
 
 /**
@@ -70,10 +72,6 @@ interface ProductMoney {
 
 const discountLabel = (discount: { code?: string | null; name: string; id: string | number }) =>
   discount.code ? `Coupon ${discount.code}` : discount.name || `Discount ${discount.id}`;
-
-function lineLabel(product: OrderProduct): string {
-  return `line ${product.id}${product.name.trim() ? ` "${product.name.trim()}"` : ''}`;
-}
 
 /** The quantity BigCommerce refunded on a line: `quantity_refunded`, or the whole line when only `is_refunded` says so. */
 export function refundedQuantity(product: OrderProduct): number {
@@ -282,4 +280,40 @@ function checkRefunds(order: BigCommerceOrder, refunded: Refunded[], refundedInc
   if (Math.abs(amount - refundedInc) > tolerance) {
     throw holdError(order.id, 'refunded_amount', `refunded_amount is ${formatUnits(amount)} but the refunded quantities account for ${formatUnits(refundedInc)}: a refund of shipping, tax or an amount alone cannot be placed on a sales order; review it`);
   }
+}
+
+/** BigCommerce's totals against what was placed, for the mapped order. */
+export function tieOutOf(order: BigCommerceOrder, plan: MoneyPlan, options: MapperOptions): OrderTieOut {
+  const sum = (kinds: Placement['kind'][]) => plan.placements.filter((p) => kinds.includes(p.kind)).reduce((total, p) => total + p.cents, 0);
+  const lines = sum(['product', 'charge', 'discount']);
+  const freight = sum(['freight']);
+  const discount = -sum(['header-discount']);
+  const salesTax = sum(['tax']);
+  const total = lines + freight - discount + salesTax;
+  const amount = (value: number) => centsToAmount(unitsToCents(toUnits(value)));
+  const taxBy = plan.basis === 'inc' ? 'included' : options.tax === 'amounts' ? 'sales-tax-amount' : 'sage';
+  const fees = (order.fees ?? []).reduce((all, fee) => all + (fee.cost_ex_tax ?? fee.cost_exc_tax ?? 0), 0);
+  return compact({
+    basis: plan.basis === 'inc' ? 'inc-tax' : 'ex-tax',
+    currency: plan.currency,
+    orderCurrency: plan.orderCurrency,
+    exchangeRate: plan.exchangeRate,
+    bigcommerce: {
+      subtotal: amount(plan.basis === 'inc' ? order.subtotal_inc_tax : order.subtotal_ex_tax),
+      shipping: amount(plan.basis === 'inc' ? order.shipping_cost_inc_tax : order.shipping_cost_ex_tax),
+      handling: amount(plan.basis === 'inc' ? order.handling_cost_inc_tax : order.handling_cost_ex_tax),
+      wrapping: amount(plan.basis === 'inc' ? order.wrapping_cost_inc_tax : order.wrapping_cost_ex_tax),
+      fees: amount(fees),
+      discount: amount(order.discount_amount),
+      coupon: amount(order.coupon_discount),
+      refunded: amount(order.refunded_amount),
+      tax: amount(order.total_tax),
+      totalExTax: amount(order.total_ex_tax),
+      totalIncTax: amount(order.total_inc_tax),
+    },
+    expected: centsToAmount(plan.expectedCents),
+    placed: { lines: centsToAmount(lines), freight: centsToAmount(freight), discount: centsToAmount(discount), salesTax: centsToAmount(salesTax), total: centsToAmount(total) },
+    difference: centsToAmount(total - plan.expectedCents),
+    tax: compact({ bigcommerce: centsToAmount(unitsToCents(plan.taxUnits)), computedBy: taxBy, schedule: taxBy === 'sage' ? options.taxSchedule || undefined : undefined }),
+  }) as OrderTieOut;
 }
