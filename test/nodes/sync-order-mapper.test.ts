@@ -112,6 +112,30 @@ describe('sync-order-mapper node', () => {
     assert.equal((await sent).payload.salesOrder.SalesOrderNo, 'W001042');
   });
 
+  it('sends one msg per sales order when several addresses are split, each with the queue job', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ consignments: 'split', itemMap: '' }));
+    const received: Array<{ payload: MappedOrder; queueJob: unknown }> = [];
+    const two = new Promise<void>((resolve) => {
+      helper.getNode('out').on('input', ((msg: { payload: MappedOrder; queueJob: unknown }) => {
+        received.push(msg);
+        if (received.length === 2) resolve();
+      }) as never);
+    });
+    const base = order();
+    const shipment = base.consignments.shipping[0]!;
+    const second = { ...shipment, id: 2, city: 'Dallas', line_items: [{ ...shipment.line_items[0]!, id: 2, sku: 'MUG' }] };
+    helper.getNode('mapper').receive({
+      payload: { ...base, subtotal_ex_tax: '50', subtotal_inc_tax: '50', total_ex_tax: '50', total_inc_tax: '50', consignments: { shipping: [shipment, second] } },
+      queueJob: { id: 'order:1042', attempt: 1, queue: 'orders' },
+    });
+    await two;
+    assert.deepEqual(received.map(({ payload }) => [payload.salesOrder.SalesOrderNo, payload.salesOrder.ShipToCity, payload.part]), [
+      ['W01042A', 'Austin', { index: 0, count: 2 }],
+      ['W01042B', 'Dallas', { index: 1, count: 2 }],
+    ]);
+    for (const msg of received) assert.deepEqual(msg.queueJob, { id: 'order:1042', attempt: 1, queue: 'orders' });
+  });
+
   it('holds an order in another currency by default, naming the field', async () => {
     await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
     const held = nextMessage<{ hold: OrderHold }>(helper.getNode('held'));

@@ -197,6 +197,15 @@ describe('mapper policies', () => {
       assert.equal(mapped?.salesOrder.OtherPaymentTypeRefNo, 'ch_3OqXyz');
     });
 
+    it('takes the order\'s total less refunds as the deposit when chosen, converted like the order', () => {
+      const [captured] = posted(decide('us-partial-refund', { paymentTypeTable: 'Credit Card = WEB', deposit: 'order-total' }));
+      // total_inc_tax 126.5659 less refunded_amount 20.56 (one cap with its tax).
+      assert.equal(captured?.salesOrder.DepositAmt, 106.01);
+      const [converted] = posted(decide('eur-order-usd-store', { paymentTypeTable: 'Credit Card = WEB', deposit: 'order-total', foreignCurrency: 'convert' }));
+      assert.equal(converted?.salesOrder.DepositAmt, 59.7);
+      assert.equal(posted(decide('us-partial-refund', { paymentTypeTable: 'Credit Card = WEB', deposit: 'none' }))[0]?.salesOrder.DepositAmt, undefined);
+    });
+
     it('records no deposit without transactions or a payment type, and says so', () => {
       const without = posted(decide('us-texas-sales-tax', { paymentTypeTable: 'Credit Card = WEB' }))[0];
       assert.equal(without?.salesOrder.DepositAmt, undefined);
