@@ -18,6 +18,7 @@ const ids = {
   catch: 'c4a0000000000005',
   errorAnswer: 'c4a0000000000006',
   response: 'c4a0000000000007',
+  holdAnswer: 'c4a0000000000008',
 };
 
 /**
@@ -39,7 +40,22 @@ export function mapperTab(exampleMapper: FlowNode): FlowNode[] {
       y: 80,
       wires: [[ids.mapper]],
     },
-    { ...exampleMapper, id: ids.mapper, z, x: 540, y: 80, wires: [[ids.response]] },
+    { ...exampleMapper, id: ids.mapper, z, x: 540, y: 80, wires: [[ids.response], [ids.holdAnswer]] },
+    {
+      // A held order (wait, needs attention, invalid) is a clear answer too: 422 with its reason.
+      id: ids.holdAnswer,
+      type: 'change',
+      z,
+      name: '422 with the hold',
+      rules: [
+        { t: 'set', p: 'statusCode', pt: 'msg', to: '422', tot: 'num' },
+        { t: 'set', p: 'payload', pt: 'msg', to: '{"details":{"code":"mapper.hold"}}', tot: 'json' },
+        { t: 'set', p: 'payload.details.message', pt: 'msg', to: 'hold.reason', tot: 'msg' },
+      ],
+      x: 760,
+      y: 40,
+      wires: [[ids.response]],
+    },
     { id: ids.catch, type: 'catch', z, name: 'mapper errors', scope: [ids.mapper], uncaught: false, x: 140, y: 160, wires: [[ids.errorAnswer]] },
     {
       id: ids.errorAnswer,

@@ -17,6 +17,18 @@ export const money = z
   .transform(toMoney);
 const optionalMoney = money.optional().default(0);
 const text = z.string().nullish().transform((v) => v ?? '');
+/** Exchange rates carry 10 decimals ("0.9200000000"): parsed without rounding. */
+const rate = z
+  .union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal rate')])
+  .transform((value) => (typeof value === 'number' ? value : Number.parseFloat(value)))
+  .optional();
+
+/** A checkout form field (`formFields`): the value is text, a number, or a list (checkboxes). */
+export const formFieldSchema = z.looseObject({
+  name: text,
+  value: z.union([z.string(), z.number(), z.boolean(), z.array(z.unknown())]).nullish(),
+});
+const formFields = z.array(formFieldSchema).optional().default([]);
 
 export const orderAddressSchema = z.looseObject({
   first_name: text,
@@ -31,6 +43,7 @@ export const orderAddressSchema = z.looseObject({
   country_iso2: text,
   phone: text,
   email: text,
+  form_fields: formFields,
 });
 
 export const appliedDiscountSchema = z.looseObject({
@@ -58,8 +71,15 @@ export const orderProductSchema = z.looseObject({
   total_ex_tax: optionalMoney,
   total_inc_tax: optionalMoney,
   total_tax: optionalMoney,
+  /** The line after every discount, tax included: what the shopper paid for it. Absent on older orders. */
+  discounted_total_inc_tax: money.optional(),
   is_refunded: z.boolean().optional(),
   quantity_refunded: z.number().optional(),
+  wrapping_name: text,
+  wrapping_message: text,
+  base_wrapping_cost: optionalMoney,
+  wrapping_cost_ex_tax: optionalMoney,
+  wrapping_cost_inc_tax: optionalMoney,
   parent_order_product_id: z.number().int().nullish(),
   is_bundled_product: z.boolean().optional(),
   applied_discounts: z.array(appliedDiscountSchema).optional().default([]),
@@ -84,9 +104,18 @@ export const shippingConsignmentSchema = orderAddressSchema.extend({
 
 const lineItemsOnly = z.looseObject({ line_items: z.array(orderProductSchema).default([]) });
 
+export const pickupConsignmentSchema = lineItemsOnly.extend({
+  id: z.number().int().optional(),
+  pickup_method_display_name: text,
+  collection_instructions: text,
+  location: z
+    .looseObject({ name: text, code: text, address_line_1: text, address_line_2: text, city: text, state: text, postal_code: text, country_alpha2: text })
+    .optional(),
+});
+
 export const consignmentsSchema = z.looseObject({
   shipping: z.array(shippingConsignmentSchema).default([]),
-  pickups: z.array(lineItemsOnly).default([]),
+  pickups: z.array(pickupConsignmentSchema).default([]),
   downloads: z.array(lineItemsOnly).default([]),
   email: z.looseObject({ gift_certificates: z.array(lineItemsOnly).default([]) }).optional(),
 });
@@ -102,6 +131,17 @@ export const orderCouponSchema = z.looseObject({
 
 /** A sub-resource BigCommerce links to instead of embedding, e.g. `{"url": "…/orders/100/coupons", "resource": "/orders/100/coupons"}`. */
 const resourceLinkSchema = z.looseObject({ url: z.string(), resource: z.string() });
+
+/** An order fee (`include=fees`); the spec's own example spells `cost_exc_tax` once, so both are read. */
+export const orderFeeSchema = z.looseObject({
+  id: z.number().int(),
+  display_name_customer: text,
+  display_name_merchant: text,
+  cost_ex_tax: money.optional(),
+  cost_exc_tax: money.optional(),
+  cost_inc_tax: optionalMoney,
+  cost_tax: optionalMoney,
+});
 
 export const orderSchema = z.looseObject({
   id: z.number().int().positive(),
@@ -128,9 +168,20 @@ export const orderSchema = z.looseObject({
   coupon_discount: optionalMoney,
   is_tax_inclusive_pricing: z.boolean().optional(),
   refunded_amount: optionalMoney,
+  store_credit_amount: optionalMoney,
+  gift_certificate_amount: optionalMoney,
   currency_code: z.string().optional(),
+  currency_exchange_rate: rate,
   default_currency_code: z.string().optional(),
+  store_default_currency_code: z.string().nullish(),
+  store_default_to_transactional_exchange_rate: rate,
   payment_method: text,
+  payment_status: text,
+  payment_provider_id: z.union([z.string(), z.number()]).nullish(),
+  order_is_digital: z.boolean().optional(),
+  external_order_id: z.union([z.string(), z.number()]).nullish(),
+  /** Not on BigCommerce's order: a flow may copy the buyer's customer tax_exempt_category here. */
+  tax_exempt_category: text,
   customer_message: text,
   staff_notes: text,
   channel_id: z.number().int().optional(),
@@ -141,6 +192,8 @@ export const orderSchema = z.looseObject({
    * sends only a link here (`{url, resource}`), which parses to undefined.
    */
   coupons: z.union([z.array(orderCouponSchema), resourceLinkSchema.transform(() => undefined)]).optional(),
+  /** The order's fees with `include=fees`; a link (undefined) otherwise. */
+  fees: z.union([z.array(orderFeeSchema), resourceLinkSchema.transform(() => undefined)]).optional(),
 });
 
 /** The raw order as BigCommerce sends it (what `bigcommerce-order` puts in msg.payload). */
@@ -150,6 +203,9 @@ export type BigCommerceOrder = z.output<typeof orderSchema>;
 export type OrderProduct = z.output<typeof orderProductSchema>;
 export type ShippingConsignment = z.output<typeof shippingConsignmentSchema>;
 export type OrderAddress = z.output<typeof orderAddressSchema>;
+export type OrderFee = z.output<typeof orderFeeSchema>;
+export type FormField = z.output<typeof formFieldSchema>;
+export type PickupConsignment = z.output<typeof pickupConsignmentSchema>;
 
 /** Every product line of the order, from all consignment kinds, in order-line id order. */
 export function orderLines(order: BigCommerceOrder): OrderProduct[] {

@@ -57,7 +57,7 @@ export const salesOrderLineSchema = z.object({
   CommentText: upto(L.CommentText).optional(),
 });
 
-export const salesOrderSchema = z.object({
+const salesOrderColumns = z.object({
   SalesOrderNo: salesOrderNoSchema,
   OrderDate: sageDateSchema,
   OrderType: z.enum(['S', 'B', 'M', 'R', 'Q', 'P']).optional(),
@@ -88,8 +88,29 @@ export const salesOrderSchema = z.object({
   TermsCode: upto(L.TermsCode).optional(),
   FreightAmt: z.number().finite().min(0).optional(),
   SalesTaxAmt: z.number().finite().min(0).optional(),
+  /** Order-level discount; Sage applies it to the lines whose item allows discounts. */
+  DiscountAmt: z.number().finite().min(0).optional(),
+  /** A deposit-type payment type from AR (carries the GL account), the captured amount, the gateway's reference. */
+  PaymentType: z.string().regex(/^[A-Z0-9]{1,5}$/, 'must be 1–5 upper-case letters or digits').optional(),
+  DepositAmt: z.number().finite().min(0).optional(),
+  OtherPaymentTypeRefNo: upto(24).optional(),
   Lines: z.array(salesOrderLineSchema).min(1, 'a sales order needs at least one line'),
 });
+
+/** A user-defined field of the sales order header (`UDF_…`), as the UDF mapping fills it. */
+export const UDF_COLUMN = /^UDF_[A-Z0-9_]{1,26}$/;
+
+/**
+ * The header columns above, plus UDF_ columns: those pass through parsing (a plain object schema would strip
+ * them), anything else unknown is refused. Typed as the plain columns so `.shape` lists the named columns.
+ */
+export const salesOrderSchema = salesOrderColumns
+  .catchall(z.union([z.string(), z.number()]))
+  .superRefine((order, context) => {
+    for (const key of Object.keys(order)) {
+      if (!(key in salesOrderColumns.shape) && !UDF_COLUMN.test(key)) context.addIssue({ code: 'custom', path: [key], message: 'is not a sales order column or a UDF_ column' });
+    }
+  }) as unknown as typeof salesOrderColumns;
 
 export const customerSchema = z.object({
   ARDivisionNo: arDivisionNoSchema,
@@ -128,14 +149,57 @@ export const sageItemSchema = z.object({
 });
 
 export type SalesOrderLine = z.infer<typeof salesOrderLineSchema>;
-export type SalesOrder = z.infer<typeof salesOrderSchema>;
+export type SalesOrder = z.infer<typeof salesOrderColumns> & { [udf: `UDF_${string}`]: string | number };
 export type Customer = z.infer<typeof customerSchema>;
 export type ItemWarehouse = z.infer<typeof itemWarehouseSchema>;
 export type SageItem = z.infer<typeof sageItemSchema>;
+
+/** Amounts in the company's currency, 2 decimals. */
+export interface OrderTieOut {
+  /** What the placed amounts include: tax excluded (Sage adds it) or included. */
+  basis: 'ex-tax' | 'inc-tax';
+  currency: string;
+  orderCurrency: string;
+  /** Company → order currency, when the order was converted. */
+  exchangeRate?: number;
+  /** The order's own totals, in the order's currency. */
+  bigcommerce: {
+    subtotal: number;
+    shipping: number;
+    handling: number;
+    wrapping: number;
+    fees: number;
+    discount: number;
+    coupon: number;
+    refunded: number;
+    tax: number;
+    totalExTax: number;
+    totalIncTax: number;
+  };
+  /** The total the placed amounts must reach: the order's total for the basis, less refunded lines, converted. */
+  expected: number;
+  placed: { lines: number; freight: number; discount: number; salesTax: number; total: number };
+  /** placed.total − expected: 0, or the order is held. */
+  difference: number;
+  /** BigCommerce's tax on what was placed, for comparison with the tax Sage computes from its schedule. */
+  tax: { bigcommerce: number; computedBy: 'sage' | 'sales-tax-amount' | 'included'; schedule?: string };
+}
 
 /** What `sync-order-mapper` emits in msg.payload, ready for `sage100-customer` and `sage100-sales-order`. */
 export interface MappedOrder {
   salesOrder: SalesOrder;
   customer: Customer;
   warnings: string[];
+  /** The BigCommerce totals against what was placed (absent only on records made by hand). */
+  tieOut?: OrderTieOut;
+  /** What the customer node may change on an existing customer, and defaults for a new one (lib/sync/customer-policy.ts). */
+  customerPolicy?: {
+    cashCustomerNo: string;
+    isCashCustomer: boolean;
+    updatableFields: readonly string[];
+    truncatedFields?: readonly string[];
+    newCustomer: { defaults: Partial<Record<string, string>>; templateCustomerNo?: string };
+  };
+  /** With split consignments: this sales order's place among the order's parts. */
+  part?: { index: number; count: number };
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError, parseWith } from '../errors';
 import { SAGE_FIELD_LIMITS, customerNoSchema, itemCodeSchema } from '../sage100/types';
+import { DEFAULT_UPDATABLE_FIELDS, parseFieldList } from './customer-policy';
+import { parseStatusList } from './order-gate';
 
 /**
  * The conventions of the order mapper, each a node setting with a default. `salesOrderNoFor` and
@@ -32,17 +34,27 @@ export const mapperSettingsSchema = numberingSchema.extend({
   cashCustomerName: z.string().min(1).max(SAGE_FIELD_LIMITS.Name, `at most ${SAGE_FIELD_LIMITS.Name} characters`).default('Web store cash sales'),
   /** Guests per email: CustomerNo = prefix + 12 characters derived from the email address. */
   guestPrefix: letterFirst(8, '\\-_.').default('G'),
-  /** `auto`: prices including tax when the order says is_tax_inclusive_pricing, else excluding tax. */
+  /**
+   * What the line amounts include. `auto` and `ex`: amounts excluding tax, derived from the order in stores that
+   * price with or without tax, so Sage's tax schedule adds the tax once. `inc`: amounts including tax, for a
+   * company whose tax schedule (set below) adds none.
+   */
   priceBasis: z.enum(['auto', 'ex', 'inc']).default('auto'),
   /** Blank: each item's default warehouse in Sage. */
   warehouseCode: z.string().max(SAGE_FIELD_LIMITS.WarehouseCode, `at most ${SAGE_FIELD_LIMITS.WarehouseCode} characters`).default(''),
-  /** Product-level discounts lower the unit price, or become LineDiscountPercent. */
+  /** Product-level discounts lower the unit price, or become LineDiscountPercent (held when that is not exact). */
   lineDiscounts: z.enum(['price', 'percent']).default('price'),
-  /** Shipping cost as a /FREIGHT line, or in the header's FreightAmt. */
-  freight: z.enum(['line', 'header']).default('line'),
+  /** Order-level discounts (coupons, manual, promotions): folded into the lines' prices, the header's DiscountAmt, or discount lines. */
+  orderDiscounts: z.enum(['fold', 'header', 'line']).default('fold'),
+  /** Shipping cost in the header's FreightAmt (where Sage and shipping software expect it), or as a freight line. */
+  freight: z.enum(['header', 'line']).default('header'),
+  /** Handling and gift-wrapping costs: a charge line each, or added to FreightAmt. */
+  handling: z.enum(['line', 'freight']).default('line'),
+  wrapping: z.enum(['line', 'freight']).default('line'),
   freightCode: miscCode('/FREIGHT'),
   handlingCode: miscCode('/HANDLING'),
   giftWrapCode: miscCode('/GIFTWRAP'),
+  feeCode: miscCode('/FEE'),
   discountCode: miscCode('/DISCOUNT'),
   giftCertificateCode: miscCode('/GIFTCERT'),
   commentCode: miscCode('/C'),
@@ -57,10 +69,56 @@ export const mapperSettingsSchema = numberingSchema.extend({
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as UTC or America/Chicago'),
   /** `sage`: Sage's tax schedule computes tax; `amounts`: BigCommerce's total_tax goes into SalesTaxAmt. */
   tax: z.enum(['sage', 'amounts']).default('sage'),
-  /** Blank: the customer's tax schedule. */
+  /** Blank: the customer's tax schedule. Avalara AvaTax sites use AVATAX. */
   taxSchedule: z.string().max(SAGE_FIELD_LIMITS.TaxSchedule, `at most ${SAGE_FIELD_LIMITS.TaxSchedule} characters`).default(''),
   /** Product options (size, engraving text …) as a comment line under the item. */
   optionComments: z.boolean().default(true),
+
+  /** Status ids that become sales orders: Awaiting Fulfillment, Awaiting Shipment, Awaiting Pickup. */
+  importStatuses: z.string().default('11, 9, 8').refine((text) => (parseStatusList(text)?.length ?? 0) > 0, 'must list BigCommerce status ids, e.g. 11, 9, 8'),
+  /** An order first seen already Shipped or Completed: a person looks at it, or it is imported. */
+  fulfilledFirstSeen: z.enum(['attention', 'import']).default('attention'),
+
+  /** The Sage company's currency (ISO 4217). */
+  companyCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO currency code, e.g. USD').default('USD'),
+  /** An order in another currency: held, or converted at the order's own exchange rate. */
+  foreignCurrency: z.enum(['hold', 'convert']).default('hold'),
+
+  /** One `BigCommerce payment method = Sage PaymentType` per line; the PaymentType must be a deposit type in AR. */
+  paymentTypeTable: z.string().default(''),
+  /**
+   * DepositAmt: `transactions`: the captured amount of the transactions on msg.transactions (none given: no
+   * deposit, with a warning); `order-total`: the order's total less refunds when BigCommerce says it is captured;
+   * `none`: never.
+   */
+  deposit: z.enum(['transactions', 'order-total', 'none']).default('transactions'),
+
+  /** Text outside Windows-1252: transliterated ('?' where impossible), replaced by '?', kept as it is, or the order held. */
+  textPolicy: z.enum(['transliterate', 'replace', 'keep', 'hold']).default('transliterate'),
+  /** Field lengths when the company does not report them (msg.lengths): Sage 4.x layouts, or current ones. */
+  lengthProfile: z.enum(['older', 'current']).default('older'),
+
+  /** Staff notes: a comment line, or left out (named in the warnings). */
+  staffNotes: z.enum(['comment', 'omit']).default('comment'),
+  /** The checkout form field holding the buyer's own PO number (its value goes to comments or a UDF as po_number). */
+  poFormField: z.string().default('PO Number'),
+  /** One `BigCommerce field = UDF_COLUMN` per line; see docs/field-placement.md for the field names. */
+  udfTable: z.string().default(''),
+
+  /** Several ship-to addresses: one order with the others in comments, or one sales order per address. */
+  consignments: z.enum(['comments', 'split']).default('comments'),
+  /** Digital-only orders (no shipping address): ship to the billing address, or leave ship-to to Sage. */
+  digitalShipTo: z.enum(['billing', 'none']).default('billing'),
+
+  /** Customer columns an order may change on an existing customer (comma separated). */
+  customerUpdateFields: z.string().default(DEFAULT_UPDATABLE_FIELDS.join(', ')),
+  /** New customers: copied from this template customer in Sage, and/or given these defaults. */
+  templateCustomerNo: z.union([z.literal(''), customerNoSchema]).default(''),
+  newCustomerTerms: z.string().max(SAGE_FIELD_LIMITS.TermsCode, `at most ${SAGE_FIELD_LIMITS.TermsCode} characters`).default(''),
+  newCustomerSalesperson: z.string().regex(/^(\d{2}-[A-Z0-9]{1,4})?$/, 'must be division-salesperson, e.g. 00-0100').default(''),
+  newCustomerTaxSchedule: z.string().max(SAGE_FIELD_LIMITS.TaxSchedule, `at most ${SAGE_FIELD_LIMITS.TaxSchedule} characters`).default(''),
+  newCustomerPriceLevel: z.string().max(1, 'at most 1 character').default(''),
+  newCustomerType: z.string().max(4, 'at most 4 characters').default(''),
 });
 
 export type NumberingSettings = z.input<typeof numberingSchema>;
@@ -69,6 +127,12 @@ export type MapperSettings = z.input<typeof mapperSettingsSchema>;
 export type MapperOptions = z.output<typeof mapperSettingsSchema> & {
   /** The ship-via table, keyed by the normalized BigCommerce method name. */
   shipVia: ReadonlyMap<string, string>;
+  /** The payment type table, keyed by the normalized BigCommerce payment method. */
+  paymentTypes: ReadonlyMap<string, string>;
+  /** BigCommerce field name -> UDF column. */
+  udfs: ReadonlyMap<string, string>;
+  statuses: readonly number[];
+  updatableFields: readonly string[];
 };
 
 function isTimeZone(zone: string): boolean {
@@ -85,24 +149,52 @@ export function shippingMethodKey(method: string): string {
   return method.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-function parseShipViaTable(table: string): Map<string, string> {
-  const shipVia = new Map<string, string>();
+interface TableRules {
+  setting: string;
+  what: string;
+  /** Checks the right-hand side; a message when it is wrong. */
+  check: (value: string) => string | undefined;
+}
+
+/** `name = value` lines (`,`, tab or `=` separate; the last separator counts, so names may contain commas). */
+function parseTable(table: string, rules: TableRules, key: (name: string) => string = shippingMethodKey): Map<string, string> {
+  const entries = new Map<string, string>();
   table.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
-    const where = `ship-via table line ${index + 1}`;
-    // The last separator splits, so method names may contain commas ("UPS, next day = UPSND").
+    const where = `${rules.what} line ${index + 1}`;
     const match = /^(.+)\s*[,\t=]\s*([^,\t=]+)$/.exec(line);
-    if (!match) throw new ValidationError(`${where}: expected "shipping method = ShipVia", got "${line}"`, { code: 'mapper.settings', field: 'shipViaTable', record: where });
-    const [, method, code] = match as unknown as [string, string, string];
-    const shipViaCode = code.trim();
-    if (shipViaCode.length > SAGE_FIELD_LIMITS.ShipVia) {
-      throw new ValidationError(`${where}: ShipVia "${shipViaCode}" is longer than ${SAGE_FIELD_LIMITS.ShipVia} characters`, { code: 'mapper.settings', field: 'shipViaTable', record: where });
-    }
-    shipVia.set(shippingMethodKey(method), shipViaCode);
+    if (!match) throw new ValidationError(`${where}: expected "name = value", got "${line}"`, { code: 'mapper.settings', field: rules.setting, record: where });
+    const [, name, code] = match as unknown as [string, string, string];
+    const value = code.trim();
+    const problem = rules.check(value);
+    if (problem) throw new ValidationError(`${where}: ${problem}`, { code: 'mapper.settings', field: rules.setting, record: where });
+    entries.set(key(name.trim()), value);
   });
-  return shipVia;
+  return entries;
 }
+
+const parseShipViaTable = (table: string) =>
+  parseTable(table, {
+    setting: 'shipViaTable',
+    what: 'ship-via table',
+    check: (code) => (code.length > SAGE_FIELD_LIMITS.ShipVia ? `ShipVia "${code}" is longer than ${SAGE_FIELD_LIMITS.ShipVia} characters` : undefined),
+  });
+
+const PAYMENT_TYPE_LENGTH = 5;
+const parsePaymentTypeTable = (table: string) =>
+  parseTable(table, {
+    setting: 'paymentTypeTable',
+    what: 'payment type table',
+    check: (code) => (/^[A-Z0-9]{1,5}$/.test(code) ? undefined : `PaymentType "${code}" must be 1–${PAYMENT_TYPE_LENGTH} upper-case letters or digits`),
+  });
+
+const parseUdfTable = (table: string) =>
+  parseTable(
+    table,
+    { setting: 'udfTable', what: 'UDF table', check: (column) => (/^UDF_[A-Z0-9_]{1,26}$/.test(column) ? undefined : `"${column}" is not a UDF column (UDF_ and upper-case letters, digits or _)`) },
+    (name) => name.toLowerCase().replace(/\s+/g, ' '),
+  );
 
 /** The settings a node's editor saved (strings and booleans, keyed as above); absent ones take their defaults. */
 function pickSettings<T extends z.ZodObject>(schema: T, config: Record<string, unknown>): z.input<T> {
@@ -115,7 +207,21 @@ export const numberingSettingsFrom = (config: Record<string, unknown>): Numberin
 /** Validated mapper options with defaults filled in; an invalid setting is a ValidationError naming it. */
 export function mapperOptions(settings: MapperSettings = {}): MapperOptions {
   const parsed = parseWith(mapperSettingsSchema, settings, { what: 'sync-order-mapper settings', code: 'mapper.settings' });
-  return { ...parsed, shipVia: parseShipViaTable(parsed.shipViaTable) };
+  if (parsed.priceBasis === 'inc' && parsed.taxSchedule === '') {
+    throw new ValidationError('sync-order-mapper settings: priceBasis: amounts including tax need a tax schedule that adds no tax in Sage (Tax schedule)', {
+      code: 'mapper.settings',
+      field: 'priceBasis',
+      hint: 'Choose "excluding tax" so Sage computes the tax once, or set a non-taxable tax schedule.',
+    });
+  }
+  return {
+    ...parsed,
+    shipVia: parseShipViaTable(parsed.shipViaTable),
+    paymentTypes: parsePaymentTypeTable(parsed.paymentTypeTable),
+    udfs: parseUdfTable(parsed.udfTable),
+    statuses: parseStatusList(parsed.importStatuses) ?? [],
+    updatableFields: parseFieldList(parsed.customerUpdateFields),
+  };
 }
 
 export function numbering(settings: NumberingSettings = {}): Numbering {

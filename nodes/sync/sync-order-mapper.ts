@@ -1,8 +1,18 @@
-import { onInput, requireConfigNode } from '../../lib/node-red/node';
-import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
-import { SKUS_AS_ITEM_CODES, mapOrder, mapperOptions, type MapperOptions } from '../../lib/sync/mapper';
+import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
+import { SKUS_AS_ITEM_CODES, decideOrder, mapperOptions, type MapContext, type MapperOptions } from '../../lib/sync/mapper';
 import { mapperSettingsFrom } from '../../lib/sync/mapper-options';
 import type { SyncItemMapNode } from './sync-item-map';
+
+/** What the flow knows that the order does not say: imported before, its transactions, the company's lengths. */
+function contextOf(msg: NodeMessage): MapContext {
+  const sage100 = msg.sage100 as { salesOrderNo?: unknown } | undefined;
+  return {
+    imported: msg.imported === true || (typeof sage100?.salesOrderNo === 'string' && sage100.salesOrderNo !== ''),
+    transactions: msg.transactions,
+    lengths: msg.lengths,
+  };
+}
 
 export default function register(RED: NodeAPI): void {
   function SyncOrderMapper(this: RuntimeNode, definition: NodeDefinition): void {
@@ -15,16 +25,29 @@ export default function register(RED: NodeAPI): void {
       const itemCodes = definition.itemMap
         ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap()
         : SKUS_AS_ITEM_CODES;
-      const mapped = mapOrder(msg.payload, options, itemCodes);
-      msg.payload = mapped;
-      const number = mapped.salesOrder.SalesOrderNo;
-      const warnings = mapped.warnings.length;
+      const decision = decideOrder(msg.payload, options, itemCodes, contextOf(msg));
+      if (decision.action === 'hold') {
+        // The msg keeps queueJob, so a sync-queue wired to this output acks the job.
+        msg.hold = decision.hold;
+        this.status({ fill: decision.hold.kind === 'wait' || decision.hold.kind === 'imported' ? 'grey' : 'yellow', shape: 'ring', text: shortText(`${decision.hold.orderId}: ${decision.hold.kind}`) });
+        send([null, msg]);
+        return;
+      }
+      const [first] = decision.orders;
+      const number = first?.salesOrder.SalesOrderNo ?? '';
+      const warnings = first?.warnings.length ?? 0;
       this.status(
         warnings > 0
           ? { fill: 'yellow', shape: 'dot', text: `${number}: ${warnings} warning${warnings === 1 ? '' : 's'}` }
-          : { fill: 'green', shape: 'dot', text: number },
+          : { fill: 'green', shape: 'dot', text: decision.orders.length > 1 ? `${number} +${decision.orders.length - 1}` : number },
       );
-      send(msg);
+      if (decision.orders.length === 1) {
+        msg.payload = first;
+        send([msg, null]);
+        return;
+      }
+      // Split consignments: one msg per sales order, in order, each with the order's queueJob.
+      send([decision.orders.map((mapped) => ({ ...RED.util.cloneMessage(msg), payload: mapped })), null]);
     });
   }
   RED.nodes.registerType('sync-order-mapper', SyncOrderMapper);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import syncItemMap from '../../nodes/sync/sync-item-map';
 import syncOrderMapper from '../../nodes/sync/sync-order-mapper';
 import type { MappedOrder } from '../../lib/sage100/types';
+import type { OrderHold } from '../../lib/sync/mapper';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
@@ -18,11 +19,11 @@ const address = {
   email: 'jane@example.com',
 };
 
-function order(sku = 'tee-blue-m', company = '') {
+function order(sku = 'tee-blue-m', company = '', statusId = 11) {
   return {
     id: 1042,
     customer_id: 0,
-    status_id: 11,
+    status_id: statusId,
     status: 'Awaiting Fulfillment',
     date_created: 'Tue, 05 Mar 2019 21:40:11 +0000',
     date_modified: 'Tue, 05 Mar 2019 21:40:11 +0000',
@@ -43,9 +44,10 @@ const at = { x: 100, y: 100 };
 function flow(settings: Record<string, unknown> = {}) {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'mapper', z: 'tab', ...at, type: 'sync-order-mapper', itemMap: 'map', cashCustomerNo: 'CASH', wires: [['out']], ...settings },
+    { id: 'mapper', z: 'tab', ...at, type: 'sync-order-mapper', itemMap: 'map', cashCustomerNo: 'CASH', wires: [['out'], ['held']], ...settings },
     { id: 'map', type: 'sync-item-map', table: 'tee-blue-m,TSHIRT-BLU-M', unmapped: 'reject' },
     { id: 'out', z: 'tab', ...at, type: 'helper' },
+    { id: 'held', z: 'tab', ...at, type: 'helper' },
     { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['mapper'], wires: [['caught']] },
     { id: 'caught', z: 'tab', ...at, type: 'helper' },
   ];
@@ -77,7 +79,71 @@ describe('sync-order-mapper node', () => {
     assert.equal(msg.payload.salesOrder.Lines[0]?.ItemCode, 'TSHIRT-BLU-M');
     assert.deepEqual(msg.payload.customer, { ARDivisionNo: '00', CustomerNo: 'CASH', CustomerName: 'Web store cash sales' });
     assert.deepEqual(msg.payload.warnings, []);
+    assert.equal(msg.payload.tieOut?.difference, 0);
+    assert.equal(msg.payload.customerPolicy?.isCashCustomer, true);
     assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: 'W001042' });
+  });
+
+  it('sends an order that is not ready to fulfil to the second output, waiting, with its queue job', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    const mapper = helper.getNode('mapper');
+    const seen = statuses(mapper);
+    const held = nextMessage<{ hold: OrderHold; queueJob: unknown }>(helper.getNode('held'));
+    mapper.receive({ payload: order('tee-blue-m', '', 7), queueJob: { id: 'order:1042', attempt: 1, queue: 'orders' } });
+    const msg = await held;
+    assert.equal(msg.hold.kind, 'wait');
+    assert.equal(msg.hold.field, 'status_id');
+    assert.equal(msg.hold.orderId, 1042);
+    assert.match(msg.hold.reason, /^order 1042 is Awaiting Payment \(7\), not one of the statuses imported/);
+    assert.deepEqual(msg.queueJob, { id: 'order:1042', attempt: 1, queue: 'orders' });
+    assert.deepEqual(seen.at(-1), { fill: 'grey', shape: 'ring', text: '1042: wait' });
+  });
+
+  it('holds an imported order that was cancelled for attention, and takes the import statuses from its settings', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ importStatuses: '7, 11' }));
+    const mapper = helper.getNode('mapper');
+    const held = nextMessage<{ hold: OrderHold }>(helper.getNode('held'));
+    mapper.receive({ payload: order('tee-blue-m', '', 5), sage100: { salesOrderNo: 'W001042' } });
+    const hold = (await held).hold;
+    assert.equal(hold.kind, 'needs-attention');
+    assert.match(hold.reason, /was imported to Sage and is now Cancelled \(5\)/);
+    const sent = nextMessage<{ payload: MappedOrder }>(helper.getNode('out'));
+    mapper.receive({ payload: order('tee-blue-m', '', 7) });
+    assert.equal((await sent).payload.salesOrder.SalesOrderNo, 'W001042');
+  });
+
+  it('sends one msg per sales order when several addresses are split, each with the queue job', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ consignments: 'split', itemMap: '' }));
+    const received: Array<{ payload: MappedOrder; queueJob: unknown }> = [];
+    const two = new Promise<void>((resolve) => {
+      helper.getNode('out').on('input', ((msg: { payload: MappedOrder; queueJob: unknown }) => {
+        received.push(msg);
+        if (received.length === 2) resolve();
+      }) as never);
+    });
+    const base = order();
+    const shipment = base.consignments.shipping[0]!;
+    const second = { ...shipment, id: 2, city: 'Dallas', line_items: [{ ...shipment.line_items[0]!, id: 2, sku: 'MUG' }] };
+    helper.getNode('mapper').receive({
+      payload: { ...base, subtotal_ex_tax: '50', subtotal_inc_tax: '50', total_ex_tax: '50', total_inc_tax: '50', consignments: { shipping: [shipment, second] } },
+      queueJob: { id: 'order:1042', attempt: 1, queue: 'orders' },
+    });
+    await two;
+    assert.deepEqual(received.map(({ payload }) => [payload.salesOrder.SalesOrderNo, payload.salesOrder.ShipToCity, payload.part]), [
+      ['W01042A', 'Austin', { index: 0, count: 2 }],
+      ['W01042B', 'Dallas', { index: 1, count: 2 }],
+    ]);
+    for (const msg of received) assert.deepEqual(msg.queueJob, { id: 'order:1042', attempt: 1, queue: 'orders' });
+  });
+
+  it('holds an order in another currency by default, naming the field', async () => {
+    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    const held = nextMessage<{ hold: OrderHold }>(helper.getNode('held'));
+    helper.getNode('mapper').receive({ payload: { ...order(), currency_code: 'EUR', default_currency_code: 'EUR' } });
+    const hold = (await held).hold;
+    assert.equal(hold.kind, 'invalid');
+    assert.equal(hold.field, 'default_currency_code');
+    assert.match(hold.reason, /^order 1042: the order is in EUR, the company in USD/);
   });
 
   it('maps SKUs to themselves without an item map, and shows warnings in the status', async () => {

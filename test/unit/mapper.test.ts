@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../lib/errors';
 import type { BigCommerceOrderInput } from '../../lib/bigcommerce/order';
-import { customerPoNoFor, mapOrder, mapperOptions, salesOrderNoFor, type MapperSettings } from '../../lib/sync/mapper';
+import { OrderHeldError, customerPoNoFor, mapOrder, mapperOptions, salesOrderNoFor, type MapperSettings } from '../../lib/sync/mapper';
 import { guestCustomerNo } from '../../lib/sync/mapper-options';
 import { sageCountryCode, sageStateCode } from '../../lib/sync/mapper-places';
 import { SkuMap } from '../../lib/sync/sku-map';
@@ -153,15 +153,16 @@ describe('order mapper', () => {
       ShipVia: 'UPS GROUND',
       EmailAddress: 'Jane.Doe@Example.com',
       Comment: 'BigCommerce order 123',
+      // Freight in the header by default, where Sage and shipping software expect it (was a /FREIGHT line).
+      FreightAmt: 10,
       Lines: [
         { ItemCode: 'TEE-BLU-M', QuantityOrdered: 2, UnitPrice: 25 },
-        { ItemCode: '/FREIGHT', ItemType: '5', ItemCodeDesc: 'Flat Rate', QuantityOrdered: 1, UnitPrice: 10 },
         { ItemCode: '/C', ItemType: '4', CommentText: 'Customer message: Leave at the door.\nThanks!' },
       ],
     });
   });
 
-  it('applies the node settings: division, prefixes, warehouse, tax schedule, codes, freight in the header', () => {
+  it('applies the node settings: division, prefixes, warehouse, tax schedule, codes, freight as a line', () => {
     const { salesOrder, customer } = map(order(), {
       arDivisionNo: '01',
       salesOrderPrefix: 'BC',
@@ -169,7 +170,8 @@ describe('order mapper', () => {
       customerPrefix: 'WEB',
       warehouseCode: '001',
       taxSchedule: 'TX',
-      freight: 'header',
+      freight: 'line',
+      freightCode: '/SHIP',
       defaultShipVia: 'BEST WAY',
     });
     assert.equal(salesOrder.SalesOrderNo, 'BC00123');
@@ -179,8 +181,12 @@ describe('order mapper', () => {
     assert.equal(salesOrder.WarehouseCode, '001');
     assert.equal(salesOrder.TaxSchedule, 'TX');
     assert.equal(salesOrder.ShipVia, 'BEST WAY');
-    assert.equal(salesOrder.FreightAmt, 10);
-    assert.deepEqual(salesOrder.Lines, [{ ItemCode: 'TEE-BLU-M', QuantityOrdered: 2, UnitPrice: 25, WarehouseCode: '001' }]);
+    assert.equal(salesOrder.FreightAmt, undefined);
+    // No ItemType on charge lines: the item code loads its own type in Sage.
+    assert.deepEqual(salesOrder.Lines, [
+      { ItemCode: 'TEE-BLU-M', QuantityOrdered: 2, UnitPrice: 25, WarehouseCode: '001' },
+      { ItemCode: '/SHIP', ItemCodeDesc: 'Flat Rate', QuantityOrdered: 1, UnitPrice: 10 },
+    ]);
   });
 
   it('maps SKUs through the item map, variant SKU as sent on the order line', () => {
@@ -218,13 +224,18 @@ describe('order mapper', () => {
   });
 
   describe('prices, discounts and charges', () => {
-    it('follow the order\'s is_tax_inclusive_pricing by default, or the setting', () => {
-      const inclusive = order({ is_tax_inclusive_pricing: true });
-      assert.equal(map(inclusive).salesOrder.Lines[0]?.UnitPrice, 27);
-      assert.equal(map(inclusive).salesOrder.Lines[1]?.UnitPrice, 10.8);
+    it('exclude tax by default in stores that price with or without tax, so Sage adds the tax once', () => {
+      // Was: the tax-inclusive prices in a tax-inclusive store, with Sage's tax schedule adding tax again.
+      const inclusive = map(order({ is_tax_inclusive_pricing: true }));
+      assert.equal(inclusive.salesOrder.Lines[0]?.UnitPrice, 25);
+      assert.equal(inclusive.salesOrder.FreightAmt, 10);
+      assert.equal(inclusive.tieOut?.expected, 60);
+      assert.equal(inclusive.tieOut?.tax.bigcommerce, 4.8);
       assert.equal(map(order()).salesOrder.Lines[0]?.UnitPrice, 25);
-      assert.equal(map(order(), { priceBasis: 'inc' }).salesOrder.Lines[0]?.UnitPrice, 27);
-      assert.equal(map(inclusive, { priceBasis: 'ex' }).salesOrder.Lines[0]?.UnitPrice, 25);
+      const withTax = map(order(), { priceBasis: 'inc', taxSchedule: 'NONTAX' });
+      assert.equal(withTax.salesOrder.Lines[0]?.UnitPrice, 27);
+      assert.equal(withTax.tieOut?.placed.total, 64.8);
+      rejects(() => mapperOptions({ priceBasis: 'inc' }), { code: 'mapper.settings', message: /priceBasis: amounts including tax need a tax schedule/ });
     });
 
     it('take product discounts off the unit price, or as LineDiscountPercent', () => {
@@ -237,42 +248,75 @@ describe('order mapper', () => {
       assert.deepEqual(percent.warnings, []);
     });
 
-    it('turn order-level discounts into one discount line each, from the shares on the lines', () => {
+    describe('order-level discounts, from the shares on the lines', () => {
       const coupon = { id: 9, amount: '2.5000', name: 'Spring', code: 'SPRING5', target: 'order' };
       const manual = { id: 'manual-discount', amount: '1.0000', name: 'Manual Discount', code: null, target: 'order' };
-      const { salesOrder, warnings } = map(order({ total_ex_tax: '53.0000', coupon_discount: '5.0000', discount_amount: '7.0000' }, [
+      const discounted = order({ total_ex_tax: '63.0000', coupon_discount: '5.0000', discount_amount: '2.0000' }, [
         product({ id: 7, applied_discounts: [coupon, manual] }),
-        product({ id: 8, sku: 'MUG', quantity: 1, price_ex_tax: '0', price_inc_tax: '0', applied_discounts: [coupon, manual] }),
-      ]));
-      assert.deepEqual(warnings, []);
-      assert.deepEqual(salesOrder.Lines.filter((line) => line.ItemCode === '/DISCOUNT'), [
-        { ItemCode: '/DISCOUNT', ItemType: '5', ItemCodeDesc: 'Coupon SPRING5', QuantityOrdered: 1, UnitPrice: -5 },
-        { ItemCode: '/DISCOUNT', ItemType: '5', ItemCodeDesc: 'Manual Discount', QuantityOrdered: 1, UnitPrice: -2 },
+        product({ id: 8, sku: 'MUG', quantity: 1, price_ex_tax: '10', price_inc_tax: '10', applied_discounts: [coupon, manual] }),
       ]);
+
+      it('fold into the lines\' prices by default, the coupon code kept in a comment', () => {
+        const { salesOrder, warnings, tieOut } = map(discounted);
+        assert.deepEqual(warnings, []);
+        assert.deepEqual(salesOrder.Lines.slice(0, 2), [
+          { ItemCode: 'TEE-BLU-M', QuantityOrdered: 2, UnitPrice: 23.25 },
+          { ItemCode: 'MUG', QuantityOrdered: 1, UnitPrice: 6.5 },
+        ]);
+        assert.ok(salesOrder.Lines.some((line) => line.CommentText === 'Coupons: SPRING5'));
+        assert.equal(tieOut?.difference, 0);
+      });
+
+      it('become one discount line each when chosen', () => {
+        const { salesOrder, warnings } = map(discounted, { orderDiscounts: 'line' });
+        assert.deepEqual(warnings, []);
+        assert.deepEqual(salesOrder.Lines.filter((line) => line.ItemCode === '/DISCOUNT'), [
+          { ItemCode: '/DISCOUNT', ItemCodeDesc: 'Coupon SPRING5', QuantityOrdered: 1, UnitPrice: -5 },
+          { ItemCode: '/DISCOUNT', ItemCodeDesc: 'Manual Discount', QuantityOrdered: 1, UnitPrice: -2 },
+        ]);
+      });
+
+      it('go to the header\'s DiscountAmt when chosen', () => {
+        const { salesOrder, tieOut } = map(discounted, { orderDiscounts: 'header' });
+        assert.equal(salesOrder.DiscountAmt, 7);
+        assert.deepEqual(salesOrder.Lines.slice(0, 2).map((line) => line.UnitPrice), [25, 10]);
+        assert.deepEqual(tieOut?.placed, { lines: 60, freight: 10, discount: 7, salesTax: 0, total: 63 });
+      });
     });
 
-    it('use the order\'s discount total when the lines carry no shares', () => {
-      const { salesOrder } = map(order({ total_ex_tax: '55.0000', coupon_discount: '5.0000', discount_amount: '5.0000', coupons: [{ id: 1, code: 'TAKE5', amount: '5' }] }));
-      assert.deepEqual(salesOrder.Lines.at(-1), { ItemCode: '/DISCOUNT', ItemType: '5', ItemCodeDesc: 'Coupon TAKE5', QuantityOrdered: 1, UnitPrice: -5 });
+    it('use the order\'s discount fields when the lines carry no shares', () => {
+      // Was: the larger of discount_amount and coupon_discount; BigCommerce's total takes off both, so both are placed.
+      const { salesOrder, warnings } = map(order({ total_ex_tax: '55.0000', coupon_discount: '5.0000', discount_amount: '0.0000', coupons: [{ id: 1, code: 'TAKE5', amount: '5' }] }));
+      assert.deepEqual(salesOrder.Lines.find((line) => line.ItemCode === '/DISCOUNT'), { ItemCode: '/DISCOUNT', ItemCodeDesc: 'Coupon TAKE5', QuantityOrdered: 1, UnitPrice: -5 });
+      assert.match(warnings.join('\n'), /order 123: the order's discount has no per-line shares/);
     });
 
     it('add handling and gift wrapping lines with their configured codes', () => {
       const { salesOrder, warnings } = map(order({ total_ex_tax: '66.5000', handling_cost_ex_tax: '4.0000', wrapping_cost_ex_tax: '2.5000' }), { handlingCode: '/HAND', giftWrapCode: '/WRAP' });
       assert.deepEqual(warnings, []);
-      assert.deepEqual(salesOrder.Lines.slice(2).map((line) => [line.ItemCode, line.UnitPrice]), [['/HAND', 4], ['/WRAP', 2.5]]);
+      assert.deepEqual(salesOrder.Lines.slice(1).map((line) => [line.ItemCode, line.UnitPrice]), [['/HAND', 4], ['/WRAP', 2.5]]);
+      const inFreight = map(order({ total_ex_tax: '66.5000', handling_cost_ex_tax: '4.0000', wrapping_cost_ex_tax: '2.5000' }), { handling: 'freight', wrapping: 'freight' });
+      assert.equal(inFreight.salesOrder.FreightAmt, 16.5);
+      assert.equal(inFreight.salesOrder.Lines.length, 1);
     });
 
-    it('pass tax as SalesTaxAmt when chosen, and never on top of tax-inclusive prices', () => {
+    it('pass tax as SalesTaxAmt when chosen, on amounts excluding tax in either kind of store', () => {
       assert.equal(map(order(), { tax: 'amounts' }).salesOrder.SalesTaxAmt, 4.8);
       assert.equal(map(order()).salesOrder.SalesTaxAmt, undefined);
       const inclusive = map(order({ is_tax_inclusive_pricing: true }), { tax: 'amounts' });
-      assert.equal(inclusive.salesOrder.SalesTaxAmt, undefined);
-      assert.match(inclusive.warnings.join('\n'), /prices include tax, so the tax is not sent again/);
+      assert.equal(inclusive.salesOrder.SalesTaxAmt, 4.8);
+      assert.equal(inclusive.salesOrder.Lines[0]?.UnitPrice, 25);
+      assert.equal(inclusive.tieOut?.placed.total, 64.8);
     });
 
-    it('warn when the mapped lines do not add up to the order total', () => {
-      const { warnings } = map(order({ total_ex_tax: '70.0000' }));
-      assert.match(warnings.join('\n'), /the mapped lines total 60\.00 but the BigCommerce order totals 70\.00/);
+    it('hold an order whose parts do not add up to its total, naming the order and the field', () => {
+      // Was: a warning, and the sales order posted with a total BigCommerce never charged.
+      assert.throws(() => map(order({ total_ex_tax: '70.0000' })), (err: unknown) => {
+        assert.ok(err instanceof OrderHeldError);
+        assert.equal(err.hold.field, 'total_ex_tax');
+        assert.match(err.hold.reason, /^order 123: the order's parts add up to 60\.00 USD but total_ex_tax is 70\.00 USD: 10\.00 is not placed/);
+        return true;
+      });
     });
 
     it('map gift certificates bought in the order to a misc line', () => {
@@ -280,7 +324,7 @@ describe('order mapper', () => {
         shipping: [{ id: 1, ...address, shipping_method: 'Flat Rate', line_items: [product()] }],
         email: { gift_certificates: [{ line_items: [product({ id: 9, sku: '', type: 'giftcertificate', name: '$25 Gift Certificate', quantity: 1 })] }] },
       } }));
-      assert.deepEqual(salesOrder.Lines[1], { ItemCode: '/GIFTCERT', ItemType: '5', ItemCodeDesc: '$25 Gift Certificate', QuantityOrdered: 1, UnitPrice: 25 });
+      assert.deepEqual(salesOrder.Lines[1], { ItemCode: '/GIFTCERT', ItemCodeDesc: '$25 Gift Certificate', QuantityOrdered: 1, UnitPrice: 25 });
     });
   });
 
@@ -311,7 +355,7 @@ describe('order mapper', () => {
       const options = [{ display_name: 'Size', display_value: 'M' }, { display_name: 'Engraving', display_value: 'Happy birthday' }];
       const withOptions = order({}, [product({ product_options: options })]);
       assert.deepEqual(map(withOptions).salesOrder.Lines[1], { ItemCode: '/C', ItemType: '4', CommentText: 'Size: M; Engraving: Happy birthday' });
-      assert.equal(map(withOptions, { optionComments: false }).salesOrder.Lines[1]?.ItemCode, '/FREIGHT');
+      assert.equal(map(withOptions, { optionComments: false }).salesOrder.Lines.length, 1);
     });
   });
 
@@ -320,8 +364,8 @@ describe('order mapper', () => {
     const { salesOrder, warnings } = map(order({ total_ex_tax: '70.0000', consignments: { shipping: [{ id: 1, ...address, shipping_method: 'Flat Rate', line_items: [product()] }, second] } }));
     assert.equal(salesOrder.ShipToCity, 'Austin');
     assert.deepEqual(warnings, ["the order ships to 2 addresses; Sage's ship-to holds the first, the others are in comment lines"]);
-    assert.deepEqual(salesOrder.Lines.map((line) => line.ItemCode), ['TEE-BLU-M', 'MUG', '/FREIGHT', '/C']);
-    assert.equal(salesOrder.Lines[3]?.CommentText, 'Also ship to (address 2, Express): Bob Doe, 1 Main St, Suite 4, Dallas, Texas 78701, US; items: 1 x MUG');
+    assert.deepEqual(salesOrder.Lines.map((line) => line.ItemCode), ['TEE-BLU-M', 'MUG', '/C']);
+    assert.equal(salesOrder.Lines[2]?.CommentText, 'Also ship to (address 2, Express): Bob Doe, 1 Main St, Suite 4, Dallas, Texas 78701, US; items: 1 x MUG');
   });
 
   it('ships to the billing address when nothing ships (downloads, pickups)', () => {
