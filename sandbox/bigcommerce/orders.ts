@@ -486,7 +486,11 @@ function buildLine(input: OrderLineInput, index: number, catalog: Catalog, ids: 
 function spreadDiscounts(lines: OrderLine[], coupons: OrderCoupon[]): void {
   const subtotal = lines.reduce((sum, line) => sum + line.priceExTax * line.quantity, 0);
   if (subtotal <= 0) return;
+  let undiscounted = subtotal;
   for (const coupon of coupons) {
+    // A fixed-amount coupon never takes more than what is left of the subtotal: an order never totals below zero.
+    coupon.discount = Math.min(coupon.discount, round4(undiscounted));
+    undiscounted -= coupon.discount;
     let left = coupon.discount;
     lines.forEach((line, index) => {
       const share = index === lines.length - 1 ? left : round4((coupon.discount * line.priceExTax * line.quantity) / subtotal);
