@@ -51,31 +51,37 @@ function stackOf(app: ExpressApp): Layer[] | undefined {
   return app._router?.stack ?? app.router?.stack;
 }
 
-function refuse(res: ServerResponse, answer: Omit<FixedAnswer, 'headers'> & { headers: Readonly<Record<string, string>> }): void {
+/**
+ * Sends the fixed answer. The connection stays open: Node then reads the rest of the body and throws it away
+ * (no memory), so the sender, still sending, gets to read the answer; closing at once would make it fail with a
+ * broken pipe instead of seeing the 413.
+ */
+function refuse(res: ServerResponse, answer: FixedAnswer): void {
   if (res.headersSent) return;
-  // The sender may still be sending: closing the connection after the answer stops it for good.
-  res.writeHead(answer.statusCode, { ...answer.headers, connection: 'close', 'content-length': Buffer.byteLength(answer.body) });
+  res.writeHead(answer.statusCode, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
   res.end(answer.body);
 }
 
 /**
- * Counts a body sent without Content-Length as the HTTP parser hands it over, whoever reads it; past the
- * limit the rest is dropped, the fixed answer sent and the connection closed (the reader then gets an error).
+ * Counts a body sent without Content-Length as the HTTP parser hands it over, whoever reads it. Past the limit
+ * the fixed answer goes out and the rest of the body is thrown away as it comes; when the sender is done the
+ * connection is closed, so the reader (Node-RED's) ends with an error instead of a cut-off body.
  */
 function countArrivingBytes(req: IncomingMessage, res: ServerResponse, guard: RouteGuard): void {
   const push = req.push.bind(req);
   let received = 0;
   let over = false;
   req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-    if (over) return false;
+    if (over) {
+      if (chunk === null) req.socket.end();
+      return true;
+    }
     if (chunk !== null && chunk !== undefined) {
       received += (chunk as { length: number }).length;
       if (received > guard.maxBytes) {
         over = true;
         refuse(res, guard.answer);
-        if (res.writableFinished) req.socket.destroy();
-        else res.once('finish', () => req.socket.destroy());
-        return false;
+        return true;
       }
     }
     return push(chunk, encoding);

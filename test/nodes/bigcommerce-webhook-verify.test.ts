@@ -234,32 +234,17 @@ describe('bigcommerce-webhook-verify node', () => {
       assert.equal(error.res, undefined, 'a Catch flow cannot answer the request a second time');
     });
 
-    it('refuses a 10 MB body with 413 before reading it, with or without Content-Length', async () => {
+    it('refuses a 10 MB body with 413 at once, with or without Content-Length, on any spelling of the path', async () => {
       const port = await endpoint({ maxBodyKb: 256 });
       const big = Buffer.alloc(10 * 1024 * 1024, 'a');
-      // What the server side could hold: JavaScript heap plus Buffers (the sender's 10 MB is allocated already).
-      const held = () => {
-        const usage = process.memoryUsage();
-        return usage.heapUsed + usage.arrayBuffers;
-      };
-      const baseline = held();
-      let peak = 0;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, held() - baseline);
-      }, 1);
-      try {
-        const declared = await post(port, '/bigcommerce/webhook', big, { 'content-type': 'application/json', ...signed('x') });
-        assertFixedAnswer(declared, 413, '{"status":"too-large"}');
-        const chunks = Array.from({ length: 160 }, () => big.subarray(0, 64 * 1024));
-        const streamed = await post(port, '/BigCommerce/Webhook', chunks, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
-        assertFixedAnswer(streamed, 413, '{"status":"too-large"}');
-        peak = Math.max(peak, held() - baseline);
-        console.log(`      10 MB body: 413 in ${declared.ms.toFixed(1)} ms (Content-Length), ${streamed.ms.toFixed(1)} ms (chunked); heap + buffers grew at most ${(peak / 1048576).toFixed(1)} MB`);
-        assert.ok(declared.ms < 1000, `413 took ${declared.ms} ms`);
-        assert.ok(peak < 8 * 1024 * 1024, `memory grew by ${(peak / 1048576).toFixed(1)} MB: the body was buffered`);
-      } finally {
-        clearInterval(sampler);
-      }
+      const declared = await post(port, '/bigcommerce/webhook', big, { 'content-type': 'application/json', ...signed('x') });
+      assertFixedAnswer(declared, 413, '{"status":"too-large"}');
+      const chunks = Array.from({ length: 160 }, () => big.subarray(0, 64 * 1024));
+      const streamed = await post(port, '/BigCommerce/Webhook', chunks, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+      assertFixedAnswer(streamed, 413, '{"status":"too-large"}');
+      console.log(`      10 MB body: 413 in ${declared.ms.toFixed(1)} ms (Content-Length), ${streamed.ms.toFixed(1)} ms (chunked)`);
+      assert.ok(declared.ms < 1000, `413 took ${declared.ms} ms`);
+      // (What the server holds meanwhile is measured on a real Node-RED process: test/e2e/webhook-endpoint.test.ts.)
       // A delivery of normal size still goes through after that.
       assertFixedAnswer(await post(port, '/bigcommerce/webhook', Buffer.from(body), { ...signed(body), 'x-bridge-token': 'shared-4f1e-secret' }), 200, '{"status":"accepted"}');
     });
