@@ -12,20 +12,22 @@ const TRAP_PAGE = 'INTERNAL-ONLY-PAGE-3f9c';
 const certs = 'sandbox/sage100/certs';
 
 /** An HTTPS server that records everything sent to it and answers with a page no caller may read. */
-async function startTrap(): Promise<{ url: string; seen: string[]; close(): Promise<void>; server: Server }> {
+async function startTrap(): Promise<{ url: string; seen: string[]; answer: { status: number; type: string }; close(): Promise<void>; server: Server }> {
   const seen: string[] = [];
+  const answer = { status: 500, type: 'text/html' };
   const server = createTlsServer({ cert: readFileSync(`${certs}/cert.pem`), key: readFileSync(`${certs}/key.pem`) }, (req: IncomingMessage, res: ServerResponse) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
     req.on('end', () => {
       seen.push(`${req.method} ${req.url}\n${JSON.stringify(req.headers)}\n${Buffer.concat(parts).toString('utf8')}`);
-      res.writeHead(500, { 'content-type': 'text/html' }).end(`<html>${TRAP_PAGE}</html>`);
+      res.writeHead(answer.status, { 'content-type': answer.type }).end(`<html>${TRAP_PAGE}</html>`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    answer,
     server,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -74,11 +76,14 @@ describe('admin routes (Test connection, Register webhooks): stored secrets go o
     });
 
     it("answers a target's failure with its status and a fixed sentence, never its body", async () => {
-      const tested = await post('/ml-connector/bigcommerce-config/test', { storeHash: 'abc123', apiUrl: trap.url, accessToken: 'caller-token-1' }).expect(200);
-      assert.equal(tested.body.ok, false);
-      assert.ok(!JSON.stringify(tested.body).includes(TRAP_PAGE), JSON.stringify(tested.body));
-      const registered = await post('/ml-connector/bigcommerce-config/register-webhooks', { storeHash: 'abc123', apiUrl: trap.url, accessToken: 'caller-token-1', webhookUrl: 'https://hooks.example.com/x' }).expect(200);
-      assert.ok(!JSON.stringify(registered.body).includes(TRAP_PAGE), JSON.stringify(registered.body));
+      for (const [status, type] of [[500, 'text/html'], [200, 'text/html'], [200, 'application/json'], [404, 'application/json']] as const) {
+        Object.assign(trap.answer, { status, type });
+        const tested = await post('/ml-connector/bigcommerce-config/test', { storeHash: 'abc123', apiUrl: trap.url, accessToken: 'caller-token-1' }).expect(200);
+        assert.equal(tested.body.ok, false);
+        assert.ok(!JSON.stringify(tested.body).includes(TRAP_PAGE), `${status} ${type}: ${JSON.stringify(tested.body)}`);
+        const registered = await post('/ml-connector/bigcommerce-config/register-webhooks', { storeHash: 'abc123', apiUrl: trap.url, accessToken: 'caller-token-1', webhookUrl: 'https://hooks.example.com/x' }).expect(200);
+        assert.ok(!JSON.stringify(registered.body).includes(TRAP_PAGE), `${status} ${type}: ${JSON.stringify(registered.body)}`);
+      }
     });
 
     it('takes JSON bodies only, and https for anything but this machine', async () => {
@@ -110,6 +115,21 @@ describe('admin routes (Test connection, Register webhooks): stored secrets go o
       assertNoSecretReachedTrap();
       const form = await helper.request().post('/ml-connector/sage100-config/test').type('form').send({ id: 'sageA', mode: 'agent' });
       assert.equal(form.status, 415);
+    });
+
+    it("answers a server's failure without its body", async () => {
+      await helper.load(sage100Config, []);
+      for (const [status, type] of [[500, 'text/html'], [200, 'text/xml'], [200, 'application/json'], [401, 'application/json']] as const) {
+        Object.assign(trap.answer, { status, type });
+        for (const dialog of [
+        { mode: 'agent', agentUrl: trap.url, companyCode: 'ABC', tlsMode: 'insecure', timeoutMs: 5000, credentials: { apiKey: 'caller-key-123456' } },
+        { mode: 'soap', soapEndpoint: `${trap.url}/svc`, companyCode: 'ABC', tlsMode: 'insecure', timeoutMs: 5000, credentials: { username: 'u', password: 'caller-password-1' } },
+      ]) {
+          const answer = await post('/ml-connector/sage100-config/test', dialog).expect(200);
+          assert.equal(answer.body.ok, false);
+          assert.ok(!JSON.stringify(answer.body).includes(TRAP_PAGE), `${status} ${type}: ${JSON.stringify(answer.body)}`);
+        }
+      }
     });
 
     it('reads a WSDL only from the bundled folder or the Node-RED user directory', async () => {
