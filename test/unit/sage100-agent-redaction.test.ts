@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent } from 'undici';
 import { createAgentClient } from '../../lib/sage100/agent-client';
+import { createSoapClient } from '../../lib/sage100/soap-client';
 import { Sage100Error } from '../../lib/sage100/errors';
 import { sampleSalesOrder } from '../support/sage100';
 
@@ -39,5 +43,28 @@ describe('Sage 100 agent errors are redacted like SOAP faults', () => {
     assert.equal(error.sageCode, 'Unauthorized');
     assert.match(error.message, /API key \[redacted\] is not known/);
     assert.ok(!JSON.stringify({ message: error.message, details: error.toDetails() }).includes(API_KEY));
+  });
+});
+
+describe('a WSDL that cannot be read', () => {
+  it('is reported without quoting the file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'wsdl-'));
+    const wsdlPath = join(folder, 'broken.wsdl');
+    // The parser's own message for this file names the part it could not find, i.e. quotes the file.
+    writeFileSync(wsdlPath, '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"><import location="PRIVATE-LINE-7c1e.xsd"/></definitions>');
+    const dispatcher = new Agent();
+    const client = createSoapClient({ endpoint: 'https://127.0.0.1:9/svc', username: 'u', password: 'p', companyCode: 'ABC', wsdlPath, dispatcher, timeoutMs: 2000 });
+    try {
+      const error = await client.checkConnection().then(
+        () => assert.fail('a broken WSDL should fail'),
+        (err: unknown) => err as Error,
+      );
+      assert.match(error.message, /could not be read as a WSDL/);
+      assert.ok(!error.message.includes('PRIVATE-LINE'), error.message);
+    } finally {
+      await client.close();
+      await dispatcher.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
