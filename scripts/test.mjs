@@ -2,8 +2,9 @@
 // test. Prints one closing line with the totals and exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
 import { isInstalled, lines } from '../test/compat/lines.mjs';
+import { closingLine, mochaTotals } from './test-totals.mjs';
 
-const totals = { passed: 0, failed: 0, skipped: 0 };
+const totals = { passed: 0, failed: 0, skipped: 0, crashed: 0 };
 const failedSteps = [];
 
 function run(label, command, args, env = {}) {
@@ -11,14 +12,12 @@ function run(label, command, args, env = {}) {
   const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   process.stdout.write(result.stdout ?? '');
   if (result.status !== 0) failedSteps.push(label);
-  return result.stdout ?? '';
+  return { output: result.stdout ?? '', status: result.status };
 }
 
-function tally(output) {
-  const count = (re) => Number(output.match(re)?.[1] ?? 0);
-  totals.passed += count(/^\s*(\d+) passing/m);
-  totals.failed += count(/^\s*(\d+) failing/m);
-  totals.skipped += count(/^\s*(\d+) pending/m);
+function tally({ output, status }) {
+  const run = mochaTotals(output, status);
+  for (const key of Object.keys(totals)) totals[key] += run[key];
 }
 
 for (const line of lines.filter((l) => !isInstalled(l) && l.installDir)) {
@@ -42,5 +41,5 @@ if (chosen.length === 0) {
 }
 
 if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join('; ')}`);
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+console.log(`\n${closingLine(totals)}`);
 if (failedSteps.length > 0 || totals.failed > 0) process.exit(1);

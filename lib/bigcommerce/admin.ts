@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError, ValidationError, redact } from '../errors';
-import { createBigCommerceClient, type ClientSettings } from './client';
+import { HttpError } from '../http/errors';
+import { DEFAULT_API_URL, createBigCommerceClient, type ClientSettings } from './client';
 import { testConnection, type ConnectionCheck } from './connection-test';
 import { registerOrderHooks, type HookReport } from './hooks';
 
@@ -8,7 +9,9 @@ import { registerOrderHooks, type HookReport } from './hooks';
  * The logic behind the config node's editor buttons (Test connection, Register webhooks), kept apart from
  * express so it is testable without a browser. Both act on the values in the open dialog, which may not be
  * deployed yet; a password field the user did not touch comes back as a placeholder, and then the stored
- * credential of that config node is used.
+ * credential of that config node is used — but only towards the deployed target (API URL and store hash): a
+ * request naming another target must carry the secret itself, so no caller can send a stored token elsewhere.
+ * Answers never carry what a remote server said beyond its HTTP status.
  */
 
 /** What the editor sends for a password field that was not changed. */
@@ -20,7 +23,26 @@ export interface StoredCredentials {
   webhookSecret?: string;
 }
 
-export type CredentialLookup = (configNodeId: string) => StoredCredentials | undefined;
+/** A deployed config node: where its stored credentials may go, and the credentials. */
+export interface DeployedStore {
+  storeHash: string;
+  apiUrl?: string;
+  credentials?: StoredCredentials;
+}
+
+export type CredentialLookup = (configNodeId: string) => DeployedStore | undefined;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function normalizedUrl(value: string | undefined): string {
+  const text = (value || DEFAULT_API_URL).trim();
+  try {
+    const url = new URL(text);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return text;
+  }
+}
 
 const dialogSchema = z.object({
   id: z.string().optional(),
@@ -41,7 +63,24 @@ function secret(sent: string | undefined, stored: string | undefined): string | 
   return sent && sent !== UNCHANGED_PASSWORD ? sent : stored;
 }
 
-function settingsFrom(dialog: z.output<typeof dialogSchema>, stored: StoredCredentials | undefined): ClientSettings {
+type Dialog = z.output<typeof dialogSchema>;
+
+/** Why the dialog's target may not be contacted with these values, or undefined when it may. */
+function refusedTarget(dialog: Dialog, target: { deployed?: DeployedStore; sameTarget: boolean }, secretGiven: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL((dialog.apiUrl || DEFAULT_API_URL).trim());
+  } catch {
+    return undefined; // the client's own validation names the field
+  }
+  if (url.protocol !== 'https:' && !LOCAL_HOSTS.has(url.hostname)) return 'The API URL must start with https:// (plain http only to this machine).';
+  if (!secretGiven && target.deployed && !target.sameTarget) {
+    return 'The API URL or store hash differs from the deployed configuration: enter the access token again to use them (a stored token is only sent to the deployed store).';
+  }
+  return undefined;
+}
+
+function settingsFrom(dialog: Dialog, stored: StoredCredentials | undefined): ClientSettings {
   const seconds = Number(dialog.timeout);
   return {
     storeHash: dialog.storeHash,
@@ -51,10 +90,23 @@ function settingsFrom(dialog: z.output<typeof dialogSchema>, stored: StoredCrede
   };
 }
 
+const tokenGiven = (dialog: Dialog) => Boolean(dialog.accessToken && dialog.accessToken !== UNCHANGED_PASSWORD);
+
+/** The deployed node's stored credentials, when the dialog's target is that node's. */
+function storedFor(dialog: Dialog, lookup: CredentialLookup): { deployed?: DeployedStore; sameTarget: boolean; stored?: StoredCredentials } {
+  const deployed = dialog.id ? lookup(dialog.id) : undefined;
+  if (!deployed) return { sameTarget: false };
+  const sameTarget = normalizedUrl(dialog.apiUrl) === normalizedUrl(deployed.apiUrl) && dialog.storeHash.trim().toLowerCase() === deployed.storeHash.trim().toLowerCase();
+  return { deployed, sameTarget, stored: sameTarget ? deployed.credentials : undefined };
+}
+
 export async function testConnectionFromDialog(body: unknown, lookup: CredentialLookup): Promise<ConnectionCheck> {
   const dialog = dialogSchema.safeParse(body ?? {});
   if (!dialog.success) return { ok: false, reason: 'settings', message: 'The request did not carry the dialog values.' };
-  return testConnection(settingsFrom(dialog.data, dialog.data.id ? lookup(dialog.data.id) : undefined));
+  const target = storedFor(dialog.data, lookup);
+  const refused = refusedTarget(dialog.data, target, tokenGiven(dialog.data));
+  if (refused) return { ok: false, reason: 'settings', message: refused };
+  return testConnection(settingsFrom(dialog.data, target.stored));
 }
 
 export type RegistrationResult = { ok: true; report: HookReport } | { ok: false; message: string; hint?: string };
@@ -62,7 +114,10 @@ export type RegistrationResult = { ok: true; report: HookReport } | { ok: false;
 export async function registerHooksFromDialog(body: unknown, lookup: CredentialLookup): Promise<RegistrationResult> {
   const dialog = registerSchema.safeParse(body ?? {});
   if (!dialog.success) return { ok: false, message: 'The request did not carry the dialog values.' };
-  const stored = dialog.data.id ? lookup(dialog.data.id) : undefined;
+  const target = storedFor(dialog.data, lookup);
+  const refused = refusedTarget(dialog.data, target, tokenGiven(dialog.data));
+  if (refused) return { ok: false, message: refused };
+  const stored = target.stored;
   const settings = settingsFrom(dialog.data, stored);
   const headerName = dialog.data.webhookHeaderName?.trim();
   const headerValue = secret(dialog.data.webhookSecret, stored?.webhookSecret);
@@ -85,6 +140,8 @@ export async function registerHooksFromDialog(body: unknown, lookup: CredentialL
     }
   } catch (err) {
     const secrets = [settings.accessToken, headerValue];
+    // What the server sent stays out of the answer: its status says enough, and the URL may be anyone's.
+    if (err instanceof HttpError) return { ok: false, message: `BigCommerce answered HTTP ${err.status}: the hooks were not registered.` };
     const error = err instanceof Error ? err : new Error(String(err));
     return {
       ok: false,

@@ -37,7 +37,8 @@ function explain(err: unknown): ConnectionCheck {
     if (err.status === 404) {
       return failure('unknown-store', 'BigCommerce does not know this store hash (404).', 'The store hash is the part after /stores/ in the API path shown with the API account.');
     }
-    return failure('http', err.message, err.hint);
+    // Only the status: the body is whatever the server at that URL chose to say.
+    return failure('http', `The server answered HTTP ${err.status}.`, 'Check the API URL: it should be https://api.bigcommerce.com.');
   }
   if (err instanceof TimeoutError) return failure('timeout', err.message, 'Check the API URL, any proxy or firewall, and try a longer timeout.');
   if (err instanceof NetworkError) {

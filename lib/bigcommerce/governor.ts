@@ -109,7 +109,8 @@ export class RateLimitGovernor {
   private windowStartSequence = 0;
   private blockedUntil = 0;
   private sequence = 0;
-  private readonly inFlight = new Set<number>();
+  /** Requests on the wire: sequence → when it was sent. */
+  private readonly inFlight = new Map<number, number>();
   private readonly interactive: Waiter[] = [];
   private readonly bulk: Waiter[] = [];
   private timer?: NodeJS.Timeout;
@@ -212,7 +213,7 @@ export class RateLimitGovernor {
       }
       queue.shift();
       const sequence = ++this.sequence;
-      this.inFlight.add(sequence);
+      this.inFlight.set(sequence, now);
       this.available--;
       this.counters.requests++;
       waiter.start(sequence);
@@ -246,7 +247,14 @@ export class RateLimitGovernor {
       if (this.mode === 'probing' && status < 400) this.mode = 'unpaced';
       return;
     }
-    const resetAt = this.now() + limits.resetMs;
+    const now = this.now();
+    const resetAt = now + limits.resetMs;
+    // An answer from the window the governor counts in ends at most one round trip after that window's reset as
+    // known (its own reset time is late by at most its own round trip): one ending later is from the next window.
+    // Half a window alone let a loaded machine's slow answers from the next window pass for this one's.
+    const roundTripMs = now - (this.inFlight.get(sequence) ?? now);
+    const windowMs = this.windowMs ?? DEFAULT_WINDOW_MS;
+    const sameWindowSlackMs = Math.min(roundTripMs, windowMs / 2);
     const left = limits.left - this.sentAfter(sequence);
     if (this.mode !== 'paced') {
       this.mode = 'paced';
@@ -255,10 +263,10 @@ export class RateLimitGovernor {
       this.resetKnown = true;
       this.windowStartSequence = 0;
     } else if (sequence >= this.windowStartSequence) {
-      if (resetAt > this.resetAt + (this.windowMs ?? DEFAULT_WINDOW_MS) / 2) {
+      if (resetAt > this.resetAt + sameWindowSlackMs) {
         // The store opened a new window before the governor's own reset (this request arrived just after the
-        // old one ended). Start it from this answer; whatever else is on the wire may count in it too.
-        this.available = limits.left - (this.inFlight.size - 1);
+        // old one ended). Start it from this answer, less whatever may have counted in it after this request.
+        this.available = limits.left - this.mayCountAfter(sequence);
         this.resetAt = resetAt;
         this.resetKnown = true;
         this.windowStartSequence = this.sequence + 1;
@@ -295,13 +303,25 @@ export class RateLimitGovernor {
   }
 
   private awaitingWindowAnswer(): boolean {
-    for (const sequence of this.inFlight) if (sequence >= this.windowStartSequence) return true;
+    for (const sequence of this.inFlight.keys()) if (sequence >= this.windowStartSequence) return true;
     return false;
+  }
+
+  /**
+   * Requests that may have reached the store's count after request `sequence` did: every one sent after it,
+   * answered or not (answers come back out of order: counting only those still on the wire let a slow answer
+   * start the window with room that quicker ones had already used, and 429s followed), and those sent before it
+   * that are still on the wire.
+   */
+  private mayCountAfter(sequence: number): number {
+    let earlierOnTheWire = 0;
+    for (const other of this.inFlight.keys()) if (other < sequence) earlierOnTheWire++;
+    return this.sequence - sequence + earlierOnTheWire;
   }
 
   private sentAfter(sequence: number): number {
     let count = 0;
-    for (const other of this.inFlight) if (other > sequence) count++;
+    for (const other of this.inFlight.keys()) if (other > sequence) count++;
     return count;
   }
 

@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ConnectorError } from '../errors';
 
@@ -19,7 +18,8 @@ export type RejectionReason =
   | 'bad-signature'
   | 'bad-shared-secret'
   | 'not-json'
-  | 'not-a-webhook';
+  | 'not-a-webhook'
+  | 'other-store';
 
 /** `required`: reject deliveries without a signature; `if-present`: check it when sent; `off`: rely on the shared header. */
 export type SignatureMode = 'required' | 'if-present' | 'off';
@@ -35,6 +35,8 @@ export interface VerifierOptions {
   signature: SignatureMode;
   /** How far `webhook-timestamp` may be from now, in seconds (Standard Webhooks: 300). */
   toleranceSeconds: number;
+  /** The configuration's store hash: a delivery whose `producer` names another store is refused. */
+  storeHash?: string;
   now?: () => number;
 }
 
@@ -82,8 +84,52 @@ function lowerCaseHeaders(headers: Record<string, unknown>): Record<string, stri
   return out;
 }
 
+/**
+ * What the webhook endpoint answers, whatever was sent: a fixed small JSON body per outcome, never the request.
+ * BigCommerce only looks at the status; the body is for people reading logs.
+ */
+export const WEBHOOK_ANSWERS = {
+  accepted: { statusCode: 200, body: '{"status":"accepted"}' },
+  duplicate: { statusCode: 200, body: '{"status":"duplicate"}' },
+  rejected: { statusCode: 401, body: '{"status":"rejected"}' },
+  unavailable: { statusCode: 503, body: '{"status":"unavailable"}' },
+  tooLarge: { statusCode: 413, body: '{"status":"too-large"}' },
+  /** Node-RED could not read the request (e.g. broken JSON on a case-varied path): its own status, this body. */
+  unreadable: { statusCode: 500, body: '{"status":"unreadable"}' },
+} as const;
+
+export type WebhookAnswer = keyof typeof WEBHOOK_ANSWERS;
+
+/** Headers of every answer: JSON, and no browser may guess another type (a reflected page would run script). */
+export const WEBHOOK_ANSWER_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+/** Request headers that authenticate someone: nothing after the verifier needs them, so they are forgotten. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+/**
+ * Removes the shared-secret header and credentials from a request's headers in place (the raw list too), so
+ * that no msg, queued job or debug output that still reaches the request can show them.
+ */
+export function forgetSecretHeaders(req: { headers?: Record<string, unknown>; rawHeaders?: string[] } | undefined, sharedHeaderName?: string): void {
+  if (!req) return;
+  const names = new Set([...CREDENTIAL_HEADERS, ...(sharedHeaderName ? [sharedHeaderName.toLowerCase()] : [])]);
+  for (const name of Object.keys(req.headers ?? {})) {
+    if (names.has(name.toLowerCase())) delete req.headers![name];
+  }
+  const raw = req.rawHeaders;
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (names.has(String(raw[i]).toLowerCase())) raw[i + 1] = '';
+    }
+  }
+}
+
 export class WebhookVerifier {
-  private readonly signer?: Webhook;
+  private readonly signingKey?: Buffer;
   private readonly now: () => number;
 
   constructor(
@@ -98,8 +144,8 @@ export class WebhookVerifier {
           hint: 'Enter the client secret of the API account in the BigCommerce configuration, or set signature checking to off and use a shared-secret header.',
         });
       }
-      // BigCommerce hands the library base64(client secret), which it decodes back to the secret's bytes.
-      this.signer = new Webhook(Buffer.from(secrets.clientSecret, 'utf8').toString('base64'));
+      // Standard Webhooks keys the HMAC with the secret's bytes (BigCommerce's client secret as UTF-8).
+      this.signingKey = Buffer.from(secrets.clientSecret, 'utf8');
     } else if (!secrets.sharedHeader) {
       throw new ConnectorError('Webhook deliveries would not be verified at all: signature checking is off and no shared-secret header is set', {
         code: 'bigcommerce.webhook_config',
@@ -113,7 +159,7 @@ export class WebhookVerifier {
     if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) {
       return reject('body-parsed', 'The request body was already parsed, so its signature cannot be checked: tick "Do not parse request body" in the http in node.');
     }
-    const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : '', 'utf8');
     const headers = lowerCaseHeaders(rawHeaders);
 
     const shared = this.secrets.sharedHeader;
@@ -125,13 +171,13 @@ export class WebhookVerifier {
 
     let webhookId: string | undefined;
     let timestamp: number | undefined;
-    if (this.signer) {
+    if (this.signingKey) {
       const present = SIGNATURE_HEADERS.filter((name) => headers[name] !== undefined);
       const mustCheck = this.options.signature === 'required' || present.length > 0;
       if (mustCheck) {
         const missing = SIGNATURE_HEADERS.filter((name) => headers[name] === undefined);
         if (missing.length > 0) return reject('missing-headers', `Signature header${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}.`);
-        const checked = this.checkSignature(headers, text);
+        const checked = this.checkSignature(headers, bytes);
         if (!checked.ok) return checked;
         webhookId = headers['webhook-id'];
         timestamp = checked.timestamp;
@@ -140,19 +186,24 @@ export class WebhookVerifier {
 
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
-      return reject('not-json', text.length === 0 ? 'The request body is empty.' : 'The request body is not JSON.');
+      return reject('not-json', bytes.length === 0 ? 'The request body is empty.' : 'The request body is not JSON.');
     }
     const payload = webhookPayloadSchema.safeParse(parsed);
     if (!payload.success) {
       const issue = payload.error.issues[0];
       return reject('not-a-webhook', `The body is not a BigCommerce webhook: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}.`);
     }
+    const storeHash = this.options.storeHash?.trim().toLowerCase();
+    const producer = payload.data.producer;
+    if (storeHash && producer !== undefined && producer.trim().toLowerCase() !== `stores/${storeHash}`) {
+      return reject('other-store', `The delivery comes from another store than the configuration's (${storeHash}).`);
+    }
     return { ok: true, payload: payload.data, webhook: { id: webhookId, timestamp, hash: payload.data.hash } };
   }
 
-  private checkSignature(headers: Record<string, string>, body: string): { ok: true; timestamp: number } | RejectedDelivery {
+  private checkSignature(headers: Record<string, string>, body: Buffer): { ok: true; timestamp: number } | RejectedDelivery {
     const stamp = headers['webhook-timestamp'] ?? '';
     if (!/^\d+$/.test(stamp)) return reject('bad-timestamp', 'webhook-timestamp is not a Unix time in seconds.');
     const timestamp = Number(stamp);
@@ -160,9 +211,10 @@ export class WebhookVerifier {
     const tolerance = this.options.toleranceSeconds;
     if (skew > tolerance) return reject('stale-timestamp', `webhook-timestamp is ${skew} s old (more than ${tolerance} s): a replay, or the clocks disagree.`);
     if (-skew > tolerance) return reject('future-timestamp', `webhook-timestamp is ${-skew} s in the future (more than ${tolerance} s): the clocks disagree.`);
-    // The library signs `${id}.${timestamp}.${body}`; its own verify() would also re-check the timestamp
-    // with a fixed 300 s tolerance, so the tolerance is applied above and each candidate compared here.
-    const expected = (this.signer as Webhook).sign(headers['webhook-id'] ?? '', new Date(timestamp * 1000), body);
+    // Standard Webhooks signs `${id}.${timestamp}.${body}`. node:crypto hashes the body's bytes as they came,
+    // without a copy as text (the reference library hashes in JavaScript, far slower on large bodies).
+    const mac = createHmac('sha256', this.signingKey as Buffer).update(`${headers['webhook-id'] ?? ''}.${timestamp}.`, 'utf8').update(body).digest('base64');
+    const expected = `v1,${mac}`;
     const candidates = (headers['webhook-signature'] ?? '').split(' ').filter((entry) => entry.startsWith('v1,'));
     const matched = candidates.some((candidate) => sameSecret(candidate, expected));
     return matched ? { ok: true, timestamp } : reject('bad-signature', 'No v1 entry of webhook-signature matches the body signed with the client secret.');

@@ -1,4 +1,5 @@
 import { ConnectorError, asError } from '../errors';
+import type { Request, Response } from 'express';
 import type { NodeAPI, NodeMessage, NodeStatus, RuntimeNode, SendFunction } from './types';
 
 const STATUS_TEXT_LIMIT = 32;
@@ -47,4 +48,14 @@ export function requireConfigNode<T>(RED: NodeAPI, id: unknown, expectedType: st
 export function numberSetting(value: unknown, fallback: number): number {
   const parsed = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
   return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+/**
+ * Admin routes take the dialog's values as JSON only: a cross-site form can post form-encoded bodies (or
+ * text/plain) without the browser asking first, but not JSON. Answers 415 and returns false otherwise.
+ */
+export function acceptJsonOnly(req: Request, res: Response): boolean {
+  if (req.is('application/json')) return true;
+  res.status(415).json({ ok: false, message: 'Send the dialog values as JSON (Content-Type: application/json).' });
+  return false;
 }

@@ -25,10 +25,11 @@ export class JsonStateStore {
   }
 
   async write(key: string, value: unknown): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    // Owner only: queued jobs hold orders (names, addresses), cursors say what the store sold.
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = this.fileFor(key);
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temporary, JSON.stringify(value));
+    await writeFile(temporary, JSON.stringify(value), { mode: 0o600 });
     await rename(temporary, file);
   }
 }

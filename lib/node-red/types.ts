@@ -3,6 +3,7 @@
  * community ones describe Node-RED 1.x, so the package declares what it relies on and nothing more.
  */
 import type { Express, RequestHandler } from 'express';
+import type { ExpressApp } from './body-cap';
 
 export interface NodeMessage {
   _msgid?: string;
@@ -63,6 +64,8 @@ export interface NodeAPI {
       options?: { credentials?: Record<string, CredentialDefinition>; settings?: Record<string, { value: unknown; exportable?: boolean }> },
     ): void;
     getNode(id: string): unknown;
+    /** Every node of the deployed flows, as configured (not the running instances). */
+    eachNode(callback: (definition: NodeDefinition) => void): void;
     getCredentials(id: string): Record<string, string | undefined> | undefined;
   };
   settings: { userDir?: string; [key: string]: unknown };
@@ -73,6 +76,8 @@ export interface NodeAPI {
     getMessageProperty(msg: NodeMessage, expression: string): unknown;
   };
   httpAdmin: Express;
+  /** The express app `http in` routes live on. */
+  httpNode: ExpressApp;
   auth: { needsPermission(permission: string): RequestHandler };
   log: { info(msg: unknown): void; warn(msg: unknown): void; error(msg: unknown): void; debug(msg: unknown): void };
   _(key: string, substitutions?: Record<string, unknown>): string;

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { parseWith } from '../errors';
+import { parseWith, redact } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
@@ -52,7 +52,11 @@ function agentError(body: unknown): { code: string; message: string } | undefine
   return parsed.success ? parsed.data : undefined;
 }
 
-function describeAgentError(status: number, body: unknown, request: RequestSummary): ErrorDescription {
+/**
+ * The agent's error body in words. Like a SOAP fault's text, the agent's message is redacted: an agent (or whatever
+ * answers at its URL) may quote the request, API key included, and the message travels to msgs and debug output.
+ */
+function describeAgentError(status: number, body: unknown, request: RequestSummary, secrets: string[]): ErrorDescription {
   const reported = agentError(body);
   if (!reported) {
     return {
@@ -61,16 +65,16 @@ function describeAgentError(status: number, body: unknown, request: RequestSumma
       hint: status === 404 ? AGENT_HINTS.NotFound : 'The answer did not come from the Sage 100 agent; check the base URL and any proxy in between.',
     };
   }
-  return { message: `${AGENT_SERVICE_NAME}: ${reported.code}: ${reported.message}`, code: `sage100.${reported.code}` };
+  return { message: redact(`${AGENT_SERVICE_NAME}: ${reported.code}: ${reported.message}`, secrets), code: `sage100.${reported.code}` };
 }
 
-/** The agent's error body as a Sage100Error naming the record; other failures pass through unchanged. */
-function asSageError(err: unknown, record?: string): unknown {
+/** The agent's error body as a Sage100Error naming the record (its text redacted); other failures pass through. */
+function asSageError(err: unknown, secrets: string[], record?: string): unknown {
   if (!(err instanceof HttpError)) return err;
   const reported = agentError(err.body);
   if (!reported) return err;
   const retryable = err.retryable || reported.code === 'RecordLocked';
-  return new Sage100Error(reported.code, reported.message, { record, hint: AGENT_HINTS[reported.code], retryable });
+  return new Sage100Error(redact(reported.code, secrets), redact(reported.message, secrets), { record, hint: AGENT_HINTS[reported.code], retryable });
 }
 
 const healthSchema = z.object({
@@ -136,6 +140,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
   const base = new URL(options.baseUrl);
   const companyCode = options.companyCode.toUpperCase();
   const companyKey = `${base.host}/${companyCode}`;
+  const secrets = [options.apiKey];
   const send = withRetry(
     withSerializedWrites(
       createTransport({
@@ -144,7 +149,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
         timeoutMs: options.timeoutMs,
         service: AGENT_SERVICE_NAME,
         defaultHeaders: { 'x-api-key': options.apiKey, 'x-sage-company': companyCode },
-        describeError: describeAgentError,
+        describeError: (status, body, request) => describeAgentError(status, body, request, secrets),
       }),
       companyKey,
       (request) => request.method !== 'GET',
@@ -157,7 +162,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
       const response = await send(request);
       return parseWith(schema, response.body, { what: `${AGENT_SERVICE_NAME} answer to ${request.method} ${request.path}`, record, code: 'sage100.agent_response' });
     } catch (err) {
-      throw asSageError(err, record);
+      throw asSageError(err, secrets, record);
     }
   }
 

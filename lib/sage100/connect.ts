@@ -1,9 +1,10 @@
 import type { Agent } from 'undici';
 import { z } from 'zod';
-import { parseWith, redact } from '../errors';
+import { dirname, resolve, sep } from 'node:path';
+import { ValidationError, parseWith, redact } from '../errors';
 import { createAgentClient } from './agent-client';
 import type { ConnectionReport, Sage100Client } from './client';
-import { createSoapClient } from './soap-client';
+import { BUNDLED_WSDL_PATH, createSoapClient } from './soap-client';
 import { createSageAgent, type Sage100TlsOptions } from './tls';
 
 /**
@@ -50,7 +51,8 @@ export const sage100SettingsSchema = z.discriminatedUnion('mode', [
   }),
   z.object({
     mode: z.literal('soap'),
-    soapEndpoint: url(['https:', 'http:'], 'https://sage-server/eBusinessWebServices/MasBasicService.svc'),
+    // Plain http would send the Sage user name and password readable to anyone on the network path.
+    soapEndpoint: url(['https:'], 'https://sage-server/eBusinessWebServices/MasBasicService.svc'),
     username: required('the user name'),
     password: required('the password'),
     wsdlPath: z.string().trim().optional(),
@@ -59,6 +61,40 @@ export const sage100SettingsSchema = z.discriminatedUnion('mode', [
 ]);
 
 export type Sage100Settings = z.infer<typeof sage100SettingsSchema>;
+
+/**
+ * The WSDL setting may name only a file the user could have put there: one beside the bundled WSDL, or one under
+ * the Node-RED user directory. Anything else (e.g. /etc/…) is refused before it is read.
+ */
+export function checkWsdlPath(wsdlPath: string | undefined, userDir: string | undefined): void {
+  if (!wsdlPath) return;
+  const file = resolve(wsdlPath);
+  const folders = [dirname(BUNDLED_WSDL_PATH), ...(userDir ? [resolve(userDir)] : [])];
+  if (folders.some((folder) => file.startsWith(`${folder}${sep}`))) return;
+  throw new ValidationError('Sage 100 settings: wsdlPath: must be a file in the Node-RED user directory (or empty for the bundled WSDL)', {
+    code: 'sage100.config',
+    field: 'wsdlPath',
+    hint: `Save the WSDL (with its schema parts) under ${userDir ?? 'the Node-RED user directory'}, or leave the setting empty.`,
+  });
+}
+
+/**
+ * What a stored credential may be sent to: mode, server URL, TLS rule, WSDL. Two settings with the same target
+ * reach the same server the same way.
+ */
+export function targetOf(input: unknown): string {
+  const settings = (input ?? {}) as { mode?: unknown; agentUrl?: unknown; soapEndpoint?: unknown; wsdlPath?: unknown; tls?: { mode?: unknown; caPem?: unknown; pinSha256?: unknown } };
+  const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+  const url = settings.mode === 'soap' ? text(settings.soapEndpoint) : text(settings.agentUrl);
+  return JSON.stringify([
+    settings.mode,
+    url.replace(/\/+$/, '').toLowerCase(),
+    text(settings.tls?.mode),
+    text(settings.tls?.caPem),
+    text(settings.tls?.pinSha256).replace(/[^0-9a-f]/gi, '').toUpperCase(),
+    settings.mode === 'soap' ? text(settings.wsdlPath) : '',
+  ]);
+}
 
 /** The config node's fields (as the editor stores them) and its credentials, as settings to validate. */
 export function settingsFromConfig(config: Record<string, unknown>, credentials: Record<string, string | undefined>): unknown {

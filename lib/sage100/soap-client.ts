@@ -159,7 +159,8 @@ export function createSoapClient(options: SoapClientOptions): Sage100Client {
       return { client, operations };
     } catch (err) {
       if (err instanceof ConnectorError) throw err;
-      throw new ConnectorError(`Sage 100 web services: the WSDL ${wsdlPath} could not be read: ${(err as Error).message}`, {
+      // The parser's message can quote the file; the answer of Test connection must not.
+      throw new ConnectorError(`Sage 100 web services: the WSDL ${wsdlPath} could not be read as a WSDL`, {
         code: 'sage100.wsdl',
         hint: 'Leave the WSDL setting empty to use the bundled WSDL, or give a WSDL saved with its schema parts (see lib/sage100/wsdl/README.md).',
       }, { cause: err });

@@ -1,14 +1,16 @@
-import { registerHooksFromDialog, testConnectionFromDialog, type StoredCredentials } from '../../lib/bigcommerce/admin';
+import { registerHooksFromDialog, testConnectionFromDialog, type DeployedStore, type StoredCredentials } from '../../lib/bigcommerce/admin';
 import { createBigCommerceClient, type BigCommerceClient } from '../../lib/bigcommerce/client';
 import { ConnectorError } from '../../lib/errors';
 import type { GovernorStats } from '../../lib/bigcommerce/governor';
 import type { WebhookSecrets } from '../../lib/bigcommerce/webhook';
 import type { HttpRequest, RequestFunction } from '../../lib/http/transport';
-import { numberSetting } from '../../lib/node-red/node';
+import { acceptJsonOnly, numberSetting } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 
 export interface BigCommerceConfigNode extends RuntimeNode<StoredCredentials> {
   storeHash: string;
+  /** As deployed (blank: BigCommerce's); the editor buttons send stored secrets only here. */
+  apiUrl: string;
   /** The store's one client (paths below `/stores/{store_hash}`), shared by every node using this configuration. */
   request: RequestFunction;
   /** Counters of the client: requests, waits for the rate limit, 429s, retries. */
@@ -42,6 +44,7 @@ export default function register(RED: NodeAPI): void {
     };
 
     this.storeHash = String(definition.storeHash ?? '').trim();
+    this.apiUrl = String(definition.apiUrl ?? '').trim();
     this.request = async <T>(request: HttpRequest) => connected().request<T>(request);
     this.stats = () => client?.stats();
     this.webhookSecrets = () => {
@@ -68,20 +71,26 @@ export default function register(RED: NodeAPI): void {
     credentials: { accessToken: { type: 'password' }, clientSecret: { type: 'password' }, webhookSecret: { type: 'password' } },
   });
 
-  const storedCredentials = (id: string) => RED.nodes.getCredentials(id) as StoredCredentials | undefined;
+  const deployedStore = (id: string): DeployedStore | undefined => {
+    const node = RED.nodes.getNode(id) as BigCommerceConfigNode | undefined;
+    if (!node || node.type !== 'bigcommerce-config') return undefined;
+    return { storeHash: node.storeHash, apiUrl: node.apiUrl, credentials: RED.nodes.getCredentials(id) as StoredCredentials | undefined };
+  };
   const permission = RED.auth.needsPermission('bigcommerce-config.write');
 
   RED.httpAdmin.post('/ml-connector/bigcommerce-config/test', permission, (req, res) => {
-    testConnectionFromDialog(req.body, storedCredentials).then(
+    if (!acceptJsonOnly(req, res)) return;
+    testConnectionFromDialog(req.body, deployedStore).then(
       (result) => res.json(result),
-      (err: unknown) => res.status(500).json({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+      () => res.status(500).json({ ok: false, message: 'The check failed unexpectedly; the Node-RED log may say more.' }),
     );
   });
 
   RED.httpAdmin.post('/ml-connector/bigcommerce-config/register-webhooks', permission, (req, res) => {
-    registerHooksFromDialog(req.body, storedCredentials).then(
+    if (!acceptJsonOnly(req, res)) return;
+    registerHooksFromDialog(req.body, deployedStore).then(
       (result) => res.json(result),
-      (err: unknown) => res.status(500).json({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+      () => res.status(500).json({ ok: false, message: 'The check failed unexpectedly; the Node-RED log may say more.' }),
     );
   });
 }

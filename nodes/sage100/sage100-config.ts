@@ -3,7 +3,8 @@ import { asError } from '../../lib/errors';
 import { errorStatus } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
 import type { Sage100Client } from '../../lib/sage100/client';
-import { connectSage100, settingsFromConfig, testConnection, type Sage100Connection } from '../../lib/sage100/connect';
+import { acceptJsonOnly } from '../../lib/node-red/node';
+import { checkWsdlPath, connectSage100, settingsFromConfig, targetOf, testConnection, type Sage100Connection } from '../../lib/sage100/connect';
 
 type Credentials = { apiKey: string; username: string; password: string };
 
@@ -15,6 +16,8 @@ export interface Sage100ConfigNode extends RuntimeNode<Credentials> {
   readonly mode: 'agent' | 'soap';
   /** A status for the nodes using this configuration to show while idle (certificate checks off, bad settings). */
   readonly warningStatus?: NodeStatus;
+  /** Where its credentials go (mode, URL, TLS, WSDL): Test connection uses them only for the same target. */
+  readonly target: string;
 }
 
 /** What the editor sends for a password it never received back. */
@@ -27,6 +30,7 @@ export default function register(RED: NodeAPI): void {
     let connection: Sage100Connection | undefined;
     let failure: Error | undefined;
     try {
+      checkWsdlPath(typeof definition.wsdlPath === 'string' ? definition.wsdlPath.trim() : undefined, RED.settings.userDir);
       connection = connectSage100(settingsFromConfig(definition, this.credentials), { record });
     } catch (err) {
       failure = asError(err);
@@ -43,6 +47,7 @@ export default function register(RED: NodeAPI): void {
       },
       companyCode: { value: connection?.settings.companyCode ?? String(definition.companyCode ?? '').toUpperCase() },
       mode: { value: definition.mode === 'soap' ? 'soap' : 'agent' },
+      target: { value: targetOf(settingsFromConfig(definition, {})) },
       warningStatus: {
         value: failure
           ? errorStatus(failure)
@@ -61,14 +66,37 @@ export default function register(RED: NodeAPI): void {
     credentials: { apiKey: { type: 'password' }, username: { type: 'text' }, password: { type: 'password' } },
   });
 
-  // Test connection from the open dialog: its values, with passwords the editor left unchanged looked up by node id.
+  // Test connection from the open dialog: its values, with passwords the editor left unchanged looked up by node
+  // id — and used only when the dialog's target (mode, URL, TLS, WSDL) is the deployed one, so that no request can
+  // send a stored API key or password to a server of its choosing.
   RED.httpAdmin.post('/ml-connector/sage100-config/test', RED.auth.needsPermission('sage100-config.write'), (req: Request, res: Response) => {
+    if (!acceptJsonOnly(req, res)) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const given = (body.credentials ?? {}) as Record<string, string | undefined>;
-    const stored = typeof body.id === 'string' && body.id ? (RED.nodes.getCredentials(body.id) ?? {}) : {};
-    const credential = (name: keyof Credentials) => (given[name] === UNCHANGED_PASSWORD || given[name] === undefined ? stored[name] : given[name]);
+    const deployed = typeof body.id === 'string' && body.id ? (RED.nodes.getNode(body.id) as Sage100ConfigNode | undefined) : undefined;
+    const sameTarget = deployed?.type === 'sage100-config' && deployed.target === targetOf(settingsFromConfig(body, {}));
+    const stored = sameTarget && typeof body.id === 'string' ? (RED.nodes.getCredentials(body.id) ?? {}) : {};
+    const unchanged = (name: keyof Credentials) => given[name] === UNCHANGED_PASSWORD || given[name] === undefined;
+    if (deployed && !sameTarget && (['apiKey', 'password'] as const).some((name) => unchanged(name) && RED.nodes.getCredentials(String(body.id))?.[name])) {
+      res.json({
+        ok: false,
+        code: 'sage100.config',
+        message: 'The server, TLS or WSDL settings differ from the deployed configuration: enter the API key or password again to test them.',
+        hint: 'A stored secret is only sent to the deployed server.',
+      });
+      return;
+    }
+    const credential = (name: keyof Credentials) => (unchanged(name) ? stored[name] : given[name]);
     const credentials = { apiKey: credential('apiKey'), username: credential('username'), password: credential('password') };
-    testConnection(settingsFromConfig(body, credentials)).then(
+    const input = settingsFromConfig(body, credentials);
+    try {
+      checkWsdlPath(typeof body.wsdlPath === 'string' ? body.wsdlPath.trim() : undefined, RED.settings.userDir);
+    } catch (err) {
+      const error = asError(err) as Error & { code?: string; hint?: string };
+      res.json({ ok: false, message: error.message, code: error.code, hint: error.hint });
+      return;
+    }
+    testConnection(input).then(
       (answer) => res.json(answer),
       () => res.status(500).json({ ok: false, message: 'Test connection failed unexpectedly; the Node-RED log may say more.' }),
     );

@@ -155,7 +155,7 @@ describe('bigcommerce-config node', () => {
         await helper.load(bigcommerceConfig, []);
         const slow = (await test({ storeHash: 'abc', apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, accessToken: TOKEN, timeout: 0.2 })) as { body: ConnectionCheck };
         assert.equal(slow.body.reason, 'timeout');
-        const dns = (await test({ storeHash: 'abc', apiUrl: 'http://store.invalid', accessToken: TOKEN })) as { body: ConnectionCheck };
+        const dns = (await test({ storeHash: 'abc', apiUrl: 'https://store.invalid', accessToken: TOKEN })) as { body: ConnectionCheck };
         assert.equal(dns.body.reason, 'dns');
         const settings = (await test({ storeHash: 'abc', apiUrl: sim.apiUrl })) as { body: ConnectionCheck };
         assert.equal(settings.body.reason, 'settings');

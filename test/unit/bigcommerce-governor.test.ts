@@ -96,6 +96,24 @@ describe('BigCommerce rate-limit governor', () => {
     assert.equal(stats.windowMs, 200);
   });
 
+  it('keeps pacing without a 429 when answers take longer than half a window (a slow, loaded machine)', async () => {
+    const take = quotaWindow(10, 200);
+    let refused = 0;
+    let served = 0;
+    // Answers that come back after 20 to 190 ms, in a fixed uneven order: often more than half the window.
+    const delays = [150, 20, 190, 60, 120, 170, 40, 110, 180, 90, 30, 160];
+    ({ server } = await serve((_req, res) => {
+      // The store counts the request when it arrives; its answer takes a while to come back.
+      const { allowed, headers } = take();
+      if (!allowed) refused++;
+      setTimeout(() => reply(res, allowed ? 200 : 429, allowed ? headers : { ...headers, 'x-retry-after': '1' }, {}), delays[served++ % delays.length]);
+    }));
+    client = createBigCommerceClient({ storeHash: 'abc123', accessToken: 'token-1234', apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    const results = await Promise.allSettled(Array.from({ length: 120 }, (_, i) => client!.request({ method: 'GET', path: `/v3/catalog/variants/${i}` })));
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 0);
+    assert.equal(refused, 0, 'the server refused requests: a new window was taken for the old one');
+  });
+
   it('lets interactive requests overtake bulk ones that are waiting', async () => {
     const order: string[] = [];
     ({ server } = await serve((req, res) => {

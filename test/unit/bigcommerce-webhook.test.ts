@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { RecentKeys, WebhookVerifier, type RejectionReason, type VerifierOptions, type WebhookSecrets } from '../../lib/bigcommerce/webhook';
 
-const SPECS = join(__dirname, '..', '..', '..', 'shared', 'specs', 'bigcommerce');
 const CLIENT_SECRET = 'bc-client-secret-5f0a';
 const NOW = 1_750_000_000_000;
-const body = readFileSync(join(SPECS, 'webhook-callbacks', 'store_order_created.json'), 'utf8');
+/** A store/order/created delivery shaped as BigCommerce documents it. */
+const body = JSON.stringify(
+  {
+    scope: 'store/order/created',
+    store_id: '1025646',
+    data: { type: 'order', id: 250 },
+    hash: 'dd70c0976e06b67aaf671e73f49dcb79230ebf9d',
+    created_at: 1561479335,
+    producer: 'stores/abc123',
+  },
+  null,
+  2,
+);
 
 /** Signature headers made by the Standard Webhooks reference implementation, keyed the way BigCommerce documents. */
 function signed(payload: string, options: { secret?: string; id?: string; at?: number } = {}): Record<string, string> {
@@ -93,6 +102,27 @@ describe('BigCommerce webhook verification', () => {
     assert.equal(reasonOf(both.verify(body, { 'x-bridge-token': 'tok-7f3e-long' })), 'ok', 'unsigned delivery, signature optional');
     assert.equal(reasonOf(both.verify(body, { 'x-bridge-token': 'tok-7f3e-long', ...signed(body, { secret: 'wrong' }) })), 'bad-signature');
     assert.equal(reasonOf(both.verify(body, { ...signed(body) })), 'bad-shared-secret');
+  });
+
+  it('refuses a delivery another store produced, when the configuration names its store', () => {
+    const ours = verifier(undefined, { storeHash: 'ABC123' });
+    assert.equal(reasonOf(ours.verify(body, signed(body))), 'ok', 'the store hash is compared without regard to case');
+    const elsewhere = body.replace('stores/abc123', 'stores/zzz999');
+    const refused = ours.verify(elsewhere, signed(elsewhere));
+    assert.equal(reasonOf(refused), 'other-store');
+    assert.ok(!refused.ok && !refused.message.includes('zzz999'), 'the reason names the configured store only');
+    const unnamed = body.replace('"producer": "stores/abc123"', '"producer_gone": true');
+    assert.equal(reasonOf(ours.verify(unnamed, signed(unnamed))), 'ok', 'a delivery without producer is judged by its signature alone');
+  });
+
+  it('checks the signature of a large body over its bytes, quickly', () => {
+    const large = Buffer.concat([Buffer.from(body.slice(0, -1)), Buffer.from(`,"pad":"${'x'.repeat(8 * 1024 * 1024)}"}`)]);
+    const headers = signed(large.toString('utf8'));
+    const started = performance.now();
+    const result = verifier().verify(large, headers);
+    const ms = performance.now() - started;
+    assert.equal(reasonOf(result), 'ok');
+    assert.ok(ms < 1000, `8 MB took ${ms.toFixed(0)} ms`);
   });
 
   it('refuses a configuration that would verify nothing, naming what to set', () => {

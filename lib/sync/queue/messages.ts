@@ -23,6 +23,14 @@ function readSafely(read: (msg: NodeMessage, path: string) => unknown, msg: Node
 
 /** The job id of a msg: the prefix and the value found, e.g. `order:1042`. */
 export function jobIdFor(msg: NodeMessage, settings: JobIdSettings, read: (msg: NodeMessage, path: string) => unknown): string {
+  // The default sources name orders: a product's id 250 must never become order 250's job (and be dropped as it).
+  if (!settings.property && typeof msg.topic === 'string' && /^store\/(?!order\/)/.test(msg.topic)) {
+    throw new ValidationError(`sync-queue: a ${msg.topic} event is not an order, so it has no order job id`, {
+      code: 'queue.not_an_order',
+      field: 'topic',
+      hint: 'Route only store/order/* events to this queue (a Switch node on msg.topic), or set the property that holds the job id.',
+    });
+  }
   const sources = settings.property ? [settings.property] : DEFAULT_ID_SOURCES;
   for (const path of sources) {
     const value = readSafely(read, msg, path);
