@@ -23,45 +23,7 @@ const EXTRA_FILES: Array<{ family: 'v2' | 'v3'; file: string }> = [
   { family: 'v2', file: 'customers.v2.yml' },
 ];
 
-/** Every object node under `node`. */
-function objects(node: unknown, visit: (value: Json) => void): void {
-  if (Array.isArray(node)) node.forEach((item) => objects(item, visit));
-  else if (node && typeof node === 'object') {
-    visit(node as Json);
-    for (const child of Object.values(node)) objects(child, visit);
-  }
-}
-
-/** Draft-4 boolean `exclusiveMaximum` / `exclusiveMinimum` rewritten in draft-7 form in one file. */
-function draft4Bounds(file: string): (typeof SPEC_EXCEPTIONS)[number] {
-  return {
-    file,
-    where: 'boolean exclusiveMaximum / exclusiveMinimum (draft 4 → draft 7)',
-    reason:
-      'Some schemas (page/limit/ids in customers.v2, geo_coordinates in locations.v3, the refund item adjustment in orders.v3) use the JSON Schema draft-4 boolean form; ' +
-      'the validator reads draft 7, where these are numbers, and cannot compile them, so the exchange would go unchecked. ' +
-      'false means no exclusive bound (removed); true makes maximum/minimum exclusive (moved into the keyword), and without a maximum/minimum bounds nothing (removed).',
-    patch: (doc) => {
-      let changed = 0;
-      objects(doc, (value) => {
-        for (const [key, bound] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
-          if (typeof value[key] !== 'boolean') continue;
-          if (value[key] === true && typeof value[bound] === 'number') {
-            value[key] = value[bound];
-            delete value[bound];
-          } else {
-            delete value[key];
-          }
-          changed++;
-        }
-      });
-      return changed;
-    },
-  };
-}
-
 export const EXTRA_SPEC_EXCEPTIONS: typeof SPEC_EXCEPTIONS = [
-  ...['customers.v2.yml', 'locations.v3.yml', 'orders.v3.yml'].map((file) => draft4Bounds(file)),
   {
     file: 'customers.v2.yml',
     where: 'customerGroup_Full.discount_rules (oneOf → anyOf)',
