@@ -1,4 +1,5 @@
 import type { PvxScript } from './boi/types';
+import type { SageLogicOptions } from './sage/options';
 
 /**
  * What a running agent needs, whoever starts it: the CLI's `run` and the Windows service (from the config file
@@ -21,6 +22,8 @@ export interface AgentRuntimeOptions {
     companies: string[];
     /** BOI sessions per company; each may take a Sage user licence. */
     poolSize: number;
+    /** Overrides of what the Sage logic assumes where the references say UNCONFIRMED (object names, message texts). */
+    logic?: Partial<SageLogicOptions>;
   };
   log: AgentLog;
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectorError } from '../../lib/errors';
-import { loadAgentConfig, parseAgentConfig } from '../src/config/schema';
+import { loadAgentConfig, parseAgentConfig, sageLogicOverrides } from '../src/config/schema';
+import { sageLogicOptions } from '../src/sage/options';
 import { sampleConfig } from './cli-support';
 import { ALLOW_PLAINTEXT_ENV, dpapiProtector, plaintextProtector, runWindowsPowerShell, type PowerShellRunner } from '../src/config/secret';
 
@@ -24,6 +25,30 @@ describe('agent config file', () => {
     const badPassword = sampleConfig();
     (badPassword.sage as { password: unknown }).password = { scheme: 'rot13', value: 'x' };
     assert.throws(() => parseAgentConfig(badPassword, 't'), (error: unknown) => error instanceof ConnectorError && error.field?.startsWith('sage.password') === true);
+  });
+
+  it('takes what the Sage logic assumes where the references say UNCONFIRMED: object names, message texts, recycling', () => {
+    const config = parseAgentConfig(sampleConfig({ sage: { ...sampleConfig().sage, logic: {
+      objects: { salesOrderHistory: { className: 'SO_SalesOrderHistory_svc', module: 'S/O', task: 'SO_SalesOrderHistory_ui' } },
+      checkInvoiceHistoryByPO: false,
+      messages: { locked: 'wird (gerade )?verwendet' },
+      recycleAfterHours: 1,
+    } } }), 't');
+    const logic = sageLogicOptions(sageLogicOverrides(config.sage.logic));
+    assert.equal(logic.objects.salesOrderHistory.className, 'SO_SalesOrderHistory_svc');
+    assert.equal(logic.objects.salesOrder.className, 'SO_SalesOrder_bus', 'objects not named keep their defaults');
+    assert.equal(logic.checkInvoiceHistoryByPO, false);
+    assert.ok(logic.messages.locked.test('Datensatz wird VERWENDET'), 'patterns are case-insensitive');
+    assert.ok(logic.messages.duplicatePO.test('This customer PO number already exists'), 'patterns not named keep their defaults');
+    assert.equal(logic.recycleAfterMs, 3_600_000);
+    assert.deepEqual(sageLogicOverrides(undefined), {});
+  });
+
+  it('names the Sage-logic setting at fault: a broken pattern, an unknown object or setting', () => {
+    const withLogic = (logic: unknown) => sampleConfig({ sage: { ...sampleConfig().sage, logic } as never });
+    assert.throws(() => parseAgentConfig(withLogic({ messages: { locked: '(' } }), 't'), (error: unknown) => error instanceof ConnectorError && error.field === 'sage.logic.messages.locked');
+    assert.throws(() => parseAgentConfig(withLogic({ objects: { order: { className: 'X', module: 'S/O', task: 'Y' } } }), 't'), (error: unknown) => error instanceof ConnectorError && error.field?.startsWith('sage.logic.objects') === true);
+    assert.throws(() => parseAgentConfig(withLogic({ recycle: 2 }), 't'), (error: unknown) => error instanceof ConnectorError && error.field?.startsWith('sage.logic') === true);
   });
 
   it('loads a file, tells a missing file from a broken one', () => {

@@ -1,4 +1,4 @@
-import { resolveIn, loadAgentConfig } from '../config/schema';
+import { resolveIn, loadAgentConfig, sageLogicOverrides } from '../config/schema';
 import { openFileLog } from '../log/file-log';
 import type { CliContext } from './context';
 import { bridgeOptions, readTls } from './runtime';
@@ -26,7 +26,7 @@ export async function run(configPath: string, flags: { service?: boolean }, ctx:
       tls: readTls(loaded),
       apiKeyHash: config.apiKeyHash,
       openRoot: () => ctx.openRoot(bridge),
-      sage: { ...config.sage, password },
+      sage: { ...config.sage, password, logic: sageLogicOverrides(config.sage.logic) },
       log: logFile.log,
     });
     logFile.log('info', 'Sage 100 agent listening', { version: ctx.version, url: agent.url, companies: config.sage.companies, poolSize: config.sage.poolSize });

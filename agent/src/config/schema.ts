@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConnectorError, parseWith } from '../../../lib/errors';
+import { DEFAULT_SAGE_LOGIC, type SageLogicOptions } from '../sage/options';
 
 /**
  * The config file `init` writes and `run`, the service and `doctor` read (JSON, beside the agent by default).
@@ -22,6 +23,40 @@ const passwordSchema = z.discriminatedUnion('scheme', [
 ]);
 export type PasswordRef = z.infer<typeof passwordSchema>;
 
+const boiObjectSchema = z.object({ className: z.string().min(1), module: z.string().regex(/^[A-Z]\/[A-Z]$/, 'must be a module code such as S/O'), task: z.string().min(1) });
+
+/** Message patterns are case-insensitive regular expressions, written as strings. */
+const patternSchema = z.string().min(1).refine((source) => {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a regular expression');
+
+const sageLogicSchema = z.object({
+  objects: z.partialRecord(z.enum(Object.keys(DEFAULT_SAGE_LOGIC.objects) as [keyof SageLogicOptions['objects'], ...Array<keyof SageLogicOptions['objects']>]), boiObjectSchema).optional(),
+  checkInvoiceHistoryByPO: z.boolean().optional(),
+  messages: z.partialRecord(z.enum(Object.keys(DEFAULT_SAGE_LOGIC.messages) as [keyof SageLogicOptions['messages'], ...Array<keyof SageLogicOptions['messages']>]), patternSchema).optional(),
+  recycleAfterHours: z.number().min(0.1).max(168).optional(),
+}).strict();
+
+export type SageLogicConfig = z.infer<typeof sageLogicSchema>;
+
+/** The config file's `sage.logic` as the Sage logic's overrides. */
+export function sageLogicOverrides(config: SageLogicConfig | undefined): Partial<SageLogicOptions> {
+  if (!config) return {};
+  const overrides: Partial<SageLogicOptions> = {};
+  if (config.objects) overrides.objects = config.objects as SageLogicOptions['objects'];
+  if (config.checkInvoiceHistoryByPO !== undefined) overrides.checkInvoiceHistoryByPO = config.checkInvoiceHistoryByPO;
+  if (config.messages) {
+    overrides.messages = Object.fromEntries(Object.entries(config.messages).map(([name, source]) => [name, new RegExp(source, 'i')])) as SageLogicOptions['messages'];
+  }
+  if (config.recycleAfterHours !== undefined) overrides.recycleAfterMs = config.recycleAfterHours * 3600_000;
+  return overrides;
+}
+
 export const agentConfigSchema = z.object({
   version: z.literal(CONFIG_VERSION),
   listen: z.object({
@@ -39,6 +74,8 @@ export const agentConfigSchema = z.object({
     password: passwordSchema,
     companies: z.array(z.string().regex(/^[A-Z0-9]{3}$/, 'must be a 3-character company code in capitals, e.g. ABC')).min(1),
     poolSize: z.number().int().min(1).max(8).default(1),
+    /** What the Sage logic assumes about this installation where the references say UNCONFIRMED (../sage/options.ts). */
+    logic: sageLogicSchema.optional(),
   }),
   log: z.object({
     folder: z.string().min(1).default('logs'),

@@ -69,7 +69,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 const error = (status: number, code: string, message: string, object?: string): Reply => ({ status, body: { code, message, ...(object && { object }) } });
 
 export async function startAgent(options: AgentRuntimeOptions, extras: AgentExtras = {}): Promise<StartedAgent> {
-  const logic = sageLogicOptions(extras.sageLogic);
+  const logic = sageLogicOptions({ ...options.sage.logic, ...extras.sageLogic, objects: { ...options.sage.logic?.objects, ...extras.sageLogic?.objects } as SageLogicOptions['objects'], messages: { ...options.sage.logic?.messages, ...extras.sageLogic?.messages } as SageLogicOptions['messages'] });
   const log = options.log;
   const companies = new Set(options.sage.companies.map((code) => code.toUpperCase()));
   const pools = new Map<string, SessionPool>();
