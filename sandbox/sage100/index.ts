@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { fingerprintOf } from '../../lib/sage100/tls';
 import { openEmulatedRoot, SageCompany, SageFault, seedDemo, type FaultPlan, type FaultRule, type SageCompanyOptions } from '../../agent/src/emulator';
 import { hashApiKey } from '../../agent/src/security/api-key';
-import { startAgent, type SandboxRequest } from '../../agent/src/server/start';
+import { CONTRACT_PATH, startAgent, type SandboxRequest } from '../../agent/src/server/start';
+import { BUNDLED_WSDL_PATH } from '../../lib/sage100/soap-client';
+import { parse as parseYaml } from 'yaml';
 import type { Reply } from '../../agent/src/server/operations';
 import { startSoapServer } from './soap-server';
 
@@ -90,6 +92,14 @@ function simulatorRoutes(company: SageCompany) {
   };
 }
 
+/** Every operation the two servers answer: the contract's operationIds and the WSDL's operations. */
+function answeredOperations(): string[] {
+  const contract = parseYaml(readFileSync(CONTRACT_PATH, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string }>> };
+  const agentOperations = Object.values(contract.paths).flatMap((path) => Object.values(path).map((operation) => operation.operationId ?? ''));
+  const soapOperations = [...readFileSync(BUNDLED_WSDL_PATH, 'utf8').matchAll(/<wsdl:operation name="([^"]+)"/g)].map((match) => match[1] ?? '');
+  return [...agentOperations, ...soapOperations].filter(Boolean);
+}
+
 export async function startSage100Simulator(options: Sage100SimulatorOptions = {}): Promise<Sage100Simulator> {
   const company = options.company instanceof SageCompany ? options.company : new SageCompany(options.company);
   const tls = { key: readFileSync(join(CERTS, 'key.pem'), 'utf8'), cert: readFileSync(join(CERTS, 'cert.pem'), 'utf8') };
@@ -118,6 +128,7 @@ export async function startSage100Simulator(options: Sage100SimulatorOptions = {
       now: () => company.currentStamp(),
     },
   );
+  company.faults.knowOperations(answeredOperations());
   const stopRefusing = company.faults.onRefuse(async (ms) => agent.refuseConnections(ms));
   const soap = await startSoapServer(company, { tls, host, port: options.soapPort, username, password, companyCode: company.companyCode }).catch(async (err: unknown) => {
     await agent.close();

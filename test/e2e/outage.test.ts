@@ -83,7 +83,7 @@ describe('end to end: nothing lost through a Sage outage, a restart and a dead l
 
   it('keeps a dead letter across a restart, and re-drives it into a sales order', async () => {
     // Sage refuses the sales order for a reason that is not an outage: five attempts, then a dead letter.
-    sims.sage.faults.set([{ kind: 'fault', operation: 'createSalesOrder', status: 403, code: 'NoAccess', message: 'No access to Sales Order Entry.', times: 5 }]);
+    sims.sage.faults.set([{ kind: 'fault', operation: 'ensureSalesOrder', status: 403, code: 'NoAccess', message: 'No access to Sales Order Entry.', times: 5 }]);
     const orderId = placeOrder();
     const [letter] = await eventually(() => (deadLetters().length > 0 ? deadLetters() : undefined), 'the order becomes a dead letter', 60_000);
     const shown = letter!.value as { queueJob: { id: string; attempt: number }; error: { message: string; details: { code: string; retryable: boolean } } };

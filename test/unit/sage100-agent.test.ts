@@ -288,4 +288,11 @@ describe('Sage 100 agent: contract, the agent over the BOI emulator, and the cli
     assert.equal(bad.statusCode, 400);
     await bad.body.dump();
   });
+
+  it('refuses a fault rule for an operation no server answers, so a test cannot pass without its fault', () => {
+    assert.throws(() => sim.faults.set([{ kind: 'fault', operation: 'createSalesOrderIfMissing' }]), /no server answers an operation called createSalesOrderIfMissing/);
+    sim.faults.set([{ kind: 'latency', operation: 'ensureSalesOrder', ms: 1 }, { kind: 'latency', operation: 'CreateSalesOrder', ms: 1 }, { kind: 'latency', operation: '*', ms: 1 }]);
+    assert.equal(sim.faults.pending().length, 3, 'agent operationIds, SOAP operations and the wildcard are all known');
+    sim.faults.clear();
+  });
 });

@@ -42,10 +42,23 @@ export class FaultPlan {
   private readonly random = seededRandom(1);
   private readonly refusers = new Set<(ms: number) => Promise<void>>();
   private readonly holds = new Set<() => void>();
+  private readonly operations = new Set<string>();
+
+  /**
+   * The operations the servers answer (agent operationIds, SOAP operations). Once some are known, a rule naming
+   * any other is refused: a rule that can never fire would let a test pass without the fault it meant to inject.
+   */
+  knowOperations(names: Iterable<string>): void {
+    for (const name of names) this.operations.add(name.toLowerCase());
+  }
 
   set(rules: FaultRule[]): void {
     this.rules = rules.map((rule) => {
       if (!['latency', 'fault', 'commit-then-timeout'].includes(rule.kind)) throw new Error(`unknown fault kind ${String(rule.kind)}`);
+      const named = rule.operation && rule.operation !== '*' ? rule.operation.toLowerCase() : undefined;
+      if (named && this.operations.size > 0 && !this.operations.has(named)) {
+        throw new Error(`no server answers an operation called ${rule.operation}: one of ${[...this.operations].sort().join(', ')}`);
+      }
       if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) throw new Error(`probability must be between 0 and 1, not ${String(rule.probability)}`);
       return { ...rule, remaining: rule.times ?? 1 };
     });
