@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SHARED_CATALOG } from '../../lib/node-red/node';
 
@@ -14,13 +14,8 @@ function catalogs(): { nodes: Catalog[]; shared: Catalog } {
   const nodes: Catalog[] = [];
   for (const group of readdirSync(join(root, 'nodes'))) {
     const dir = join(root, 'nodes', group, 'locales', 'en-US');
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir).filter((file) => file.endsWith('.json'));
-    } catch {
-      continue;
-    }
-    for (const file of files) nodes.push(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Catalog);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) nodes.push(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Catalog);
   }
   const shared = JSON.parse(readFileSync(join(root, 'nodes', 'operator', 'locales', 'en-US', 'operator-view.json'), 'utf8')) as Catalog;
   return { nodes, shared };
