@@ -14,12 +14,14 @@ import type { SyncRedisNode } from './sync-redis';
 /** How long a change to an in-memory queue may wait before it is saved: what a crash of Node-RED can lose. */
 const JOURNAL_INTERVAL_MS = 2000;
 
+/** Only what is there, dead letters first: a person scans for them; "idle" when nothing is. */
 function showCounts(status: StatusLine, counts: QueueCounts): void {
-  const parts = [status.words('running', { count: counts.running })];
-  if (counts.waiting !== undefined) parts.push(status.words('waiting', { count: counts.waiting }));
-  if (counts.dropped > 0) parts.push(status.words('duplicates', { count: counts.dropped }));
+  const parts: string[] = [];
   if (counts.dead > 0) parts.push(status.words('dead', { count: counts.dead }));
-  status.show(counts.dead > 0 ? 'yellow' : counts.running > 0 ? 'blue' : 'green', 'dot', parts.join(' · '));
+  if (counts.running > 0) parts.push(status.words('running', { count: counts.running }));
+  if (counts.waiting) parts.push(status.words('waiting', { count: counts.waiting }));
+  if (counts.dropped > 0) parts.push(status.words('duplicates', { count: counts.dropped }));
+  status.show(counts.dead > 0 ? 'yellow' : counts.running > 0 ? 'blue' : 'green', 'dot', parts.length > 0 ? parts.join(' · ') : status.words('idle'));
 }
 
 /** What other parts of the package (e.g. an admin route) can ask of a queue node: its dead letters. */
