@@ -263,6 +263,17 @@ describe('the editor in Chromium, against the sandbox', function () {
     await pointerAway();
     await dismissNotifications();
     await shoot('operator-dead-letter');
+    // The example's debug line for the failure: the web order, no class name in front, and what to do.
+    await page.evaluate(() => (globalThis as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('debug'));
+    const debugLine = page.locator('#red-ui-sidebar .red-ui-debug-msg', { hasText: 'order errors' }).filter({ hasText: `web order ${orderId}:` }).first();
+    await debugLine.waitFor();
+    // A long string shows shortened until clicked.
+    await debugLine.locator('.red-ui-debug-msg-payload .red-ui-debug-msg-type-string').first().click();
+    await debugLine.locator('.red-ui-debug-msg-payload', { hasText: 'What to do' }).waitFor({ timeout: 5_000 });
+    const debugText = await debugLine.locator('.red-ui-debug-msg-payload').innerText();
+    assert.match(debugText, /What to do: /);
+    assert.doesNotMatch(debugText, /\b\w*Error: /);
+    await page.evaluate(() => (globalThis as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('ml-connector-operator'));
 
     sandbox.sage.company.addItem({ ItemCode: sku, ItemCodeDesc: 'Kiosk stand', StandardUnitPrice: 120, warehouses: [{ WarehouseCode: '000', QuantityOnHand: 5 }] });
     await letter.locator('button.ml-operator-retry').click();
