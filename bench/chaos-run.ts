@@ -173,7 +173,8 @@ class ChaosWorld {
           reportedAt = now;
           this.log(`draining: Sage has ${orders} sales orders; queue: ${queue}`);
         }
-        return /^run 0 · wait 0\b/.test(queue) && now - movedAt > 2000 ? true : undefined;
+        // Nothing running or waiting: the status then shows only dead letters and duplicates, or "idle".
+        return queue !== '' && !/running|waiting/.test(queue) && now - movedAt > 2000 ? true : undefined;
       },
       { timeoutMs: this.settleMs, intervalMs: 250 },
     );

@@ -35,6 +35,11 @@ export class ConnectorError extends Error {
     this.retryable = details.retryable ?? false;
   }
 
+  /** The message alone: Node-RED puts `toString()` on `msg.error.message` and in the log, where `HttpError: …` means nothing to a person. */
+  override toString(): string {
+    return this.message;
+  }
+
   /** The plain-object form set on `msg.errorDetails` so Catch flows can branch without parsing text. */
   toDetails(): ErrorDetails & { name: string; message: string } {
     return {

@@ -1,4 +1,5 @@
 import type { BigCommerceSimulator, OrderInput } from './bigcommerce';
+import { orderTotals } from './bigcommerce/orders';
 import { seededRandom } from './bigcommerce/random';
 import type { Sage100Simulator } from './sage100';
 
@@ -163,9 +164,15 @@ export function nextDemoOrder(world: DemoWorld): DemoOrder {
   };
 }
 
-/** Places the order the way a shopper's checkout does: it takes stock and fires store/order/created. */
+/**
+ * Places the order the way a shopper's checkout does: it takes stock, the card is charged for the total (a
+ * captured `purchase`, as a real checkout with a capturing gateway records it) and store/order/created fires.
+ * Without the payment every demo order would show in the reconciliation as "payment not captured".
+ */
 export function placeDemoOrder(bc: BigCommerceSimulator, order: DemoOrder): number {
-  return bc.store.placeOrder(demoOrderInput(order)).id;
+  const placed = bc.store.placeOrder(demoOrderInput(order));
+  bc.store.addTransaction(placed.id, { event: 'purchase', method: 'credit_card', amount: orderTotals(placed).totalInc, gateway: 'testgateway' });
+  return placed.id;
 }
 
 /** The store's order input for a demo order: to place it, or to seed it as an order that already existed (`addOrder`). */

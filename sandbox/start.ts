@@ -64,7 +64,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxSe
 }
 
 /** The example flow pointed at the simulators, with the items poll made faster for the demo. */
-function demoFlows(bc: BigCommerceSimulator, sage: Sage100Simulator, settings: SandboxSettings): FlowNode[] {
+function demoFlows(bc: BigCommerceSimulator, sage: Sage100Simulator, settings: SandboxSettings, flowOverrides: Record<string, Record<string, unknown>> = {}): FlowNode[] {
   const example = loadExampleFlow();
   const itemChanges = example.find((node) => node.type === 'sage100-items' && node.mode === 'changes');
   const poll = itemChanges && example.find((node) => node.type === 'inject' && (node.wires as string[][]).flat().includes(itemChanges.id));
@@ -73,7 +73,7 @@ function demoFlows(bc: BigCommerceSimulator, sage: Sage100Simulator, settings: S
       bigcommerce: { apiUrl: bc.apiUrl, storeHash: bc.storeHash, accessToken: bc.accessToken, clientSecret: settings.clientSecret },
       sage100: { agentUrl: sage.agentUrl, apiKey: sage.apiKey, companyCode: sage.companyCode, fingerprint256: sage.fingerprint256 },
     },
-    { overrides: poll ? { [poll.id]: { repeat: String(SANDBOX_ITEMS_POLL_SECONDS), name: `every ${SANDBOX_ITEMS_POLL_SECONDS} s (sandbox)` } } : {} },
+    { overrides: { ...(poll && { [poll.id]: { repeat: String(SANDBOX_ITEMS_POLL_SECONDS), name: `every ${SANDBOX_ITEMS_POLL_SECONDS} s (sandbox)` } }), ...flowOverrides } },
   );
 }
 
@@ -98,10 +98,12 @@ export interface Sandbox {
 export interface SandboxOptions extends Partial<SandboxSettings> {
   /** Where the demo traffic is reported, one line each (default: the console). */
   log?: (line: string) => void;
+  /** Settings of example nodes by id, e.g. fewer queue attempts so a test sees a dead letter soon. */
+  flowOverrides?: Record<string, Record<string, unknown>>;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const { log = console.log, ...overrides } = options;
+  const { log = console.log, flowOverrides, ...overrides } = options;
   const settings = { ...settingsFromEnv(), ...overrides };
   // What is running so far, stopped in reverse if a later step fails.
   const running: Array<() => Promise<void>> = [];
@@ -118,7 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     forgetEarlierRun(settings.userDir);
     const nodeRed = await startNodeRed({ userDir: settings.userDir, port: settings.nodeRedPort });
     running.push(() => nodeRed.stop());
-    await nodeRed.deploy(demoFlows(bc, sage, settings));
+    await nodeRed.deploy(demoFlows(bc, sage, settings, flowOverrides));
     // A real store only delivers to https on port 443 (the config node's Register webhooks insists on it); the
     // simulator's hooks are set up directly so it can deliver to Node-RED on this machine.
     for (const scope of ORDER_SCOPES) bc.store.addHook({ scope, destination: `${nodeRed.url}/bigcommerce/webhook`, client_id: bc.clientId });

@@ -1,8 +1,15 @@
 import { ConnectorError, asError } from '../errors';
 import type { Request, Response } from 'express';
+import { operatorBoard } from '../operator/board';
 import type { NodeAPI, NodeMessage, NodeStatus, RuntimeNode, SendFunction } from './types';
 
-const STATUS_TEXT_LIMIT = 32;
+const STATUS_TEXT_LIMIT = 40;
+
+/**
+ * The catalog every node reads its error words from: the operator view plugin's (package name / plugin name in
+ * package.json), so an error code has one wording whichever node shows it.
+ */
+export const SHARED_CATALOG = '@ml-connector/node-red-sage100-bigcommerce/ml-connector-operator';
 
 export function shortText(text: string): string {
   return text.length > STATUS_TEXT_LIMIT ? `${text.slice(0, STATUS_TEXT_LIMIT - 1)}…` : text;
@@ -14,18 +21,96 @@ export function errorStatus(err: unknown): NodeStatus {
   return { fill: 'red', shape: 'ring', text: shortText(label) };
 }
 
+type Translate = NodeAPI['_'];
+
+/** An error code in a few words from the shared catalog: its own wording, else its family's (`http`, `sage100` …). */
+export function errorWords(translate: Translate, err: unknown): string {
+  const error = asError(err);
+  const code = error instanceof ConnectorError ? error.code : '';
+  const family = code.split('.')[0] || 'other';
+  const own = code ? translate(`${SHARED_CATALOG}:error.${code}`, { defaultValue: '' }) : '';
+  if (own && own !== `${SHARED_CATALOG}:error.${code}`) return own;
+  const general = translate(`${SHARED_CATALOG}:error.family.${family}`, { defaultValue: '' });
+  return general && general !== `${SHARED_CATALOG}:error.family.${family}` ? general : translate(`${SHARED_CATALOG}:error.family.other`);
+}
+
+/** The web order a msg is about, for status lines and error messages. */
+export function webOrderOf(msg: NodeMessage): string | undefined {
+  for (const value of [msg.orderId, msg.resourceId]) {
+    if ((typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.trim() !== '')) return String(value).trim();
+  }
+  return undefined;
+}
+
+/**
+ * A node's status line in words from its locale catalog (`<type>.status.<key>`, plural forms by `count`).
+ * Starting a node clears what an earlier deploy left (a red ring from before the settings were fixed); a
+ * standing warning of its configuration (certificate checks off) stays visible beside every later status.
+ */
+export interface StatusLine {
+  /** `<type>.status.<key>` from the node's catalog. */
+  words(key: string, values?: Record<string, unknown>): string;
+  show(fill: NonNullable<NodeStatus['fill']>, shape: NonNullable<NodeStatus['shape']>, text: string): void;
+  error(err: unknown, msg?: NodeMessage): void;
+}
+
+export function statusLine(RED: Pick<NodeAPI, '_'>, node: RuntimeNode, options: { warning?: NodeStatus } = {}): StatusLine {
+  const { warning } = options;
+  const put = (status: NodeStatus) => {
+    if (!warning?.text) return node.status({ ...status, text: shortText(status.text ?? '') });
+    node.status({
+      fill: status.fill === 'red' ? 'red' : warning.fill,
+      shape: warning.shape,
+      text: `${shortText(status.text ?? '')} · ${warning.text}`,
+    });
+  };
+  node.status(warning ?? {});
+  return {
+    words: (key, values) => RED._(`${node.type}.status.${key}`, values),
+    show: (fill, shape, text) => put({ fill, shape, text }),
+    error(err, msg) {
+      const words = errorWords(RED._, err);
+      const orderId = msg && webOrderOf(msg);
+      put({ fill: 'red', shape: 'ring', text: orderId ? RED._(`${SHARED_CATALOG}:error.forOrder`, { order: orderId, words }) : words });
+    },
+  };
+}
+
+/**
+ * The error naming the web order when its message does not already, so Catch and the log name it. A copy: the
+ * same error object may fail many msgs (e.g. a node's settings error).
+ */
+function namingTheOrder(error: Error, msg: NodeMessage): Error {
+  const orderId = webOrderOf(msg);
+  if (orderId === undefined || new RegExp(`\\b${orderId}\\b`).test(error.message)) return error;
+  const named = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, error);
+  Object.defineProperties(named, {
+    message: { value: `web order ${orderId}: ${error.message}`, writable: true, configurable: true },
+    stack: { value: error.stack, writable: true, configurable: true },
+    ...(error.cause !== undefined && { cause: { value: error.cause, writable: true, configurable: true } }),
+  });
+  return named;
+}
+
 /**
  * Wires a node's input handler the same way for every node: the handler does the work and sends; a thrown
- * error sets a red status, puts the error's details on `msg.errorDetails` and reaches Catch nodes with the msg.
+ * error sets a red status (in words when the node has a status line), names the web order in its message, puts
+ * the error's details on `msg.errorDetails`, tells the operator view, and reaches Catch nodes with the msg.
  */
-export function onInput(node: RuntimeNode, handler: (msg: NodeMessage, send: SendFunction) => Promise<void>): void {
+export function onInput(node: RuntimeNode, handler: (msg: NodeMessage, send: SendFunction) => Promise<void>, status?: StatusLine): void {
+  const source = `${node.type} ${node.name || node.id}`;
   node.on('input', (msg, send, done) => {
     handler(msg, send).then(
-      () => done(),
+      () => {
+        operatorBoard.succeeded(source);
+        done();
+      },
       (err: unknown) => {
-        const error = asError(err);
+        const error = namingTheOrder(asError(err), msg);
         if (error instanceof ConnectorError) msg.errorDetails = error.toDetails();
-        node.status(errorStatus(error));
+        if (status) status.error(error, msg);
+        else node.status(errorStatus(error));
+        operatorBoard.failed(source, error instanceof ConnectorError ? error.code : undefined, error.message);
         done(error);
       },
     );

@@ -1,6 +1,7 @@
 import { fetchOrder, orderIdFrom, pollModifiedOrders, type OrderCursor } from '../../lib/bigcommerce/orders';
 import { ConnectorError } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { operatorBoard } from '../../lib/operator/board';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
@@ -19,7 +20,7 @@ function orderIdOf(msg: NodeMessage): number {
     throw new ConnectorError('No order id on the msg: expected a positive number in msg.payload, msg.resourceId or msg.orderId', {
       code: 'bigcommerce.order_id_missing',
       field: 'payload',
-      hint: 'Send the order id as msg.payload, or wire the verified webhook (msg.resourceId) into this this.',
+      hint: 'Send the order id as msg.payload, or wire the verified webhook (msg.resourceId) into this node.',
     });
   }
   return id;
@@ -28,6 +29,7 @@ function orderIdOf(msg: NodeMessage): number {
 export default function register(RED: NodeAPI): void {
   function BigCommerceOrder(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     const files = stateStoreFor(RED.settings);
     const statusFilter = numberSetting(definition.statusId, Number.NaN);
     const statusId = Number.isInteger(statusFilter) ? statusFilter : undefined;
@@ -35,19 +37,19 @@ export default function register(RED: NodeAPI): void {
 
     const getOne = async (msg: NodeMessage, send: SendFunction, store: BigCommerceConfigNode): Promise<void> => {
       const orderId = orderIdOf(msg);
-      this.status({ fill: 'blue', shape: 'dot', text: `order ${orderId}` });
+      status.show('blue', 'dot', status.words('fetching', { order: orderId }));
       const { raw } = await fetchOrder(store.request, orderId);
       msg.payload = raw;
       msg.orderId = orderId;
-      this.status({ fill: 'green', shape: 'dot', text: `order ${orderId}` });
+      status.show('green', 'dot', status.words('fetched', { order: orderId }));
       send(msg);
     };
 
     const poll = async (msg: NodeMessage, send: SendFunction, store: BigCommerceConfigNode): Promise<void> => {
       const key = `bigcommerce-order-${this.id}-${store.storeHash}`;
       const cursor = await files.read<OrderCursor>(key);
-      this.status({ fill: 'blue', shape: 'ring', text: 'polling' });
-      const { counts } = await pollModifiedOrders(
+      status.show('blue', 'ring', status.words('polling'));
+      const { counts, cursor: after } = await pollModifiedOrders(
         store.request,
         cursor,
         {
@@ -65,15 +67,19 @@ export default function register(RED: NodeAPI): void {
           },
           progress: async (next, sofar) => {
             await files.write(key, next);
-            this.status({ fill: 'blue', shape: 'ring', text: `polling: ${sofar.emitted} orders` });
+            status.show('blue', 'ring', status.words('pollingSoFar', { count: sofar.emitted }));
           },
         },
       );
-      this.status({ fill: 'green', shape: 'dot', text: `${counts.emitted} orders${counts.invalid > 0 ? `, ${counts.invalid} invalid` : ''}` });
+      const polled = status.words('polled', { count: counts.emitted });
+      if (counts.invalid > 0) status.show('yellow', 'dot', `${polled}, ${status.words('invalid', { count: counts.invalid })}`);
+      else status.show('green', 'dot', polled);
+      operatorBoard.polled(store.storeHash, after, counts.emitted);
     };
 
     onInput(this, async (msg, send) => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
+      operatorBoard.addStore({ id: store.id, storeHash: store.storeHash, stats: () => store.stats() });
       if (definition.mode !== 'poll') return getOne(msg, send, store);
       // An inject that fires again while a long poll runs would read the same orders twice; skip it instead.
       if (polling) return;
@@ -83,7 +89,7 @@ export default function register(RED: NodeAPI): void {
       } finally {
         polling = false;
       }
-    });
+    }, status);
   }
   RED.nodes.registerType('bigcommerce-order', BigCommerceOrder);
 }

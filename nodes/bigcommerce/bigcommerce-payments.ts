@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { orderIdFrom } from '../../lib/bigcommerce/orders';
 import { paymentsForOrder, paymentsForRange, type DateRange, type OrderPayments } from '../../lib/bigcommerce/payments';
 import { ConnectorError, parseWith } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 
@@ -23,14 +23,15 @@ function rangeOf(msg: NodeMessage, days: number): DateRange {
 export default function register(RED: NodeAPI): void {
   function BigCommercePayments(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
 
     onInput(this, async (msg, send) => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       let results: OrderPayments[];
       if (definition.mode === 'range') {
         const range = rangeOf(msg, numberSetting(definition.days, 7));
-        this.status({ fill: 'blue', shape: 'ring', text: 'reading orders' });
-        results = await paymentsForRange(store.request, range, (count) => this.status({ fill: 'blue', shape: 'ring', text: `${count} orders` }));
+        status.show('blue', 'ring', status.words('reading'));
+        results = await paymentsForRange(store.request, range, (count) => status.show('blue', 'ring', status.words('orders', { count })));
         msg.range = { from: range.from.toISOString(), to: range.to.toISOString() };
       } else {
         const orderId = orderIdFrom(msg.payload) ?? orderIdFrom(msg.orderId) ?? orderIdFrom(msg.resourceId);
@@ -41,14 +42,14 @@ export default function register(RED: NodeAPI): void {
             hint: 'Send the order id as msg.payload, or choose the date-range mode.',
           });
         }
-        this.status({ fill: 'blue', shape: 'ring', text: `order ${orderId}` });
+        status.show('blue', 'ring', status.words('order', { order: orderId }));
         results = await paymentsForOrder(store.request, orderId);
         msg.orderId = orderId;
       }
       msg.payload = results;
-      this.status({ fill: 'green', shape: 'dot', text: `${results.length} order${results.length === 1 ? '' : 's'}` });
+      status.show('green', 'dot', status.words('orders', { count: results.length }));
       send(msg);
-    });
+    }, status);
   }
   RED.nodes.registerType('bigcommerce-payments', BigCommercePayments);
 }

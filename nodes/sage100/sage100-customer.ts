@@ -1,5 +1,5 @@
 import { ValidationError } from '../../lib/errors';
-import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { getCustomer, upsertCustomer, type CustomerOutcome } from '../../lib/sage100/customers';
 import type { Customer } from '../../lib/sage100/types';
@@ -46,7 +46,7 @@ export default function register(RED: NodeAPI): void {
     const operation = definition.operation === 'get' ? 'get' : 'upsert';
     const matchByEmail = definition.matchByEmail === true;
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
-    if (config?.warningStatus) this.status(config.warningStatus);
+    const status = statusLine(RED, this, { warning: config?.warningStatus });
 
     onInput(this, async (msg, send) => {
       const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
@@ -68,9 +68,9 @@ export default function register(RED: NodeAPI): void {
         };
       }
       msg.sage100 = { ...(msg.sage100 as Record<string, unknown> | undefined), customer: report };
-      this.status({ fill: 'green', shape: 'dot', text: shortText(`${report.outcome} ${report.ARDivisionNo}-${report.CustomerNo}`) });
+      status.show('green', 'dot', status.words(report.outcome, { customer: `${report.ARDivisionNo}-${report.CustomerNo}` }));
       send(msg);
-    });
+    }, status);
   }
   RED.nodes.registerType('sage100-customer', Sage100Customer);
 }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../lib/errors';
-import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine, webOrderOf } from '../../lib/node-red/node';
+import { operatorBoard } from '../../lib/operator/board';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { createSalesOrderIfAbsent, getSalesOrder } from '../../lib/sage100/sales-orders';
 import type { Sage100ConfigNode } from './sage100-config';
@@ -29,17 +30,17 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, definition);
     const operation = definition.operation === 'get' ? 'get' : 'create';
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
-    if (config?.warningStatus) this.status(config.warningStatus);
+    const status = statusLine(RED, this, { warning: config?.warningStatus });
 
     onInput(this, async (msg, send) => {
-      const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
+      const { client, companyCode } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
       const payload = payloadOf(msg);
       if (operation === 'get') {
         const number = numberToGet(msg);
         const found = await getSalesOrder(client, number);
         msg.payload = { ...payload, salesOrder: found ?? null };
         msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: number, outcome: found ? 'found' : 'not-found' };
-        this.status({ fill: found ? 'green' : 'grey', shape: 'dot', text: shortText(`${String(number)} ${found ? 'found' : 'not found'}`) });
+        status.show(found ? 'green' : 'grey', 'dot', status.words(found ? 'found' : 'notFound', { salesOrder: String(number) }));
       } else {
         if (payload.salesOrder === undefined) {
           throw missing('payload.salesOrder', 'Wire sync-order-mapper (and sage100-customer) before this node, or set msg.payload.salesOrder to a Sage sales order.');
@@ -47,10 +48,11 @@ export default function register(RED: NodeAPI): void {
         const { outcome, salesOrder, foundIn } = await createSalesOrderIfAbsent(client, payload.salesOrder);
         msg.payload = { ...payload, salesOrder };
         msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }) };
-        this.status({ fill: 'green', shape: outcome === 'created' ? 'dot' : 'ring', text: shortText(`${salesOrder.SalesOrderNo} ${outcome}`) });
+        status.show('green', outcome === 'created' ? 'dot' : 'ring', status.words(outcome, { salesOrder: salesOrder.SalesOrderNo }));
+        operatorBoard.orderImported(companyCode, webOrderOf(msg) ?? String(salesOrder.CustomerPONo ?? salesOrder.SalesOrderNo), salesOrder.SalesOrderNo);
       }
       send(msg);
-    });
+    }, status);
   }
   RED.nodes.registerType('sage100-sales-order', Sage100SalesOrder);
 }

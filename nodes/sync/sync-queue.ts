@@ -1,7 +1,8 @@
 import { asError } from '../../lib/errors';
-import { errorStatus, numberSetting, onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
-import type { NodeAPI, NodeDefinition, NodeMessage, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
+import { operatorBoard } from '../../lib/operator/board';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { BullQueue } from '../../lib/sync/queue/bullmq';
 import { QueueJournal } from '../../lib/sync/queue/journal';
 import { discardDeadLetters, redriveDeadLetters } from '../../lib/sync/queue/dead-letters';
@@ -13,12 +14,14 @@ import type { SyncRedisNode } from './sync-redis';
 /** How long a change to an in-memory queue may wait before it is saved: what a crash of Node-RED can lose. */
 const JOURNAL_INTERVAL_MS = 2000;
 
-function statusOf(counts: QueueCounts): NodeStatus {
-  const parts = [`run ${counts.running}`];
-  if (counts.waiting !== undefined) parts.push(`wait ${counts.waiting}`);
-  if (counts.dropped > 0) parts.push(`dup ${counts.dropped}`);
-  if (counts.dead > 0) parts.push(`dead ${counts.dead}`);
-  return { fill: counts.dead > 0 ? 'yellow' : counts.running > 0 ? 'blue' : 'green', shape: 'dot', text: shortText(parts.join(' · ')) };
+/** Only what is there, dead letters first: a person scans for them; "idle" when nothing is. */
+function showCounts(status: StatusLine, counts: QueueCounts): void {
+  const parts: string[] = [];
+  if (counts.dead > 0) parts.push(status.words('dead', { count: counts.dead }));
+  if (counts.running > 0) parts.push(status.words('running', { count: counts.running }));
+  if (counts.waiting) parts.push(status.words('waiting', { count: counts.waiting }));
+  if (counts.dropped > 0) parts.push(status.words('duplicates', { count: counts.dropped }));
+  status.show(counts.dead > 0 ? 'yellow' : counts.running > 0 ? 'blue' : 'green', 'dot', parts.length > 0 ? parts.join(' · ') : status.words('idle'));
 }
 
 /** What other parts of the package (e.g. an admin route) can ask of a queue node: its dead letters. */
@@ -31,6 +34,7 @@ export interface SyncQueueNode extends RuntimeNode {
 export default function register(RED: NodeAPI): void {
   function SyncQueue(this: SyncQueueNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     const name = String(definition.queueName || 'orders');
     const useRedis = definition.backend === 'bullmq';
     const idSettings = { property: String(definition.idProperty ?? ''), prefix: String(definition.idPrefix ?? 'order:') };
@@ -59,13 +63,15 @@ export default function register(RED: NodeAPI): void {
         msg.queueJob = job;
         msg.error = failure;
         this.send([null, msg]);
+        operatorBoard.deadLettered(name, job.id, msg, failure.message);
       },
       changed: () => {
-        if (!(queue instanceof Error)) this.status(statusOf(queue.counts()));
+        if (!(queue instanceof Error)) showCounts(status, queue.counts());
         journal?.changed();
+        operatorBoard.queueChanged();
       },
       trouble: (err) => {
-        this.status(errorStatus(err));
+        status.error(err);
         // ioredis reports every reconnect attempt; the log gets each distinct problem once.
         if (!troubleSeen.has(err.message)) {
           troubleSeen.add(err.message);
@@ -123,10 +129,10 @@ export default function register(RED: NodeAPI): void {
           if (count > 0) this.log(`queue ${name}: ${count} unfinished job(s) from before the restart or redeploy are queued again`);
         });
       }
-      this.status(statusOf(queue.counts()));
+      showCounts(status, queue.counts());
     } catch (err) {
       queue = asError(err);
-      this.status(errorStatus(queue));
+      status.error(queue);
       this.error(queue.message);
     }
 
@@ -147,6 +153,18 @@ export default function register(RED: NodeAPI): void {
       return discarded;
     };
 
+    if (!(queue instanceof Error)) {
+      const counted = queue;
+      operatorBoard.addQueue({
+        id: this.id,
+        name,
+        counts: () => counted.counts(),
+        deadLetters: () => this.deadLetters(),
+        redrive: (which) => this.redrive(which),
+        discard: (which, note) => this.discard(which, note),
+      });
+    }
+
     onInput(this, async (msg) => {
       if (queue instanceof Error) throw queue;
       const acked = ackedJob(msg, name);
@@ -162,9 +180,10 @@ export default function register(RED: NodeAPI): void {
       const id = jobIdFor(msg, idSettings, RED.util.getMessageProperty);
       await restored;
       await queue.add(id, useRedis ? portableMessage(msg) : RED.util.cloneMessage(msg));
-    });
+    }, status);
 
     this.on('close', (removed, done) => {
+      operatorBoard.removeQueue(this.id);
       if (queue instanceof Error) return done();
       const closing = queue;
       const keep = async () => {

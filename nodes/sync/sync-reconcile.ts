@@ -1,4 +1,5 @@
-import { numberSetting, onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { operatorBoard } from '../../lib/operator/board';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 import { numberingSettingsFrom } from '../../lib/sync/mapper-options';
 import { ordersMissingInSage, reconcile, reconcileOptions, type ReconcileOptions } from '../../lib/sync/reconcile';
@@ -14,6 +15,7 @@ function statusList(value: unknown): number[] {
 export default function register(RED: NodeAPI): void {
   function SyncReconcile(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     // Read on the first msg, so a bad setting fails that msg with the setting named, where Catch sees it.
     let options: ReconcileOptions | undefined;
 
@@ -25,22 +27,19 @@ export default function register(RED: NodeAPI): void {
         skipStatuses: statusList(definition.skipStatuses),
       });
       const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this).client;
-      this.status({ fill: 'blue', shape: 'dot', text: 'checking' });
+      status.show('blue', 'dot', status.words('checking'));
       const report = await reconcile(msg.payload, sage, options, (done, total) => {
-        if (done % 25 === 0) this.status({ fill: 'blue', shape: 'dot', text: `${done}/${total} checked` });
+        if (done % 25 === 0) status.show('blue', 'dot', status.words('progress', { done, total }));
       });
       msg.payload = report;
       const found = report.mismatches.length;
-      this.status({
-        fill: found > 0 ? 'yellow' : 'green',
-        shape: 'dot',
-        text: shortText(found > 0 ? `${report.checked} checked: ${found} mismatch${found === 1 ? '' : 'es'}` : `${report.checked} checked: all match`),
-      });
+      status.show(found > 0 ? 'yellow' : 'green', 'dot', found > 0 ? status.words('mismatches', { count: found, checked: report.checked }) : status.words('allMatch', { count: report.checked }));
+      operatorBoard.reconciled(report.summary, found);
       // One msg per order missing in Sage, shaped like a job for the order queue (its id is msg.orderId).
       const requeue = ordersMissingInSage(report).map((orderId) => ({ topic: 'reconcile/missing-sales-order', orderId, payload: orderId }));
       send([msg, null]);
       if (requeue.length > 0) send([null, requeue]);
-    });
+    }, status);
   }
   RED.nodes.registerType('sync-reconcile', SyncReconcile);
 }

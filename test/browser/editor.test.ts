@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { demoBilling, DEMO_ADDRESSES, placeDemoOrder } from '../../sandbox/demo';
 import { findNode, loadExampleFlow } from '../../sandbox/flows';
 import { startSandbox, type Sandbox } from '../../sandbox/start';
 
@@ -38,6 +39,7 @@ const example = loadExampleFlow();
 const ordersTab = example.find((node) => node.type === 'tab' && node.label === 'Orders')!;
 const getOrderNode = findNode(example, 'bigcommerce-order', 'get order');
 const salesOrderNode = findNode(example, 'sage100-sales-order');
+const queueNode = findNode(example, 'sync-queue');
 
 describe('the editor in Chromium, against the sandbox', function () {
   this.timeout(60_000);
@@ -107,7 +109,8 @@ describe('the editor in Chromium, against the sandbox', function () {
     mkdirSync(screenshots, { recursive: true });
     userDir = mkdtempSync(join(tmpdir(), 'ml-sandbox-browser-'));
     browserDir = mkdtempSync(join(tmpdir(), 'ml-chromium-'));
-    sandbox = await startSandbox({ nodeRedPort: 0, bcPort: 0, sageAgentPort: 0, sageSoapPort: 0, userDir, log: () => undefined });
+    // One attempt for failures retrying cannot cure, so the dead-letter test sees its dead letter at once.
+    sandbox = await startSandbox({ nodeRedPort: 0, bcPort: 0, sageAgentPort: 0, sageSoapPort: 0, userDir, log: () => undefined, flowOverrides: { [queueNode.id]: { attempts: 1 } } });
     context = await chromium.launchPersistentContext(browserDir, {
       executablePath: CHROMIUM,
       headless: true,
@@ -209,7 +212,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.waitForFunction(
       ({ selector, previous }) => {
         const text = document.querySelector(selector)?.textContent ?? '';
-        return /^W\d+ (created|already-posted)$/.test(text) && text !== previous;
+        return /^W\d+ (created|already in Sage)$/.test(text) && text !== previous;
       },
       { selector: `#red-ui-workspace-chart [id="${salesOrderNode.id}"] .red-ui-flow-node-status-label`, previous: before },
       { timeout: 120_000, polling: 250 },
@@ -223,6 +226,87 @@ describe('the editor in Chromium, against the sandbox', function () {
     await shoot('orders-flow');
     const box = (await onCanvas(salesOrderNode.id).boundingBox())!;
     await page.screenshot({ path: join(screenshots, 'sales-order-status.png'), clip: { x: box.x - 260, y: box.y - 40, width: box.width + 460, height: box.height + 80 } });
+  });
+
+  it('shows statuses in words, not catalog keys or error codes', async function () {
+    await showTab(ordersTab.id);
+    const queueStatus = statusOf(queueNode.id);
+    await queueStatus.waitFor();
+    assert.match((await queueStatus.textContent())!, /^(idle|\d+ (dead letters?|running|waiting|duplicates?))\b/);
+    const texts = await page.locator('#red-ui-workspace-chart .red-ui-flow-node-status-label').allTextContents();
+    assert.ok(texts.length >= 3, `statuses shown: ${texts.join(' | ')}`);
+    for (const text of texts) {
+      assert.doesNotMatch(text, /^[\w-]+\.[\w.-]+$|\.status\.|^(sage100|bigcommerce|http|queue)\./, `"${text}" reads as a code`);
+    }
+  });
+
+  it('lists a dead letter in the operator sidebar; after the cause is fixed, Retry makes it a sales order', async function () {
+    this.timeout(150_000);
+    // A product the store sells but Sage has no item for: the sales order is refused (not on file) and, as
+    // retrying cannot cure that, the job becomes a dead letter at once.
+    const sku = 'KIOSK-NEW-1';
+    sandbox.bc.store.addProduct({ sku, name: 'Kiosk stand (new)', price: 120, inventory_level: 5 });
+    const address = DEMO_ADDRESSES[0]!;
+    const orderId = placeDemoOrder(sandbox.bc, {
+      customerId: 0,
+      billing: demoBilling('Ada', 'Lovelace', address, { guest: true, phone: '555-0100', email: 'ada.lovelace+kiosk@example.com' }),
+      lines: [{ sku, quantity: 1 }],
+      shippingMethod: 'Flat Rate',
+      shippingCost: 0,
+    });
+    await page.evaluate(() => (globalThis as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('ml-connector-operator'));
+    const letter = page.locator(`.ml-operator-dead-letter[data-job="order:${orderId}"]`);
+    await letter.waitFor({ timeout: 120_000 });
+    const shown = await letter.innerText();
+    assert.match(shown, new RegExp(`Web order ${orderId}`));
+    assert.match(shown, new RegExp(`${sku}.*not on file|not on file.*${sku}`, 'i'));
+    await pointerAway();
+    await dismissNotifications();
+    await shoot('operator-dead-letter');
+    // The example's debug line for the failure: the web order, no class name in front, and what to do.
+    await page.evaluate(() => (globalThis as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('debug'));
+    const debugLine = page.locator('#red-ui-sidebar .red-ui-debug-msg', { hasText: 'order errors' }).filter({ hasText: `web order ${orderId}:` }).first();
+    await debugLine.waitFor();
+    // A long string shows shortened until clicked.
+    await debugLine.locator('.red-ui-debug-msg-payload .red-ui-debug-msg-type-string').first().click();
+    await debugLine.locator('.red-ui-debug-msg-payload', { hasText: 'What to do' }).waitFor({ timeout: 5_000 });
+    const debugText = await debugLine.locator('.red-ui-debug-msg-payload').innerText();
+    assert.match(debugText, /What to do: /);
+    assert.doesNotMatch(debugText, /\b\w*Error: /);
+    await page.evaluate(() => (globalThis as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('ml-connector-operator'));
+
+    sandbox.sage.company.addItem({ ItemCode: sku, ItemCodeDesc: 'Kiosk stand', StandardUnitPrice: 120, warehouses: [{ WarehouseCode: '000', QuantityOnHand: 5 }] });
+    await letter.locator('button.ml-operator-retry').click();
+    await letter.waitFor({ state: 'detached', timeout: 60_000 });
+    const salesOrders = () => sandbox.sage.company.state().salesOrders.filter((order) => order.SalesOrderNo.endsWith(String(orderId)));
+    const deadline = Date.now() + 60_000;
+    while (salesOrders().length === 0 && Date.now() < deadline) await page.waitForTimeout(250);
+    assert.equal(salesOrders().length, 1, `web order ${orderId} became one sales order`);
+    // The sidebar's last-order line follows over comms, without a reload.
+    await page.locator('.ml-operator-line', { hasText: `web order ${orderId} became sales order` }).waitFor({ timeout: 30_000 });
+  });
+
+  it('discards a dead letter from the sidebar only with a note', async function () {
+    this.timeout(150_000);
+    const sku = 'KIOSK-NEW-2';
+    sandbox.bc.store.addProduct({ sku, name: 'Kiosk stand (other)', price: 99, inventory_level: 5 });
+    const orderId = placeDemoOrder(sandbox.bc, {
+      customerId: 0,
+      billing: demoBilling('Grace', 'Hopper', DEMO_ADDRESSES[1]!, { guest: true, phone: '555-0101', email: 'grace.hopper+kiosk@example.com' }),
+      lines: [{ sku, quantity: 1 }],
+      shippingMethod: 'Flat Rate',
+      shippingCost: 0,
+    });
+    await page.evaluate(() => (globalThis as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('ml-connector-operator'));
+    const letter = page.locator(`.ml-operator-dead-letter[data-job="order:${orderId}"]`);
+    await letter.waitFor({ timeout: 120_000 });
+    await letter.locator('button.ml-operator-discard').click();
+    await letter.locator('button.ml-operator-discard-confirm').click();
+    assert.equal(await letter.locator('.ml-operator-note.input-error').count(), 1, 'an empty note is refused');
+    await letter.locator('.ml-operator-note').fill('customer cancelled by phone');
+    await letter.locator('button.ml-operator-discard-confirm').click();
+    await letter.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.match(sandbox.nodeRed.log(), new RegExp(`dead letter order:${orderId} discarded: customer cancelled by phone`));
   });
 
   it('imports the example flow through Import › Examples into new tabs', async function () {

@@ -233,10 +233,10 @@ export interface SalesOrderOutcome {
 /** What the Orders tab's "sales orders" debug node showed: one entry per job that reached the end of the chain. */
 export const salesOrderOutcomes = (runtime: Runtime): SalesOrderOutcome[] => runtime.editor.values<SalesOrderOutcome>('sales orders');
 
-/** Jobs the order queue dropped as already queued or running ("dup N" in its status). */
+/** Jobs the order queue dropped as already queued or running ("N duplicates" in its status). */
 export function queueDrops(runtime: Runtime): number {
   const text = runtime.editor.status.get(runtime.idOf('sync-queue'))?.text ?? '';
-  return Number(/dup (\d+)/.exec(text)?.[1] ?? 0);
+  return Number(/(\d+) duplicates?\b/.exec(text)?.[1] ?? 0);
 }
 
 /**
@@ -269,7 +269,7 @@ async function pollOnce(runtime: Runtime): Promise<number> {
   const { orders } = await eventually(() => {
     const shown = runtime.editor.statusLog.slice(from).find((entry) => entry.id === pollId && (entry.fill === 'green' || entry.fill === 'red'));
     if (shown?.fill === 'red') throw new Error(`the backfill poll failed: ${shown.text}`);
-    return shown && { orders: Number(/^(\d+) orders/.exec(shown.text ?? '')?.[1] ?? Number.NaN) };
+    return shown && { orders: Number(/^(\d+) orders?\b/.exec(shown.text ?? '')?.[1] ?? Number.NaN) };
   }, 'the backfill poll ends');
   if (!Number.isInteger(orders)) throw new Error('the backfill poll ended without saying how many orders it sent');
   return orders;

@@ -1,3 +1,4 @@
+import { translate, useCatalogs } from '../support/catalog';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -73,19 +74,19 @@ describe('sync-queue node', () => {
     }
 
     it('runs each order once, drops duplicates while queued, and completes the job on the ack', async () => {
-      await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow());
+      await helper.load([useCatalogs, syncQueue, syncOrderMapper, catchNode], orderFlow());
       const queue = helper.getNode('queue');
       const seen = statuses(queue);
       const done = inbox(helper.getNode('done'));
       for (let delivery = 0; delivery < 5; delivery++) queue.receive({ payload: order(250), orderId: 250 });
-      await until(() => done.length === 1 && seen.at(-1)?.text === 'run 0 · wait 0 · dup 4', 'the order is mapped and acked');
+      await until(() => done.length === 1 && seen.at(-1)?.text === '4 duplicates', 'the order is mapped and acked');
       assert.deepEqual(done[0]?.queueJob, { id: 'order:250', attempt: 1, queue: 'orders' });
       assert.equal((done[0]?.payload as { salesOrder: { SalesOrderNo: string } }).salesOrder.SalesOrderNo, 'W000250');
       assert.equal(seen.at(-1)?.fill, 'green');
     });
 
     it('retries a job whose attempt reached Catch, then sends it to the dead letter with the last error', async () => {
-      await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow());
+      await helper.load([useCatalogs, syncQueue, syncOrderMapper, catchNode], orderFlow());
       const deadLetter = nextMessage<{ queueJob: unknown; error: { message: string; source: { id: string }; details: { code: string } }; payload: { id: number } }>(helper.getNode('dead'));
       const attempts = inbox(helper.getNode('mapper'));
       helper.getNode('queue').receive({ payload: order(251, 0), orderId: 251 });
@@ -99,7 +100,7 @@ describe('sync-queue node', () => {
     });
 
     it('starts no more than `At once` jobs before acks arrive', async () => {
-      await helper.load([syncQueue], [
+      await helper.load([useCatalogs, syncQueue], [
         { id: 'tab', type: 'tab' },
         { id: 'queue', z: 'tab', ...at, type: 'sync-queue', queueName: 'orders', concurrency: 1, attempts: 1, backoff: 0, maxBackoff: 0, ackTimeout: 30, wires: [['out'], []] },
         { id: 'out', z: 'tab', ...at, type: 'helper' },
@@ -120,14 +121,14 @@ describe('sync-queue node', () => {
         { id: 'queue', z: 'tab', ...at, type: 'sync-queue', queueName: 'orders', concurrency: 1, attempts: 3, backoff: 0, maxBackoff: 0, ackTimeout: 30, wires: [['out'], []] },
         { id: 'out', z: 'tab', ...at, type: 'helper' },
       ];
-      await helper.load([syncQueue], flow);
+      await helper.load([useCatalogs, syncQueue], flow);
       const out = inbox(helper.getNode('out'));
       helper.getNode('queue').receive({ orderId: 1, payload: { id: 1 }, req: { headers: {} } });
       helper.getNode('queue').receive({ orderId: 2, payload: { id: 2 } });
       await until(() => out.length === 1, 'the first job starts and is never acked');
       await helper.unload();
 
-      await helper.load([syncQueue], flow);
+      await helper.load([useCatalogs, syncQueue], flow);
       const again = inbox(helper.getNode('out'));
       await until(() => again.length === 1, 'the running job starts again after the restart');
       helper.getNode('queue').receive({ ...again[0] });
@@ -149,7 +150,7 @@ describe('sync-queue node', () => {
 
     it('spends no attempt and keeps the retry time across redeploys during a backoff', async () => {
       const flow = orderFlow({ attempts: 3, backoff: 0.6, maxBackoff: 0.6 });
-      await helper.load([syncQueue, syncOrderMapper, catchNode], flow);
+      await helper.load([useCatalogs, syncQueue, syncOrderMapper, catchNode], flow);
       let attempts = inbox(helper.getNode('mapper'));
       helper.getNode('queue').receive({ payload: order(253, 0), orderId: 253 });
       await until(() => attempts.length === 1, 'the first attempt fails');
@@ -158,7 +159,7 @@ describe('sync-queue node', () => {
       for (let redeploy = 0; redeploy < 3; redeploy++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await helper.unload();
-        await helper.load([syncQueue, syncOrderMapper, catchNode], flow);
+        await helper.load([useCatalogs, syncQueue, syncOrderMapper, catchNode], flow);
         attempts = inbox(helper.getNode('mapper'));
         helper.getNode('mapper').on('input', (() => starts.push(Date.now())) as never);
       }
@@ -168,7 +169,7 @@ describe('sync-queue node', () => {
     });
 
         it('keeps a dead letter (without the request) across a restart, holds its id, and runs it again on a redrive msg', async () => {
-      await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
+      await helper.load([useCatalogs, syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
       const dead = inbox(helper.getNode('dead'));
       helper.getNode('queue').receive({ payload: order(252, 0), orderId: 252, req: { headers: { 'x-shared-secret': 'hush-hush-secret' } } });
       await until(() => dead.length === 1, 'the order without lines is a dead letter');
@@ -177,7 +178,7 @@ describe('sync-queue node', () => {
 
       const file = await readFile(join(userDir, 'ml-connector-state', 'sync-queue-queue.json'), 'utf8');
       assert.ok(!file.includes('hush-hush-secret'), 'the kept dead letter carries no request headers');
-      await helper.load([syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
+      await helper.load([useCatalogs, syncQueue, syncOrderMapper, catchNode], orderFlow({ attempts: 1 }));
       const queue = helper.getNode('queue') as TestNode & { deadLetters(): Promise<Array<{ id: string; failure: { message: string } }>> };
       const seen = statuses(queue);
       const letters = await queue.deadLetters();
@@ -186,7 +187,7 @@ describe('sync-queue node', () => {
       const attempts = inbox(helper.getNode('mapper'));
       const deadAgain = inbox(helper.getNode('dead'));
       queue.receive({ payload: order(252, 0), orderId: 252 });
-      await until(() => /dup 1 · dead 1/.test(seen.at(-1)?.text ?? ''), 'a new msg for the dead letter\'s id is held');
+      await until(() => seen.at(-1)?.text === '1 dead letter · 1 duplicate', 'a new msg for the dead letter\'s id is held');
       assert.equal(attempts.length, 0);
       queue.receive({ topic: 'redrive', payload: 'order:252' });
       await until(() => attempts.length === 1, 'the re-driven dead letter runs');
@@ -195,7 +196,7 @@ describe('sync-queue node', () => {
     });
 
     it('sends a msg without a job id, or a BullMQ queue without Redis settings, to Catch with the reason', async () => {
-      await helper.load([syncQueue, catchNode], [
+      await helper.load([useCatalogs, syncQueue, catchNode], [
         { id: 'tab', type: 'tab' },
         { id: 'queue', z: 'tab', ...at, type: 'sync-queue', queueName: 'orders', wires: [[], []] },
         { id: 'redisless', z: 'tab', ...at, type: 'sync-queue', queueName: 'orders', backend: 'bullmq', wires: [[], []] },
@@ -224,7 +225,7 @@ describe('sync-queue node', () => {
     });
 
     it('carries the JSON part of the msg through Redis and completes the job on the ack', async () => {
-      await helper.load([syncQueue, syncRedis], [
+      await helper.load([useCatalogs, syncQueue, syncRedis], [
         { id: 'tab', type: 'tab' },
         { id: 'redis', type: 'sync-redis', url: 'redis://127.0.0.1:6379', keyPrefix: prefix },
         { id: 'queue', z: 'tab', ...at, type: 'sync-queue', queueName: 'node-test', backend: 'bullmq', redis: 'redis', concurrency: 1, attempts: 2, backoff: 0.01, maxBackoff: 0.01, ackTimeout: 30, wires: [['out'], []] },
@@ -240,7 +241,7 @@ describe('sync-queue node', () => {
       assert.equal(msg.res, undefined);
       assert.deepEqual(msg.queueJob, { id: 'order:77', attempt: 1, queue: 'node-test' });
       queue.receive(msg);
-      await until(() => seen.at(-1)?.text === 'run 0', 'the ack completes the job');
+      await until(() => seen.at(-1)?.text === 'idle', 'the ack completes the job');
     });
 
     it('runs a webhook delivered to two Node-RED instances sharing one Redis as one job', async () => {
@@ -260,10 +261,10 @@ describe('sync-queue node', () => {
         const job = runner.outputs('queue', 0)[0] as NodeMessage;
         assert.deepEqual(job.queueJob, { id: 'order:4242', attempt: 1, queue: 'shared' });
         await runner.deliver('queue', job);
-        await until(() => runner.lastStatus('queue')?.text?.startsWith('run 0') === true, 'the ack completes the job');
+        await until(() => /^(idle|\d+ duplicates?)$/.test(runner.lastStatus('queue')?.text ?? ''), 'the ack completes the job');
         assert.equal(runs().length, 1);
         const dropped = [first, second].map((runtime) => runtime.lastStatus('queue')?.text ?? '');
-        assert.ok(dropped.some((text) => text.includes('dup 1')), `one instance counts the duplicate: ${dropped.join(' / ')}`);
+        assert.ok(dropped.some((text) => text.includes('1 duplicate')), `one instance counts the duplicate: ${dropped.join(' / ')}`);
       } finally {
         await Promise.all([first.close(), second.close()]);
       }
@@ -292,7 +293,7 @@ class MiniRuntime {
       getMessageProperty: (msg: NodeMessage, path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], msg),
     },
     log: { info() {}, warn() {}, error() {}, debug() {} },
-    _: (key: string) => key,
+    _: translate,
   } as unknown as NodeAPI;
 
   load(modules: Array<(RED: NodeAPI) => void>, flow: NodeDefinition[]): void {

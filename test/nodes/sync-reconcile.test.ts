@@ -1,3 +1,4 @@
+import { useCatalogs } from '../support/catalog';
 import assert from 'node:assert/strict';
 import type { NodeAPI, NodeDefinition, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
 import type { ReconcileReport } from '../../lib/sync/reconcile';
@@ -44,7 +45,7 @@ describe('sync-reconcile node', () => {
 
   it('reports the mismatches between the store\'s payments and Sage\'s sales orders, reading only', async () => {
     sage = new FakeSage({ W000200: salesOrder('W000200', 200), W000201: salesOrder('W000201', 201, { SalesTaxAmt: 0 }) });
-    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow());
+    await helper.load([useCatalogs, syncReconcile, fakeSageConfig, catchNode], flow());
     const node = helper.getNode('reconcile');
     const seen = statuses(node);
     const sent = nextMessage<{ payload: ReconcileReport }>(helper.getNode('out'));
@@ -59,13 +60,13 @@ describe('sync-reconcile node', () => {
       ],
     );
     assert.equal(payload.summary, '3 orders checked: 2 mismatches (1 total-differs, 1 missing-sales-order)');
-    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'dot', text: '3 checked: 2 mismatches' });
+    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'dot', text: '2 mismatches in 3 orders' });
     assert.deepEqual(sage.writes, []);
   });
 
   it('uses the numbering, tolerance and status settings it is given', async () => {
     sage = new FakeSage({ WB00300: salesOrder('WB00300', 300, { CustomerPONo: 'WEB300', SalesTaxAmt: 0 }) });
-    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow({ salesOrderPrefix: 'WB', customerPoPrefix: 'WEB', tolerance: '5', skipStatuses: '0, 5, 6, 7', checkCapture: false }));
+    await helper.load([useCatalogs, syncReconcile, fakeSageConfig, catchNode], flow({ salesOrderPrefix: 'WB', customerPoPrefix: 'WEB', tolerance: '5', skipStatuses: '0, 5, 6, 7', checkCapture: false }));
     const node = helper.getNode('reconcile');
     const seen = statuses(node);
     const sent = nextMessage<{ payload: ReconcileReport }>(helper.getNode('out'));
@@ -73,12 +74,12 @@ describe('sync-reconcile node', () => {
     const { payload } = await sent;
     assert.deepEqual(payload.mismatches, []);
     assert.deepEqual(sage.reads.sort(), ['WB00300', 'WB00301']);
-    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '2 checked: all match' });
+    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '2 orders checked: all match' });
   });
 
   it('sends each order missing in Sage on its second output as a job for the order queue', async () => {
     sage = new FakeSage({ W000101: salesOrder('W000101', 101) });
-    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow({ checkCapture: false }));
+    await helper.load([useCatalogs, syncReconcile, fakeSageConfig, catchNode], flow({ checkCapture: false }));
     const missing: Array<Record<string, unknown>> = [];
     helper.getNode('missing').on('input', ((msg: Record<string, unknown>) => missing.push(msg)) as never);
     const report = nextMessage<{ payload: ReconcileReport }>(helper.getNode('out'));
@@ -97,7 +98,7 @@ describe('sync-reconcile node', () => {
   it('sends a Sage it cannot reach to Catch with a red status, and no report', async () => {
     const unreachable = new Error('Sage 100 agent: connection failed for GET /v1/sales-orders/W000101: connect ECONNREFUSED');
     sage = new FakeSage({}, { W000101: unreachable, W000102: unreachable });
-    await helper.load([syncReconcile, fakeSageConfig, catchNode], flow());
+    await helper.load([useCatalogs, syncReconcile, fakeSageConfig, catchNode], flow());
     const node = helper.getNode('reconcile');
     const seen = statuses(node);
     const out: unknown[] = [];
@@ -107,13 +108,13 @@ describe('sync-reconcile node', () => {
     const failed = await caught;
     assert.match(failed.error.message, /Reconciliation stopped: Sage 100 could not be asked about order 10[12]/);
     assert.equal(failed.errorDetails.code, 'reconcile.check_failed');
-    assert.deepEqual(seen.at(-1), { fill: 'red', shape: 'ring', text: 'reconcile.check_failed' });
+    assert.deepEqual(seen.at(-1), { fill: 'red', shape: 'ring', text: 'Sage could not be asked' });
     assert.deepEqual(out, [], 'no report');
   });
 
   it('sends input it cannot read, or a missing Sage configuration, to Catch', async () => {
     const nodes = flow().map((node) => (node.id === 'catch' ? { ...node, scope: ['reconcile', 'unconfigured'] } : node));
-    await helper.load([syncReconcile, fakeSageConfig, catchNode], [...nodes, { id: 'unconfigured', z: 'tab', ...at, type: 'sync-reconcile', wires: [[]] }]);
+    await helper.load([useCatalogs, syncReconcile, fakeSageConfig, catchNode], [...nodes, { id: 'unconfigured', z: 'tab', ...at, type: 'sync-reconcile', wires: [[]] }]);
     const caught = helper.getNode('caught');
     let next = nextMessage<{ error: { message: string } }>(caught);
     helper.getNode('reconcile').receive({ payload: { orderId: 1 } });

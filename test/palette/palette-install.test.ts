@@ -11,7 +11,7 @@ interface Line { name: string; node: string; nodeRed: string }
 interface NodeSet { id: string; module: string; types: string[]; enabled: boolean; err?: string }
 
 const root = resolve(__dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string>; plugins: Record<string, string> } };
 
 function npm(args: string[], cwd: string): string {
   const result = spawnSync('npm', args, { cwd, encoding: 'utf8' });
@@ -42,6 +42,10 @@ describe('palette install: npm pack, npm install into a new user directory, real
       assert.ok(files.includes(file), `${file} is packed`);
       assert.ok(files.includes(file.replace(/\.js$/, '.html')), `${file} has its editor file`);
     }
+    for (const file of Object.values(pkg['node-red'].plugins)) {
+      assert.ok(files.includes(file), `plugin ${file} is packed`);
+      assert.ok(files.includes(file.replace(/\.js$/, '.html')), `plugin ${file} has its editor file`);
+    }
     assert.ok(files.includes('examples/flows.json'));
   });
 
@@ -59,6 +63,14 @@ describe('palette install: npm pack, npm install into a new user directory, real
           assert.equal(set.err, undefined, `${set.id}: ${set.err}`);
           assert.ok(set.enabled, `${set.id} is enabled`);
         }
+        // The operator view is a plugin: loaded without error, its route answering.
+        const pluginSets = (await (await fetch(`${nodeRed.url}/plugins`, { headers: { accept: 'application/json' } })).json()) as NodeSet[];
+        const ourPlugins = pluginSets.filter((s) => s.module === pkg.name);
+        assert.deepEqual(ourPlugins.map((s) => s.id).sort(), Object.keys(pkg['node-red'].plugins).map((name) => `${pkg.name}/${name}`).sort());
+        for (const set of ourPlugins) assert.equal(set.err, undefined, `${set.id}: ${set.err}`);
+        const view = await fetch(`${nodeRed.url}/ml-connector/operator`, { headers: { accept: 'application/json' } });
+        assert.equal(view.status, 200);
+        assert.deepEqual(((await view.json()) as { queues: unknown[] }).queues, []);
         assert.doesNotMatch(nodeRed.log(), /\[error\]/, 'Node-RED logged no error');
       } finally {
         await nodeRed.stop();

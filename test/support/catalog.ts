@@ -1,0 +1,43 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SHARED_CATALOG } from '../../lib/node-red/node';
+
+/**
+ * The package's en-US catalogs as Node-RED's runtime reads them (i18next: `__name__` substitutions, `_one` /
+ * `_other` plurals by `count`), for node tests: the test helper's `RED._` returns the key, so statuses would
+ * read as keys there. Load `useCatalogs` first in `helper.load([...])`.
+ */
+const root = resolve(__dirname, '..', '..');
+type Catalog = Record<string, unknown>;
+
+function catalogs(): { nodes: Catalog[]; shared: Catalog } {
+  const nodes: Catalog[] = [];
+  for (const group of readdirSync(join(root, 'nodes'))) {
+    const dir = join(root, 'nodes', group, 'locales', 'en-US');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) nodes.push(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Catalog);
+  }
+  const shared = JSON.parse(readFileSync(join(root, 'nodes', 'operator', 'locales', 'en-US', 'operator-view.json'), 'utf8')) as Catalog;
+  return { nodes, shared };
+}
+
+function lookup(catalog: Catalog, path: string): string | undefined {
+  let at: unknown = catalog;
+  for (const part of path.split('.')) at = (at as Record<string, unknown> | undefined)?.[part];
+  return typeof at === 'string' ? at : undefined;
+}
+
+export function translate(key: string, values: Record<string, unknown> = {}): string {
+  const { nodes, shared } = catalogs();
+  const [within, path] = key.includes(':') ? [key.startsWith(`${SHARED_CATALOG}:`) ? [shared] : [], key.slice(key.indexOf(':') + 1)] : [nodes, key];
+  const plural = typeof values.count === 'number' ? `${path}_${values.count === 1 ? 'one' : 'other'}` : undefined;
+  for (const catalog of within) {
+    const text = (plural && lookup(catalog, plural)) ?? lookup(catalog, path);
+    if (text !== undefined) return text.replace(/__(\w+)__/g, (_, name: string) => String(values[name] ?? ''));
+  }
+  return typeof values.defaultValue === 'string' ? values.defaultValue : key;
+}
+
+export function useCatalogs(RED: { _: unknown }): void {
+  RED._ = translate;
+}
