@@ -3,27 +3,9 @@ import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type
 import { ValidationError } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { sageItemSchema, type SageItem } from '../sage100/types';
+import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
 
-/** The CI_Item column whose value the store shows as the price. */
-export const PRICE_COLUMNS = ['StandardUnitPrice', 'SuggestedRetailPrice', 'SalesPromotionPrice'] as const;
-export type PriceColumn = (typeof PRICE_COLUMNS)[number];
-
-/** The Inventory API rejects levels above this; the catalog API would clamp them. */
-export const MAX_STOCK_LEVEL = 2_147_483_647;
-
-export interface StockSettings {
-  /** Warehouse codes whose quantities the store sells; empty means every warehouse Sage reports. */
-  warehouses: string[];
-  /**
-   * Also subtract QuantityOnBackOrder. Sites differ on whether Sage already counts back orders in
-   * QuantityOnSalesOrder, so the formula is a setting rather than a guess.
-   */
-  subtractBackOrders: boolean;
-  /** Units held back from the store per item. */
-  safetyStock: number;
-  /** Undefined pushes stock only and leaves prices to the store. */
-  priceColumn?: PriceColumn;
-}
+export * from './push-plan';
 
 export const stockSettingsSchema = z.object({
   warehouses: z.array(z.string().trim().min(1).max(3, 'a Sage warehouse code has at most 3 characters')),
@@ -45,36 +27,6 @@ export function parseWarehouseList(text: string): string[] {
     .filter((code) => code.length > 0);
 }
 
-/** Sage stores quantities with six decimals; rounding there first keeps 0.1 + 0.2 from losing a unit. */
-function wholeUnits(quantity: number): number {
-  return Math.floor(Math.round(quantity * 1e6) / 1e6);
-}
-
-/**
- * Available to sell: over the selected warehouses, on hand − on sales order (− on back order when set),
- * then − safety stock; whole units, never below zero or above what the Inventory API accepts.
- */
-export function availableToSell(item: SageItem, settings: StockSettings): number {
-  const selected = settings.warehouses.length > 0 ? new Set(settings.warehouses.map((code) => code.trim().toUpperCase())) : undefined;
-  let total = 0;
-  for (const warehouse of item.warehouses) {
-    if (selected && !selected.has(warehouse.WarehouseCode.trim().toUpperCase())) continue;
-    total += warehouse.QuantityOnHand - warehouse.QuantityOnSalesOrder - (settings.subtractBackOrders ? warehouse.QuantityOnBackOrder : 0);
-  }
-  return Math.min(MAX_STOCK_LEVEL, Math.max(0, wholeUnits(total - settings.safetyStock)));
-}
-
-/**
- * The price the store should show, rounded to the 4 decimals BigCommerce keeps; undefined when the chosen
- * column is empty or zero, which in Sage means "not priced" — the store keeps its own price then.
- */
-export function storePrice(item: SageItem, settings: StockSettings): number | undefined {
-  if (!settings.priceColumn) return undefined;
-  const value = item[settings.priceColumn];
-  if (value === undefined || !(value > 0)) return undefined;
-  return Math.round(value * 10_000) / 10_000;
-}
-
 /** Every element must be a Sage item; the first bad one is named by its position and ItemCode. */
 export function parseSageItems(payload: unknown): SageItem[] {
   if (!Array.isArray(payload)) {
@@ -94,125 +46,6 @@ export function parseSageItems(payload: unknown): SageItem[] {
     items[index] = result.data;
   }
   return items;
-}
-
-/** The persisted form: parallel arrays keep a 100,000-SKU snapshot a few megabytes on disk and in memory. */
-export interface SnapshotDocument {
-  version: 1;
-  target: string;
-  skus: string[];
-  stock: Array<number | null>;
-  price: Array<number | null>;
-}
-
-/**
- * What was last pushed successfully, per SKU. Only confirmed writes are recorded, so an item that failed
- * differs from the snapshot next time and is pushed again. `target` names the store and location the
- * values went to; a snapshot made for another target is not trusted.
- */
-export class PushSnapshot {
-  readonly stock = new Map<string, number>();
-  readonly price = new Map<string, number>();
-
-  constructor(readonly target: string) {}
-
-  /** The snapshot in `document`, or an empty one when it is missing, unreadable or for another target. */
-  static fromDocument(document: unknown, target: string): PushSnapshot {
-    const snapshot = new PushSnapshot(target);
-    const doc = document as Partial<SnapshotDocument> | undefined;
-    if (doc?.version !== 1 || doc.target !== target || !Array.isArray(doc.skus) || !Array.isArray(doc.stock) || !Array.isArray(doc.price)) {
-      return snapshot;
-    }
-    doc.skus.forEach((sku, index) => {
-      const stock = doc.stock?.[index];
-      const price = doc.price?.[index];
-      if (typeof stock === 'number') snapshot.stock.set(sku, stock);
-      if (typeof price === 'number') snapshot.price.set(sku, price);
-    });
-    return snapshot;
-  }
-
-  toDocument(): SnapshotDocument {
-    const doc: SnapshotDocument = { version: 1, target: this.target, skus: [], stock: [], price: [] };
-    for (const [sku, stock] of this.stock) {
-      doc.skus.push(sku);
-      doc.stock.push(stock);
-      doc.price.push(this.price.get(sku) ?? null);
-    }
-    for (const [sku, price] of this.price) {
-      if (this.stock.has(sku)) continue;
-      doc.skus.push(sku);
-      doc.stock.push(null);
-      doc.price.push(price);
-    }
-    return doc;
-  }
-}
-
-export interface StockChange {
-  sku: string;
-  quantity: number;
-}
-
-export interface PriceChange {
-  sku: string;
-  price: number;
-}
-
-export interface PushPlan {
-  stock: StockChange[];
-  prices: PriceChange[];
-  /** Distinct store SKUs the items map to. */
-  skus: number;
-  /** SKUs whose stock and price equal what was last pushed. */
-  unchanged: number;
-  /** Items the SKU map sends to no SKU (unmapped, with "not in Sage" chosen). */
-  unmappedItems: string[];
-  /** A SKU fed by two items takes the first item's values; the second is named here. */
-  conflicts: Array<{ sku: string; itemCode: string; keptItemCode: string }>;
-}
-
-export interface PlanOptions {
-  settings: StockSettings;
-  /** ItemCode → store SKUs (the sync-item-map table); without one the item code is the SKU. */
-  skusFor?: (itemCode: string) => string[];
-  /** What was pushed last time; without one (a full resync) every value is pushed. */
-  snapshot?: PushSnapshot;
-}
-
-/**
- * The stock levels and prices that differ from the snapshot, in item order. One pass over the items, and
- * nothing kept per SKU but the duplicate check, so a 100,000-item run costs little more than its output.
- */
-export function planPush(items: readonly SageItem[], options: PlanOptions): PushPlan {
-  const { settings, snapshot } = options;
-  const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
-  const plan: PushPlan = { stock: [], prices: [], skus: 0, unchanged: 0, unmappedItems: [], conflicts: [] };
-  const fedBy = new Map<string, string>();
-  for (const item of items) {
-    const skus = skusFor(item.ItemCode);
-    if (skus.length === 0) {
-      plan.unmappedItems.push(item.ItemCode);
-      continue;
-    }
-    const quantity = availableToSell(item, settings);
-    const price = storePrice(item, settings);
-    for (const sku of skus) {
-      const keptItemCode = fedBy.get(sku);
-      if (keptItemCode !== undefined) {
-        if (keptItemCode !== item.ItemCode) plan.conflicts.push({ sku, itemCode: item.ItemCode, keptItemCode });
-        continue;
-      }
-      fedBy.set(sku, item.ItemCode);
-      plan.skus++;
-      const stockChanged = snapshot?.stock.get(sku) !== quantity;
-      const priceChanged = price !== undefined && snapshot?.price.get(sku) !== price;
-      if (stockChanged) plan.stock.push({ sku, quantity });
-      if (priceChanged) plan.prices.push({ sku, price });
-      if (!stockChanged && !priceChanged) plan.unchanged++;
-    }
-  }
-  return plan;
 }
 
 /** Where the push keeps what must survive a restart: a JsonStateStore in Node-RED, anything alike in tests. */

@@ -171,3 +171,18 @@ describe('stock: status texts', () => {
     assert.deepEqual(summaryStatus({ ...base, failed: { stock: 1, price: 1 }, unknownSkus: ['x'] }), { fill: 'yellow', shape: 'ring', text: '1,200 pushed, 2 failed, 1 unknown' });
   });
 });
+
+describe('stock: the compact snapshot', () => {
+  it('reads a version-1 document in any order, and writes SKUs sorted with parallel columns', () => {
+    const snapshot = PushSnapshot.fromDocument({ version: 1, target: 't', skus: ['C', 'A', 'B'], stock: [3, 1, null], price: [null, 5, 7] }, 't');
+    assert.equal(snapshot.stock.get('A'), 1);
+    assert.equal(snapshot.stock.get('B'), undefined);
+    assert.equal(snapshot.price.get('B'), 7);
+    snapshot.stock.set('B', 2).set('Z', 9);
+    assert.deepEqual(snapshot.toDocument(), { version: 2, target: 't', skus: ['A', 'B', 'C', 'Z'], stock: [1, 2, 3, 9], price: [5, 7, null, null] });
+  });
+
+  it('refuses a document whose columns do not line up', () => {
+    assert.equal(PushSnapshot.fromDocument({ version: 2, target: 't', skus: ['A', 'B'], stock: [1], price: [1, 2] }, 't').stock.size, 0);
+  });
+});
