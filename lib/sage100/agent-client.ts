@@ -4,7 +4,7 @@ import { parseWith } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
-import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, UpsertedCustomer } from './client';
+import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
 import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
@@ -93,6 +93,7 @@ const stockPageSchema = z.object({
   rows: z.array(z.object({ ItemCode: z.string(), WarehouseCode: z.string(), QuantityOnHand: z.number(), QuantityOnSalesOrder: z.number(), QuantityOnBackOrder: z.number() })),
   nextPageToken: z.string().optional(),
 });
+const stockChangesSchema = stockPageSchema.extend({ token: z.string(), baseline: z.boolean(), resync: z.boolean(), scanned: z.number() });
 const recordSchema = z.record(z.string(), z.unknown());
 const salesOrderRecordSchema = z.looseObject({ SalesOrderNo: z.string(), Lines: z.array(recordSchema) });
 const customerRecordSchema = z.looseObject({ ARDivisionNo: z.string(), CustomerNo: z.string() });
@@ -319,6 +320,48 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
         };
       });
       return { items, nextPageToken: page.nextPageToken, highWater: page.asOf, total: page.total };
+    },
+
+    async stockChanges(query: StockChangesQuery): Promise<StockChangesAnswer | undefined> {
+      const itemCodes: string[] = [];
+      let pageToken: string | undefined;
+      let calls = 0;
+      let first: z.infer<typeof stockChangesSchema> | undefined;
+      do {
+        const request: HttpRequest = {
+          method: 'GET',
+          path: '/v1/stock/changes',
+          query: { clientId: query.clientId, since: query.since, warehouseCode: query.warehouses?.length ? query.warehouses : undefined, pageToken, pageSize: STOCK_PAGE_SIZE },
+          idempotent: true,
+          priority: 'bulk',
+        };
+        const answer = await newerOperation(request, stockChangesSchema, `stock changes of ${query.clientId}`);
+        if (!answer) return undefined;
+        calls++;
+        first ??= answer;
+        for (const row of answer.rows) if (itemCodes[itemCodes.length - 1] !== row.ItemCode) itemCodes.push(row.ItemCode);
+        pageToken = answer.nextPageToken;
+      } while (pageToken);
+      return { itemCodes: [...new Set(itemCodes)], token: first.token, baseline: first.baseline, resync: first.resync, scanned: first.scanned, calls };
+    },
+
+    async getItems(itemCodes: readonly string[], warehouses?: string[]): Promise<SageItem[]> {
+      const codes = [...new Set(itemCodes)];
+      if (codes.length === 0) return [];
+      const [prices, stock] = [await pricesOf(codes), await stockOf(codes, warehouses)];
+      return codes.flatMap((code) => {
+        const price = prices.get(code);
+        if (!price) return [];
+        return [
+          {
+            ItemCode: code.trim(),
+            StandardUnitPrice: price.StandardUnitPrice,
+            SuggestedRetailPrice: price.SuggestedRetailPrice,
+            SalesPromotionPrice: price.SalesPromotionPrice,
+            warehouses: (stock.get(code) ?? []).map((row) => ({ ...row, WarehouseCode: row.WarehouseCode.trim() })),
+          },
+        ];
+      });
     },
 
     async close(): Promise<void> {
