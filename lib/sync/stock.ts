@@ -14,10 +14,41 @@ export const stockSettingsSchema = z.object({
   priceColumn: z.enum(PRICE_COLUMNS).optional(),
 });
 
-/** The push node's settings: how to compute the values, and the store location the stock goes to. */
-export const pushSettingsSchema = stockSettingsSchema.extend({
-  locationId: z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)'),
+const locationIdSchema = z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)');
+
+/** Sage warehouses whose available quantity, summed, is one store location's level. */
+export const locationMappingSchema = z.object({
+  locationId: locationIdSchema,
+  warehouses: z.array(z.string().trim().min(1).max(3, 'a Sage warehouse code has at most 3 characters')).min(1, 'name at least one Sage warehouse'),
 });
+export type LocationMapping = z.infer<typeof locationMappingSchema>;
+
+/**
+ * The push node's settings: how to compute the values, and the store location the stock goes to — one location
+ * (the chosen warehouses summed), or a table of locations each fed by its own warehouses.
+ */
+export const pushSettingsSchema = stockSettingsSchema.extend({
+  locationId: locationIdSchema,
+  locations: z
+    .array(locationMappingSchema)
+    .refine((rows) => new Set(rows.map((row) => row.locationId)).size === rows.length, 'each store location appears once')
+    .optional(),
+});
+
+/**
+ * The editor's warehouse → location table, one location a line: `000, 001 = 1` (warehouses 000 and 001 into
+ * location 1). Numbers are left to the schema, so a bad line is named by what is wrong with it.
+ */
+export function parseLocationTable(text: string): Array<{ locationId: number; warehouses: string[] }> {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'))
+    .map((line) => {
+      const [left = '', right = ''] = line.split(/\s*(?:=|->|→)\s*/);
+      return { warehouses: parseWarehouseList(left), locationId: Number(right) };
+    });
+}
 
 /** Turns the editor's "000, 001" into warehouse codes. */
 export function parseWarehouseList(text: string): string[] {
@@ -93,6 +124,8 @@ export interface PushSummary {
   /** Requests made, by purpose (retries inside the client not counted again). */
   calls: { lookups: number; stock: number; prices: number; total: number };
   durationMs: number;
+  /** With a warehouse → location table: each location's stock figures. */
+  locations?: Array<{ locationId: number; warehouses: string[]; changed: number; pushed: number; failed: number }>;
 }
 
 export interface InventoryPushOptions {
@@ -102,6 +135,11 @@ export interface InventoryPushOptions {
   /** The config node's request function: paths below /stores/{hash}, rate-limited and retried. */
   request: RequestFunction;
   locationId: number;
+  /**
+   * Several store locations, each fed by its own Sage warehouses (its level = their available quantity). Without
+   * it, `settings.warehouses` summed go to `locationId`. Prices go with the first location's run.
+   */
+  locations?: readonly LocationMapping[];
   /** Push every value whatever the snapshot says. */
   fullResync: boolean;
   state: {
@@ -167,13 +205,53 @@ export function unconfirmedItems(items: readonly SageItem[], options: PlanOption
  * is kept here as pending, saved before the push starts, and sent again with every run until the store takes it.
  */
 export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
+  if (!options.locations?.length) return pushToLocation(options);
+  const summaries: PushSummary[] = [];
+  for (const [index, location] of options.locations.entries()) {
+    summaries.push(
+      await pushToLocation({
+        ...options,
+        locationId: location.locationId,
+        settings: { ...options.settings, warehouses: location.warehouses, ...(index > 0 && { priceColumn: undefined }) },
+        // Each location has its own snapshot and pending items; the SKU table is shared (`.skus` of the node's key).
+        state: { ...options.state, key: `${options.state.key}@${location.locationId}`, skuKey: options.state.key },
+        onProgress: options.onProgress,
+      }),
+    );
+  }
+  return mergeSummaries(summaries, options.locations);
+}
+
+/** One summary for a run over several locations: counts added, lists joined, and each location's own figures. */
+function mergeSummaries(summaries: PushSummary[], locations: readonly LocationMapping[]): PushSummary {
+  const [first] = summaries as [PushSummary, ...PushSummary[]];
+  const sum = (pick: (summary: PushSummary) => number) => summaries.reduce((total, summary) => total + pick(summary), 0);
+  const distinct = (pick: (summary: PushSummary) => string[]) => [...new Set(summaries.flatMap(pick))];
+  return {
+    ...first,
+    resent: Math.max(...summaries.map((summary) => summary.resent)),
+    pending: Math.max(...summaries.map((summary) => summary.pending)),
+    changed: { stock: sum((s) => s.changed.stock), price: sum((s) => s.changed.price) },
+    pushed: { stock: sum((s) => s.pushed.stock), price: sum((s) => s.pushed.price) },
+    failed: { stock: sum((s) => s.failed.stock), price: sum((s) => s.failed.price) },
+    skipped: Math.min(...summaries.map((summary) => summary.skipped)),
+    failures: summaries.flatMap((summary) => summary.failures),
+    unknownSkus: distinct((summary) => summary.unknownSkus),
+    calls: { lookups: sum((s) => s.calls.lookups), stock: sum((s) => s.calls.stock), prices: sum((s) => s.calls.prices), total: sum((s) => s.calls.total) },
+    durationMs: sum((s) => s.durationMs),
+    locations: summaries.map((summary, index) => ({ locationId: locations[index]!.locationId, warehouses: [...locations[index]!.warehouses], changed: summary.changed.stock, pushed: summary.pushed.stock, failed: summary.failed.stock })),
+  };
+}
+
+async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?: string } }): Promise<PushSummary> {
   const started = Date.now();
   const { files, key, store } = options.state;
   const target = `${store}#location-${options.locationId}`;
   // An unreadable state file means pushing everything once, not a node that fails every run.
   const readState = (name: string) => files.read(name).catch(() => undefined);
   const snapshot = PushSnapshot.fromDocument(await readState(snapshotKey(key)), target);
-  const skuCache = SkuCache.fromDocument(await readState(skuCacheKey(key)), store);
+  const skuFile = skuCacheKey(options.state.skuKey ?? key);
+  const skuCache = SkuCache.fromDocument(await readState(skuFile), store);
   const { items, resent } = withPending(pendingItems(await readState(pendingKey(key)), target), options.items);
   const savePending = (pending: SageItem[]) => files.write(pendingKey(key), { version: 1, target, items: pending } satisfies PendingDocument);
   await savePending(items);
@@ -254,7 +332,7 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
   } finally {
     for (const sku of stale) skuCache.delete(sku);
     await files.write(snapshotKey(key), snapshot.toDocument());
-    await files.write(skuCacheKey(key), skuCache.toDocument());
+    await files.write(skuFile, skuCache.toDocument());
     const pending = unconfirmedItems(items, { settings: options.settings, skusFor: options.skusFor, snapshot, unknownSkus: new Set(summary.unknownSkus) });
     await savePending(pending);
     summary.pending = pending.length;

@@ -2,7 +2,7 @@ import { parseWith } from '../../lib/errors';
 import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
-import { parseSageItems, parseWarehouseList, progressText, pushInventory, pushSettingsSchema, summaryStatus } from '../../lib/sync/stock';
+import { parseLocationTable, parseSageItems, parseWarehouseList, progressText, pushInventory, pushSettingsSchema, summaryStatus } from '../../lib/sync/stock';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 
@@ -14,7 +14,8 @@ export default function register(RED: NodeAPI): void {
     const push = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       const itemMap = definition.itemMap ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap() : undefined;
-      const { locationId, ...settings } = parseWith(
+      const locationTable = parseLocationTable(String(definition.locationTable ?? ''));
+      const { locationId, locations, ...settings } = parseWith(
         pushSettingsSchema,
         {
           warehouses: parseWarehouseList(String(definition.warehouses ?? '')),
@@ -22,6 +23,7 @@ export default function register(RED: NodeAPI): void {
           safetyStock: numberSetting(definition.safetyStock, 0),
           priceColumn: definition.priceColumn || undefined,
           locationId: numberSetting(definition.locationId, 1),
+          ...(locationTable.length > 0 && { locations: locationTable }),
         },
         { what: 'Inventory push settings', record: `node ${this.name || this.id}`, code: 'inventory.settings' },
       );
@@ -33,6 +35,7 @@ export default function register(RED: NodeAPI): void {
         skusFor: itemMap && ((itemCode) => itemMap.skusFor(itemCode)),
         request: store.request,
         locationId,
+        locations,
         fullResync: definition.fullResync === true || msg.fullResync === true,
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
         onProgress: (progress) => this.status({ fill: 'blue', shape: 'dot', text: progressText(progress) }),

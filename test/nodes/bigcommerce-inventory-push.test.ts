@@ -114,6 +114,38 @@ describe('bigcommerce-inventory-push node', () => {
     assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '6 pushed' });
   });
 
+  it('sets each store location from its own Sage warehouses with a warehouse → location table', async () => {
+    sim.store.catalog.addLocation({ id: 2, code: 'SAGE-EST', label: 'East warehouse' });
+    await helper.load(nodes, flow({ safetyStock: '0', locationTable: '000 = 1\n# the east coast\n001, EST = 2' }), credentials());
+    const twoWarehouses = [sageItem('TSHIRT-S', { '000': 11, '001': 50, EST: 5 }, 19.5), sageItem('MUG-11OZ', { '000': 6, EST: 3 }, 8.25)];
+    const summary = await push(twoWarehouses);
+    await sim.inventorySettled();
+    // Each level is its warehouses' available quantity: on hand − 1 on sales order per warehouse row.
+    assert.deepEqual([sim.store.stockOf('tee-s', 1), sim.store.stockOf('tee-s', 2)], [11 - 1, 50 - 1 + 5 - 1]);
+    assert.deepEqual([sim.store.stockOf('MUG-11OZ', 1), sim.store.stockOf('MUG-11OZ', 2)], [6 - 1, 3 - 1]);
+    assert.deepEqual(
+      summary.locations?.map((l) => [l.locationId, l.warehouses, l.pushed]),
+      [
+        [1, ['000'], 2],
+        [2, ['001', 'EST'], 2],
+      ],
+    );
+    assert.deepEqual(summary.pushed, { stock: 4, price: 2 }, 'prices once, with the first location');
+
+    // A change in one warehouse moves only its location.
+    const again = await push([sageItem('TSHIRT-S', { '000': 11, '001': 50, EST: 9 }, 19.5)]);
+    await sim.inventorySettled();
+    assert.deepEqual([sim.store.stockOf('tee-s', 1), sim.store.stockOf('tee-s', 2)], [10, 57]);
+    assert.deepEqual(again.locations?.map((l) => l.pushed), [0, 1]);
+  });
+
+  it('refuses a location table naming a location twice, naming the node', async () => {
+    await helper.load(nodes, flow({ locationTable: '000 = 1\nEST = 1' }), credentials());
+    const failed = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
+    helper.getNode('push').receive({ payload: items });
+    assert.match((await failed).error.message, /each store location appears once/);
+  });
+
   it('pushes nothing when nothing changed, also after a restart, and everything on msg.fullResync', async () => {
     await helper.load(nodes, flow(), credentials());
     await push(items);
