@@ -87,7 +87,19 @@ const itemPageSchema = z.object({
   asOf: stampSchema,
 });
 const pricesSchema = z.object({
-  prices: z.array(z.object({ ItemCode: z.string(), StandardUnitPrice: z.number(), SuggestedRetailPrice: z.number(), SalesPromotionPrice: z.number() })),
+  prices: z.array(
+    z.object({
+      ItemCode: z.string(),
+      StandardUnitPrice: z.number(),
+      SuggestedRetailPrice: z.number(),
+      SalesPromotionPrice: z.number(),
+      // Agent 1.1 and later.
+      SaleStartingDate: z.string().optional(),
+      SaleEndingDate: z.string().optional(),
+      SaleMethod: z.string().optional(),
+      InactiveItem: z.boolean().optional(),
+    }),
+  ),
 });
 const stockPageSchema = z.object({
   rows: z.array(z.object({ ItemCode: z.string(), WarehouseCode: z.string(), QuantityOnHand: z.number(), QuantityOnSalesOrder: z.number(), QuantityOnBackOrder: z.number() })),
@@ -103,6 +115,18 @@ const ensureSchema = z.object({
   salesOrder: salesOrderRecordSchema,
 });
 const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), changedFields: z.array(z.string()), customer: customerRecordSchema });
+
+/** The price members of an item, with the promotion's dates and InactiveItem when the agent sends them (trimmed). */
+function priceColumns(price: z.infer<typeof pricesSchema>['prices'][number]): Partial<SageItem> {
+  const { ItemCode: _code, ...columns } = price;
+  const trimmed: Partial<SageItem> = { ...columns };
+  for (const key of ['SaleStartingDate', 'SaleEndingDate', 'SaleMethod'] as const) {
+    const value = columns[key]?.trim();
+    if (value) trimmed[key] = value;
+    else delete trimmed[key];
+  }
+  return trimmed;
+}
 
 const ORDER_KEYS = Object.keys(salesOrderSchema.shape).filter((key) => key !== 'Lines');
 const LINE_KEYS = Object.keys(salesOrderLineSchema.shape);
@@ -313,7 +337,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
         return {
           ItemCode: item.ItemCode.trim(),
           ...(item.ItemCodeDesc?.trim() && { ItemCodeDesc: item.ItemCodeDesc.trim() }),
-          ...(price && { StandardUnitPrice: price.StandardUnitPrice, SuggestedRetailPrice: price.SuggestedRetailPrice, SalesPromotionPrice: price.SalesPromotionPrice }),
+          ...(price && priceColumns(price)),
           DateUpdated: item.DateUpdated,
           TimeUpdated: item.TimeUpdated,
           warehouses: (stock.get(item.ItemCode) ?? []).map((row: SageItem['warehouses'][number]) => ({ ...row, WarehouseCode: row.WarehouseCode.trim() })),
@@ -355,9 +379,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
         return [
           {
             ItemCode: code.trim(),
-            StandardUnitPrice: price.StandardUnitPrice,
-            SuggestedRetailPrice: price.SuggestedRetailPrice,
-            SalesPromotionPrice: price.SalesPromotionPrice,
+            ...priceColumns(price),
             warehouses: (stock.get(code) ?? []).map((row) => ({ ...row, WarehouseCode: row.WarehouseCode.trim() })),
           },
         ];

@@ -122,6 +122,12 @@ export const sageItemSchema = z.object({
   StandardUnitPrice: z.number().finite().optional(),
   SuggestedRetailPrice: z.number().finite().optional(),
   SalesPromotionPrice: z.number().finite().optional(),
+  /** The promotion's dates (YYYYMMDD, empty = open-ended) and method (P: SalesPromotionPrice is the price). */
+  SaleStartingDate: z.string().optional(),
+  SaleEndingDate: z.string().optional(),
+  SaleMethod: z.string().optional(),
+  /** Y in Sage: not to be sold. */
+  InactiveItem: z.boolean().optional(),
   DateUpdated: sageDateSchema.optional(),
   TimeUpdated: z.string().optional(),
   warehouses: z.array(itemWarehouseSchema),

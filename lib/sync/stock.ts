@@ -315,7 +315,9 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
     const productWrites: ProductPriceWrite[] = [];
     for (const { sku, price } of plan.prices) {
       const item = skuCache.get(sku);
+      // A simple product's base variant takes its price in the variants batch: 50 a call, not 10.
       if (item?.kind === 'variant') variantWrites.push({ sku, variantId: item.variantId, price });
+      else if (item?.baseVariantId) variantWrites.push({ sku, variantId: item.baseVariantId, price });
       else if (item) productWrites.push({ sku, productId: item.productId, price });
     }
     const priceTotal = variantWrites.length + productWrites.length;
