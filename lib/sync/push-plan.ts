@@ -25,6 +25,8 @@ export interface StockSettings {
   safetyStock: number;
   /** Undefined pushes stock only and leaves prices to the store. */
   priceColumn?: PriceColumn;
+  /** Items Sage marks InactiveItem: `zero` offers none of them for sale (stock 0); `sell` (default) ignores the flag. */
+  inactiveItems?: 'sell' | 'zero';
 }
 
 /** Sage stores quantities with six decimals; rounding there first keeps 0.1 + 0.2 from losing a unit. */
@@ -34,9 +36,11 @@ function wholeUnits(quantity: number): number {
 
 /**
  * Available to sell: over the selected warehouses, on hand − on sales order (− on back order when set),
- * then − safety stock; whole units, never below zero or above what the Inventory API accepts.
+ * then − safety stock; whole units, never below zero or above what the Inventory API accepts. An inactive item is 0
+ * when the settings say so.
  */
 export function availableToSell(item: SageItem, settings: StockSettings): number {
+  if (item.InactiveItem && settings.inactiveItems === 'zero') return 0;
   const selected = settings.warehouses.length > 0 ? new Set(settings.warehouses.map((code) => code.trim().toUpperCase())) : undefined;
   let total = 0;
   for (const warehouse of item.warehouses) {

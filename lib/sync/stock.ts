@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
+import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type SalePriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
 import { ValidationError } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { sageItemSchema, type SageItem } from '../sage100/types';
+import { PromotionBook } from './promotions';
 import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
 
 export * from './push-plan';
@@ -12,6 +13,7 @@ export const stockSettingsSchema = z.object({
   subtractBackOrders: z.boolean(),
   safetyStock: z.number().int('must be a whole number').min(0, 'must be 0 or more'),
   priceColumn: z.enum(PRICE_COLUMNS).optional(),
+  inactiveItems: z.enum(['sell', 'zero']).optional(),
 });
 
 const locationIdSchema = z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)');
@@ -124,6 +126,8 @@ export interface PushSummary {
   /** Requests made, by purpose (retries inside the client not counted again). */
   calls: { lookups: number; stock: number; prices: number; total: number };
   durationMs: number;
+  /** With promotions on: sale prices set (a promotion current today) and removed (ended, or gone from Sage). */
+  salePrices?: { set: number; removed: number };
   /** With a warehouse → location table: each location's stock figures. */
   locations?: Array<{ locationId: number; warehouses: string[]; changed: number; pushed: number; failed: number }>;
 }
@@ -140,6 +144,13 @@ export interface InventoryPushOptions {
    * it, `settings.warehouses` summed go to `locationId`. Prices go with the first location's run.
    */
   locations?: readonly LocationMapping[];
+  /**
+   * Push Sage's promotion (SalesPromotionPrice between SaleStartingDate and SaleEndingDate) as the store's sale price,
+   * and remove it when it ends; the book of known promotions is checked against `today` on every run.
+   */
+  salePromotions?: boolean;
+  /** Sage's date (YYYYMMDD) for the promotions, e.g. the items run's `next.DateUpdated`; default the local date. */
+  today?: string;
   /** Push every value whatever the snapshot says. */
   fullResync: boolean;
   state: {
@@ -157,6 +168,12 @@ export interface InventoryPushOptions {
 const snapshotKey = (key: string) => `${key}.snapshot`;
 const skuCacheKey = (key: string) => `${key}.skus`;
 const pendingKey = (key: string) => `${key}.pending`;
+const promotionsKey = (key: string) => `${key}.promotions`;
+
+/** Today as Sage writes dates (YYYYMMDD), on this machine's clock. */
+function localSageDate(at = new Date()): string {
+  return `${at.getFullYear()}${String(at.getMonth() + 1).padStart(2, '0')}${String(at.getDate()).padStart(2, '0')}`;
+}
 
 /** The persisted form of the items not yet confirmed, for one store and location. */
 interface PendingDocument {
@@ -213,6 +230,7 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
         ...options,
         locationId: location.locationId,
         settings: { ...options.settings, warehouses: location.warehouses, ...(index > 0 && { priceColumn: undefined }) },
+        salePromotions: index === 0 && options.salePromotions,
         // Each location has its own snapshot and pending items; the SKU table is shared (`.skus` of the node's key).
         state: { ...options.state, key: `${options.state.key}@${location.locationId}`, skuKey: options.state.key },
         onProgress: options.onProgress,
@@ -257,6 +275,10 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
   await savePending(items);
   const plan = planPush(items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
   const calls = new CatalogCalls(options.request);
+  const today = options.today ?? localSageDate();
+  const promotions = options.salePromotions ? PromotionBook.fromDocument(await readState(promotionsKey(key)), target) : undefined;
+  promotions?.record(items, options.skusFor ?? ((itemCode) => [itemCode]));
+  const salesDue = promotions?.due(today) ?? [];
   const summary: PushSummary = {
     fullResync: options.fullResync,
     items: options.items.length,
@@ -273,6 +295,7 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
     conflicts: plan.conflicts,
     calls: { lookups: 0, stock: 0, prices: 0, total: 0 },
     durationMs: 0,
+    ...(promotions && { salePrices: { set: 0, removed: 0 } }),
   };
   // Ids behind a failed write may be stale; they are forgotten once the run is over, so the next run looks again.
   const stale = new Set<string>();
@@ -285,6 +308,7 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
     const toFind = new Set<string>();
     for (const { sku } of plan.stock) if (!skuCache.get(sku)) toFind.add(sku);
     for (const { sku } of plan.prices) if (!skuCache.get(sku)) toFind.add(sku);
+    for (const { sku } of salesDue) if (!skuCache.get(sku)) toFind.add(sku);
     if (toFind.size > 0) {
       options.onProgress?.({ phase: 'lookup', done: 0, total: toFind.size });
       const found = await calls.lookup([...toFind]);
@@ -331,7 +355,21 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
     };
     await calls.setVariantPrices(variantWrites, onPrices);
     await calls.setProductPrices(productWrites, onPrices);
+
+    const saleWrites: SalePriceWrite[] = [];
+    for (const { sku, salePrice } of salesDue) {
+      const item = skuCache.get(sku);
+      if (item) saleWrites.push({ sku, item, salePrice });
+    }
+    await calls.setSalePrices(saleWrites, (outcome) => {
+      for (const write of outcome.succeeded) {
+        promotions?.confirmed(write.sku, write.salePrice, today);
+        if (summary.salePrices) summary.salePrices[write.salePrice > 0 ? 'set' : 'removed']++;
+      }
+      for (const { write, message } of outcome.failed) fail(write.sku, 'price', message);
+    });
   } finally {
+    if (promotions) await files.write(promotionsKey(key), promotions.toDocument());
     for (const sku of stale) skuCache.delete(sku);
     await files.write(snapshotKey(key), snapshot.toDocument());
     await files.write(skuFile, skuCache.toDocument());

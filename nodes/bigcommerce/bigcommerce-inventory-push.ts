@@ -6,6 +6,12 @@ import { parseLocationTable, parseSageItems, parseWarehouseList, progressText, p
 import type { SyncItemMapNode } from '../sync/sync-item-map';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 
+/** Sage's date from the items run (the agent's clock when it listed), so promotions follow Sage's calendar. */
+function sageToday(msg: NodeMessage): string | undefined {
+  const next = (msg.sage100 as { items?: { next?: { DateUpdated?: unknown } } } | undefined)?.items?.next?.DateUpdated;
+  return typeof next === 'string' && /^\d{8}$/.test(next) ? next : undefined;
+}
+
 export default function register(RED: NodeAPI): void {
   function BigCommerceInventoryPush(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
@@ -22,6 +28,7 @@ export default function register(RED: NodeAPI): void {
           subtractBackOrders: definition.subtractBackOrders === true,
           safetyStock: numberSetting(definition.safetyStock, 0),
           priceColumn: definition.priceColumn || undefined,
+          inactiveItems: definition.inactiveItems === 'zero' ? 'zero' : 'sell',
           locationId: numberSetting(definition.locationId, 1),
           ...(locationTable.length > 0 && { locations: locationTable }),
         },
@@ -36,6 +43,8 @@ export default function register(RED: NodeAPI): void {
         request: store.request,
         locationId,
         locations,
+        salePromotions: definition.salePromotions === true,
+        today: sageToday(msg),
         fullResync: definition.fullResync === true || msg.fullResync === true,
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
         onProgress: (progress) => this.status({ fill: 'blue', shape: 'dot', text: progressText(progress) }),

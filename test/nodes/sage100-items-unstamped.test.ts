@@ -66,7 +66,7 @@ describe('sage100-items → inventory push: quantity changes Sage did not stamp'
     await rm(agentData, { recursive: true, force: true });
   });
 
-  async function load(unstampedStock: boolean) {
+  async function load(unstampedStock: boolean, push: Record<string, unknown> = {}) {
     await helper.load(
       [sage100Config, sage100Items, bigcommerceConfig, inventoryPush],
       [
@@ -74,7 +74,7 @@ describe('sage100-items → inventory push: quantity changes Sage did not stamp'
         { id: 'sage', type: 'sage100-config', mode: 'agent', agentUrl: sage.agentUrl, companyCode: 'ABC', tlsMode: 'pin', pinSha256: sage.fingerprint256, timeoutMs: 5000 },
         { id: 'bc', type: 'bigcommerce-config', storeHash: store.storeHash, apiUrl: store.apiUrl, timeout: 10 },
         { id: 'items', z: 'tab', ...at, type: 'sage100-items', sage100: 'sage', mode: 'changes', warehouses: '', pageSize: 200, unstampedStock, wires: [['push']] },
-        { id: 'push', z: 'tab', ...at, type: 'bigcommerce-inventory-push', bigcommerce: 'bc', warehouses: '', subtractBackOrders: false, safetyStock: '0', priceColumn: '', locationId: '1', wires: [['out']] },
+        { id: 'push', z: 'tab', ...at, type: 'bigcommerce-inventory-push', bigcommerce: 'bc', warehouses: '', subtractBackOrders: false, safetyStock: '0', priceColumn: '', locationId: '1', wires: [['out']], ...push },
         { id: 'out', z: 'tab', ...at, type: 'helper' },
       ],
       { sage: { apiKey: sage.apiKey }, bc: { accessToken: store.accessToken } },
@@ -116,6 +116,40 @@ describe('sage100-items → inventory push: quantity changes Sage did not stamp'
     const third = await poll();
     assert.equal(third.unstamped?.items, 0, 'nothing changed since');
     assert.equal(third.summary.items, 0);
+  });
+
+  it("shows a Sage promotion as the sale price only between its dates (Sage's clock), and reverts it within one poll once it ends", async () => {
+    sage.company.addItem({
+      ItemCode: 'GADGET-2',
+      StandardUnitPrice: 6,
+      SalesPromotionPrice: 4.5,
+      SaleStartingDate: '20260303',
+      SaleEndingDate: '20260305',
+      SaleMethod: 'P',
+      warehouses: [{ WarehouseCode: '000', QuantityOnHand: 3 }],
+    });
+    store.store.addProduct({ sku: 'GADGET-2', price: 6, inventory_level: 0 });
+    await load(true, { salePromotions: true, priceColumn: 'StandardUnitPrice' });
+    now = new Date('2026-03-02T09:01:00Z');
+    const before = await poll();
+    assert.equal(store.store.priceOf('GADGET-2'), 6, 'not yet: the promotion starts tomorrow');
+    assert.deepEqual(before.summary.salePrices, { set: 0, removed: 0 });
+
+    // Nothing changes in Sage when a promotion starts or ends: only the date moves.
+    now = new Date('2026-03-03T08:00:00Z');
+    const started = await poll();
+    assert.equal(started.summary.items, 0, 'no Sage item changed');
+    assert.deepEqual(started.summary.salePrices, { set: 1, removed: 0 });
+    assert.equal(store.store.priceOf('GADGET-2'), 4.5);
+
+    now = new Date('2026-03-05T17:00:00Z');
+    assert.deepEqual((await poll()).summary.salePrices, { set: 0, removed: 0 }, 'still on its last day');
+
+    now = new Date('2026-03-06T08:00:00Z');
+    const ended = await poll();
+    assert.deepEqual(ended.summary.salePrices, { set: 0, removed: 1 });
+    assert.equal(store.store.priceOf('GADGET-2'), 6, 'the ended promotion reverted within one poll');
+    assert.deepEqual((await poll()).summary.salePrices, { set: 0, removed: 0 }, 'and is forgotten');
   });
 
   it('misses the same receipt when the comparison is off (the gap it closes)', async () => {
