@@ -98,6 +98,9 @@ const pricesSchema = z.object({
       SaleEndingDate: z.string().optional(),
       SaleMethod: z.string().optional(),
       InactiveItem: z.boolean().optional(),
+      priceCodes: z
+        .array(z.object({ PriceCode: z.string(), CustomerPriceLevel: z.string(), PricingMethod: z.string(), breaks: z.array(z.object({ BreakQuantity: z.number(), DiscountMarkup: z.number() })) }))
+        .optional(),
     }),
   ),
 });
@@ -124,6 +127,10 @@ function priceColumns(price: z.infer<typeof pricesSchema>['prices'][number]): Pa
     const value = columns[key]?.trim();
     if (value) trimmed[key] = value;
     else delete trimmed[key];
+  }
+  if (columns.priceCodes) {
+    trimmed.priceCodes = columns.priceCodes.map((code) => ({ ...code, PriceCode: code.PriceCode.trim(), CustomerPriceLevel: code.CustomerPriceLevel.trim(), PricingMethod: code.PricingMethod.trim() }));
+    if (trimmed.priceCodes.length === 0) delete trimmed.priceCodes;
   }
   return trimmed;
 }

@@ -128,6 +128,17 @@ export const sageItemSchema = z.object({
   SaleMethod: z.string().optional(),
   /** Y in Sage: not to be sold. */
   InactiveItem: z.boolean().optional(),
+  /** IM_PriceCode rows of the item: a pricing method and up to five quantity breaks per customer price level. */
+  priceCodes: z
+    .array(
+      z.object({
+        PriceCode: z.string(),
+        CustomerPriceLevel: z.string(),
+        PricingMethod: z.string(),
+        breaks: z.array(z.object({ BreakQuantity: z.number().finite(), DiscountMarkup: z.number().finite() })),
+      }),
+    )
+    .optional(),
   DateUpdated: sageDateSchema.optional(),
   TimeUpdated: z.string().optional(),
   warehouses: z.array(itemWarehouseSchema),

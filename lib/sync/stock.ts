@@ -3,6 +3,7 @@ import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type
 import { ValidationError } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { sageItemSchema, type SageItem } from '../sage100/types';
+import { pushPriceLevels, type KnownLevels, type PriceLevelSummary } from './price-levels';
 import { PromotionBook } from './promotions';
 import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
 
@@ -128,6 +129,8 @@ export interface PushSummary {
   durationMs: number;
   /** With promotions on: sale prices set (a promotion current today) and removed (ended, or gone from Sage). */
   salePrices?: { set: number; removed: number };
+  /** With price levels: the price lists pushed, or `available: false` on a plan without them (catalog prices only). */
+  priceLists?: PriceLevelSummary;
   /** With a warehouse → location table: each location's stock figures. */
   locations?: Array<{ locationId: number; warehouses: string[]; changed: number; pushed: number; failed: number }>;
 }
@@ -151,6 +154,8 @@ export interface InventoryPushOptions {
   salePromotions?: boolean;
   /** Sage's date (YYYYMMDD) for the promotions, e.g. the items run's `next.DateUpdated`; default the local date. */
   today?: string;
+  /** Sage customer price levels pushed as price lists (with their customer groups), in `currency`. */
+  priceLevels?: { levels: string[]; currency: string };
   /** Push every value whatever the snapshot says. */
   fullResync: boolean;
   state: {
@@ -169,6 +174,7 @@ const snapshotKey = (key: string) => `${key}.snapshot`;
 const skuCacheKey = (key: string) => `${key}.skus`;
 const pendingKey = (key: string) => `${key}.pending`;
 const promotionsKey = (key: string) => `${key}.promotions`;
+const priceLevelsKey = (key: string) => `${key}.price-levels`;
 
 /** Today as Sage writes dates (YYYYMMDD), on this machine's clock. */
 function localSageDate(at = new Date()): string {
@@ -222,6 +228,21 @@ export function unconfirmedItems(items: readonly SageItem[], options: PlanOption
  * is kept here as pending, saved before the push starts, and sent again with every run until the store takes it.
  */
 export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
+  const summary = await pushStock(options);
+  if (!options.priceLevels?.levels.length) return summary;
+  const { files, key, store } = options.state;
+  const saved = (await files.read<{ store?: string; levels?: Array<[string, { priceListId: number; customerGroupId: number }]> }>(priceLevelsKey(key)).catch(() => undefined)) ?? {};
+  const known: KnownLevels = new Map(saved.store === store && Array.isArray(saved.levels) ? saved.levels : []);
+  try {
+    summary.priceLists = await pushPriceLevels(options.request, { items: options.items, skusFor: options.skusFor, ...options.priceLevels }, known);
+  } finally {
+    await files.write(priceLevelsKey(key), { store, levels: [...known] });
+  }
+  summary.calls.total += summary.priceLists.calls;
+  return summary;
+}
+
+async function pushStock(options: InventoryPushOptions): Promise<PushSummary> {
   if (!options.locations?.length) return pushToLocation(options);
   const summaries: PushSummary[] = [];
   for (const [index, location] of options.locations.entries()) {

@@ -16,11 +16,14 @@ export default function register(RED: NodeAPI): void {
   function BigCommerceInventoryPush(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
     const files = stateStoreFor(RED.settings);
+    // Said once per deployment, not on every run.
+    let toldNoPriceLists = false;
 
     const push = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       const itemMap = definition.itemMap ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap() : undefined;
       const locationTable = parseLocationTable(String(definition.locationTable ?? ''));
+      const priceLevels = parseWarehouseList(String(definition.priceLevels ?? ''));
       const { locationId, locations, ...settings } = parseWith(
         pushSettingsSchema,
         {
@@ -44,11 +47,16 @@ export default function register(RED: NodeAPI): void {
         locationId,
         locations,
         salePromotions: definition.salePromotions === true,
+        ...(priceLevels.length > 0 && { priceLevels: { levels: priceLevels, currency: String(definition.currency || 'USD').toUpperCase() } }),
         today: sageToday(msg),
         fullResync: definition.fullResync === true || msg.fullResync === true,
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
         onProgress: (progress) => this.status({ fill: 'blue', shape: 'dot', text: progressText(progress) }),
       });
+      if (summary.priceLists?.available === false && !toldNoPriceLists) {
+        toldNoPriceLists = true;
+        this.warn(`The store's plan offers no price lists, so Sage price levels are not pushed; the catalog prices stand. ${summary.priceLists.reason ?? ''}`.trim());
+      }
       this.status(summaryStatus(summary));
       msg.payload = summary;
       send(msg);

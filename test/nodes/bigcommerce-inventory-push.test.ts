@@ -7,6 +7,8 @@ import inventoryPush from '../../nodes/bigcommerce/bigcommerce-inventory-push';
 import syncItemMap from '../../nodes/sync/sync-item-map';
 import type { SageItem } from '../../lib/sage100/types';
 import type { PushSummary } from '../../lib/sync/stock';
+import { createBigCommerceClient } from '../../lib/bigcommerce/client';
+import { assignPriceLevelGroups } from '../../lib/sync/price-levels';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 
@@ -145,6 +147,67 @@ describe('bigcommerce-inventory-push node', () => {
     const failed = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
     helper.getNode('push').receive({ payload: items });
     assert.match((await failed).error.message, /each store location appears once/);
+  });
+
+  it("pushes Sage price level 2 as a price list with quantity breaks, assigned to the level's customer group", async () => {
+    await helper.load(nodes, flow({ priceLevels: '2', currency: 'usd' }), credentials());
+    const levelled: SageItem = {
+      ...sageItem('MUG-11OZ', { '000': 6 }, 10),
+      priceCodes: [
+        { PriceCode: '', CustomerPriceLevel: '1', PricingMethod: 'D', breaks: [{ BreakQuantity: 99_999_999, DiscountMarkup: 2 }] },
+        {
+          PriceCode: '',
+          CustomerPriceLevel: '2',
+          PricingMethod: 'D',
+          breaks: [
+            { BreakQuantity: 9, DiscountMarkup: 5 },
+            { BreakQuantity: 49, DiscountMarkup: 10 },
+            { BreakQuantity: 99_999_999, DiscountMarkup: 15 },
+          ],
+        },
+      ],
+    };
+    const summary = await push([levelled]);
+    const [level] = summary.priceLists!.levels;
+    assert.equal(level?.records, 1);
+    const { pricing } = sim.store;
+    assert.equal(pricing.priceLists.get(level!.priceListId)?.name, 'Sage price level 2');
+    assert.equal(pricing.priceListOfGroup(level!.customerGroupId), level!.priceListId, "assigned to the level's customer group");
+    const [record] = [...pricing.recordsOf(level!.priceListId).values()];
+    // Sage level 2: 5 % off 10 up to 9 units, 10 % off from 10 to 49, 15 % off from 50.
+    assert.deepEqual([record?.sku, record?.currency, record?.price, record?.bulkTiers], [
+      'MUG-11OZ',
+      'USD',
+      9.5,
+      [
+        { quantity_min: 10, quantity_max: 49, type: 'fixed', amount: 9 },
+        { quantity_min: 50, type: 'fixed', amount: 8.5 },
+      ],
+    ]);
+
+    // The customer flow's part: a level-2 B2B customer goes into that group, and so gets that price list.
+    const customer = sim.store.addCustomer({ email: 'buyer@example.com', first_name: 'Bo', last_name: 'Buyer' });
+    const client = createBigCommerceClient({ storeHash: sim.storeHash, accessToken: sim.accessToken, apiUrl: sim.apiUrl, retry: { retries: 0 } });
+    assert.deepEqual(await assignPriceLevelGroups(client.request, [{ customerId: customer.id, priceLevel: '2' }, { customerId: customer.id + 1000, priceLevel: '' }]), { customers: 1, calls: 2 });
+    assert.equal(pricing.priceListOfGroup(sim.store.customers.get(customer.id)!.customerGroupId), level!.priceListId);
+
+    // Later runs know the list: 500 changed level prices are one call.
+    for (let n = 0; n < 500; n++) sim.store.addProduct({ sku: `MUG-${n}`, price: 10, inventory_level: 0 });
+    const many = Array.from({ length: 500 }, (_, n) => ({ ...levelled, ItemCode: `MUG-${n}` }));
+    const again = await push(many);
+    assert.equal(again.priceLists?.calls, 1);
+  });
+
+  it('keeps to catalog prices on a plan without price lists, and says so once', async () => {
+    sim.store.pricing.features.priceLists = false;
+    await helper.load(nodes, flow({ priceLevels: '2' }), credentials());
+    const warnings: string[] = [];
+    helper.getNode('push').on('call:warn', ((call: { args: [string] }) => warnings.push(call.args[0])) as never);
+    const first = await push(items);
+    await push(items);
+    assert.equal(first.priceLists?.available, false);
+    assert.equal(sim.store.priceOf('MUG-11OZ'), 8.25, 'the catalog price was pushed');
+    assert.equal(warnings.filter((text) => /no price lists/.test(text)).length, 1);
   });
 
   it('pushes nothing when nothing changed, also after a restart, and everything on msg.fullResync', async () => {
