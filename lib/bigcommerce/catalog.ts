@@ -47,6 +47,13 @@ export interface SalePriceWrite {
   salePrice: number;
 }
 
+export interface OfferWrite {
+  sku: string;
+  item: CatalogItem;
+  /** false takes the SKU off sale (hidden product, or a variant that cannot be bought). */
+  offered: boolean;
+}
+
 export interface ProductPriceWrite {
   sku: string;
   productId: number;
@@ -233,6 +240,36 @@ export class CatalogCalls {
       idOf: (write) => write.item.productId,
       isNamed: (write, named) => named.skus.has(write.sku) || named.productIds.has(write.item.productId) || named.ids.has(write.item.productId),
     });
+  }
+
+  /**
+   * Takes items off sale or puts them back: an option variant through the variants batch (`purchasing_disabled`), a
+   * product without options through the products batch (`is_visible`: hidden from the storefront).
+   */
+  async setOffered(writes: readonly OfferWrite[], onBatch?: BatchListener<OfferWrite>): Promise<void> {
+    const variantIdOf = (write: OfferWrite) => (write.item.kind === 'variant' ? write.item.variantId : undefined);
+    await this.inBatches(
+      writes.filter((write) => variantIdOf(write) !== undefined),
+      MAX_VARIANTS_PER_CALL,
+      onBatch,
+      {
+        purpose: 'prices',
+        request: (pending) => ({ method: 'PUT', path: '/v3/catalog/variants', body: pending.map((write) => ({ id: variantIdOf(write)!, purchasing_disabled: !write.offered })) }),
+        idOf: (write) => variantIdOf(write)!,
+        isNamed: (write, named) => named.skus.has(write.sku) || named.variantIds.has(variantIdOf(write)!) || named.ids.has(variantIdOf(write)!),
+      },
+    );
+    await this.inBatches(
+      writes.filter((write) => variantIdOf(write) === undefined),
+      MAX_PRODUCTS_PER_CALL,
+      onBatch,
+      {
+        purpose: 'prices',
+        request: (pending) => ({ method: 'PUT', path: '/v3/catalog/products', body: pending.map((write) => ({ id: write.item.productId, is_visible: write.offered })) }),
+        idOf: (write) => write.item.productId,
+        isNamed: (write, named) => named.skus.has(write.sku) || named.productIds.has(write.item.productId) || named.ids.has(write.item.productId),
+      },
+    );
   }
 
   private async inBatches<T extends { sku: string }>(writes: readonly T[], size: number, onBatch: BatchListener<T> | undefined, target: BatchTarget<T>): Promise<void> {

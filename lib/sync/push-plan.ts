@@ -25,8 +25,11 @@ export interface StockSettings {
   safetyStock: number;
   /** Undefined pushes stock only and leaves prices to the store. */
   priceColumn?: PriceColumn;
-  /** Items Sage marks InactiveItem: `zero` offers none of them for sale (stock 0); `sell` (default) ignores the flag. */
-  inactiveItems?: 'sell' | 'zero';
+  /**
+   * Items Sage marks InactiveItem: `zero` offers them at stock 0, `hide` takes them off sale in the store (hidden
+   * product, or a variant that cannot be bought); `sell` (default) ignores the flag.
+   */
+  inactiveItems?: 'sell' | 'zero' | 'hide';
 }
 
 /** Sage stores quantities with six decimals; rounding there first keeps 0.1 + 0.2 from losing a unit. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type SalePriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
+import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type OfferWrite, type SalePriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
 import { ValidationError } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { sageItemSchema, type SageItem } from '../sage100/types';
@@ -14,7 +14,7 @@ export const stockSettingsSchema = z.object({
   subtractBackOrders: z.boolean(),
   safetyStock: z.number().int('must be a whole number').min(0, 'must be 0 or more'),
   priceColumn: z.enum(PRICE_COLUMNS).optional(),
-  inactiveItems: z.enum(['sell', 'zero']).optional(),
+  inactiveItems: z.enum(['sell', 'zero', 'hide']).optional(),
 });
 
 const locationIdSchema = z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)');
@@ -129,6 +129,8 @@ export interface PushSummary {
   durationMs: number;
   /** With promotions on: sale prices set (a promotion current today) and removed (ended, or gone from Sage). */
   salePrices?: { set: number; removed: number };
+  /** With inactive items hidden: SKUs taken off sale (InactiveItem) and put back on sale (active again). */
+  offSale?: { hidden: number; restored: number };
   /** With price levels: the price lists pushed, or `available: false` on a plan without them (catalog prices only). */
   priceLists?: PriceLevelSummary;
   /** With a warehouse → location table: each location's stock figures. */
@@ -175,6 +177,13 @@ const skuCacheKey = (key: string) => `${key}.skus`;
 const pendingKey = (key: string) => `${key}.pending`;
 const promotionsKey = (key: string) => `${key}.promotions`;
 const priceLevelsKey = (key: string) => `${key}.price-levels`;
+const hiddenKey = (key: string) => `${key}.hidden`;
+
+/** The SKUs this push took off sale (InactiveItem with `hide`), per store and location. */
+function hiddenSkus(document: unknown, target: string): Set<string> {
+  const doc = document as { version?: unknown; target?: unknown; skus?: unknown } | undefined;
+  return doc?.version === 1 && doc.target === target && Array.isArray(doc.skus) ? new Set(doc.skus.filter((sku): sku is string => typeof sku === 'string')) : new Set();
+}
 
 /** Today as Sage writes dates (YYYYMMDD), on this machine's clock. */
 function localSageDate(at = new Date()): string {
@@ -250,7 +259,12 @@ async function pushStock(options: InventoryPushOptions): Promise<PushSummary> {
       await pushToLocation({
         ...options,
         locationId: location.locationId,
-        settings: { ...options.settings, warehouses: location.warehouses, ...(index > 0 && { priceColumn: undefined }) },
+        // Catalog-wide writes (prices, sale prices, taking items off sale) go with the first location only.
+        settings: {
+          ...options.settings,
+          warehouses: location.warehouses,
+          ...(index > 0 && { priceColumn: undefined, inactiveItems: options.settings.inactiveItems === 'hide' ? 'sell' : options.settings.inactiveItems }),
+        },
         salePromotions: index === 0 && options.salePromotions,
         // Each location has its own snapshot and pending items; the SKU table is shared (`.skus` of the node's key).
         state: { ...options.state, key: `${options.state.key}@${location.locationId}`, skuKey: options.state.key },
@@ -300,6 +314,17 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
   const promotions = options.salePromotions ? PromotionBook.fromDocument(await readState(promotionsKey(key)), target) : undefined;
   promotions?.record(items, options.skusFor ?? ((itemCode) => [itemCode]));
   const salesDue = promotions?.due(today) ?? [];
+  // Off sale or back on: only the SKUs whose InactiveItem differs from what this push last set.
+  const hiding = options.settings.inactiveItems === 'hide' ? hiddenSkus(await readState(hiddenKey(key)), target) : undefined;
+  const offerDue: Array<{ sku: string; offered: boolean }> = [];
+  if (hiding) {
+    for (const item of items) {
+      for (const sku of (options.skusFor ?? ((itemCode: string) => [itemCode]))(item.ItemCode)) {
+        if (item.InactiveItem === true && !hiding.has(sku)) offerDue.push({ sku, offered: false });
+        else if (item.InactiveItem !== true && hiding.has(sku)) offerDue.push({ sku, offered: true });
+      }
+    }
+  }
   const summary: PushSummary = {
     fullResync: options.fullResync,
     items: options.items.length,
@@ -317,6 +342,7 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
     calls: { lookups: 0, stock: 0, prices: 0, total: 0 },
     durationMs: 0,
     ...(promotions && { salePrices: { set: 0, removed: 0 } }),
+    ...(hiding && { offSale: { hidden: 0, restored: 0 } }),
   };
   // Ids behind a failed write may be stale; they are forgotten once the run is over, so the next run looks again.
   const stale = new Set<string>();
@@ -330,6 +356,7 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
     for (const { sku } of plan.stock) if (!skuCache.get(sku)) toFind.add(sku);
     for (const { sku } of plan.prices) if (!skuCache.get(sku)) toFind.add(sku);
     for (const { sku } of salesDue) if (!skuCache.get(sku)) toFind.add(sku);
+    for (const { sku } of offerDue) if (!skuCache.get(sku)) toFind.add(sku);
     if (toFind.size > 0) {
       options.onProgress?.({ phase: 'lookup', done: 0, total: toFind.size });
       const found = await calls.lookup([...toFind]);
@@ -389,8 +416,23 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
       }
       for (const { write, message } of outcome.failed) fail(write.sku, 'price', message);
     });
+
+    const offerWrites: OfferWrite[] = [];
+    for (const { sku, offered } of offerDue) {
+      const item = skuCache.get(sku);
+      if (item) offerWrites.push({ sku, item, offered });
+    }
+    await calls.setOffered(offerWrites, (outcome) => {
+      for (const write of outcome.succeeded) {
+        if (write.offered) hiding?.delete(write.sku);
+        else hiding?.add(write.sku);
+        if (summary.offSale) summary.offSale[write.offered ? 'restored' : 'hidden']++;
+      }
+      for (const { write, message } of outcome.failed) fail(write.sku, 'price', message);
+    });
   } finally {
     if (promotions) await files.write(promotionsKey(key), promotions.toDocument());
+    if (hiding) await files.write(hiddenKey(key), { version: 1, target, skus: [...hiding] });
     for (const sku of stale) skuCache.delete(sku);
     await files.write(snapshotKey(key), snapshot.toDocument());
     await files.write(skuFile, skuCache.toDocument());

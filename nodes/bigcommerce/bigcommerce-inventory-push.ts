@@ -31,7 +31,7 @@ export default function register(RED: NodeAPI): void {
           subtractBackOrders: definition.subtractBackOrders === true,
           safetyStock: numberSetting(definition.safetyStock, 0),
           priceColumn: definition.priceColumn || undefined,
-          inactiveItems: definition.inactiveItems === 'zero' ? 'zero' : 'sell',
+          inactiveItems: definition.inactiveItems === 'zero' || definition.inactiveItems === 'hide' ? definition.inactiveItems : 'sell',
           locationId: numberSetting(definition.locationId, 1),
           ...(locationTable.length > 0 && { locations: locationTable }),
         },

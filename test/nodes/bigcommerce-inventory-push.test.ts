@@ -210,6 +210,19 @@ describe('bigcommerce-inventory-push node', () => {
     assert.equal(warnings.filter((text) => /no price lists/.test(text)).length, 1);
   });
 
+  it('takes items Sage marks inactive off sale when set to hide, and puts them back once active again', async () => {
+    await helper.load(nodes, flow({ inactiveItems: 'hide' }), credentials());
+    const inactive = items.map((item) => ({ ...item, InactiveItem: item.ItemCode !== 'TSHIRT-M' }));
+    const hidden = await push(inactive);
+    assert.deepEqual(hidden.offSale, { hidden: 2, restored: 0 });
+    const mug = sim.store.product(sim.store.variantBySku('MUG-11OZ')!.productId)!;
+    assert.deepEqual([mug.isVisible, sim.store.variantBySku('tee-s')?.purchasingDisabled, sim.store.variantBySku('tee-m')?.purchasingDisabled], [false, true, false]);
+    assert.deepEqual((await push(inactive)).offSale, { hidden: 0, restored: 0 }, 'nothing sent again');
+    const back = await push(items.map((item) => ({ ...item, InactiveItem: false })));
+    assert.deepEqual(back.offSale, { hidden: 0, restored: 2 });
+    assert.deepEqual([mug.isVisible, sim.store.variantBySku('tee-s')?.purchasingDisabled], [true, false]);
+  });
+
   it('pushes nothing when nothing changed, also after a restart, and everything on msg.fullResync', async () => {
     await helper.load(nodes, flow(), credentials());
     await push(items);
