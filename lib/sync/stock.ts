@@ -242,8 +242,12 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
   const { files, key, store } = options.state;
   const saved = (await files.read<{ store?: string; levels?: Array<[string, { priceListId: number; customerGroupId: number }]> }>(priceLevelsKey(key)).catch(() => undefined)) ?? {};
   const known: KnownLevels = new Map(saved.store === store && Array.isArray(saved.levels) ? saved.levels : []);
+  // Only SKUs the store has: BigCommerce refuses a whole records batch for one SKU it does not know.
+  const skuCache = SkuCache.fromDocument(await files.read(skuCacheKey(key)).catch(() => undefined), store);
+  const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
+  const knownSkusFor = (itemCode: string) => skusFor(itemCode).filter((sku) => skuCache.get(sku) !== undefined);
   try {
-    summary.priceLists = await pushPriceLevels(options.request, { items: options.items, skusFor: options.skusFor, ...options.priceLevels }, known);
+    summary.priceLists = await pushPriceLevels(options.request, { items: options.items, skusFor: knownSkusFor, ...options.priceLevels }, known);
   } finally {
     await files.write(priceLevelsKey(key), { store, levels: [...known] });
   }

@@ -167,7 +167,9 @@ describe('bigcommerce-inventory-push node', () => {
         },
       ],
     };
-    const summary = await push([levelled]);
+    // A Sage item the store does not have is left out of the records (BigCommerce would refuse the whole batch).
+    const summary = await push([levelled, { ...levelled, ItemCode: 'NOT-IN-STORE' }]);
+    assert.deepEqual(summary.unknownSkus, ['NOT-IN-STORE']);
     const [level] = summary.priceLists!.levels;
     assert.equal(level?.records, 1);
     const { pricing } = sim.store;
