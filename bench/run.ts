@@ -8,6 +8,7 @@ import { benchOrders } from './orders';
 import { benchRateLimit } from './ratelimit';
 import { render, type Figure } from './report';
 import { benchSnapshot } from './snapshot';
+import { benchScan } from './snapshot-scan';
 
 /**
  * `npm run bench`: the package's flow against the naive one, side by side in one run against the same simulators,
@@ -118,6 +119,15 @@ async function main(): Promise<number> {
       { name: 'snapshot.rss_mb_100k', ours: result.peakMb, decimals: 1, what: `peak RSS (MB) diffing ${size.snapshot.toLocaleString('en-US')} items against their snapshot` },
       { name: 'snapshot.rss_mb_100k_before_diff', ours: result.beforeMb, decimals: 1, what: 'RSS (MB) of the same process with the items built, before the diff' },
     );
+
+    const scan = await benchScan(size.snapshot, size.changed);
+    const rows = size.snapshot.toLocaleString('en-US');
+    figures.push(
+      { name: 'snapshot.unstamped_scan_ms_100k', ours: scan.deltaMs, decimals: 0, what: `agent: scan ${rows} item-warehouse rows and diff them against the client's last generation (emulator)` },
+      { name: 'snapshot.unstamped_baseline_ms_100k', ours: scan.baselineMs, decimals: 0, what: 'the same scan taken as the first baseline' },
+      { name: 'snapshot.unstamped_calls_500', ours: scan.deltaCalls, decimals: 0, what: `calls across the network for ${size.changed} unstamped changes (${scan.deltaRows} rows, ${Math.round(scan.deltaBytes / 1024)} KB)` },
+    );
+    if (process.env.BENCH_VERBOSE) console.log(JSON.stringify(scan));
   });
 
   console.log(`\n${render(figures)}\nBENCH mode=${quick ? 'quick' : 'full'}`);

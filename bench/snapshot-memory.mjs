@@ -5,10 +5,11 @@
  *   node --expose-gc bench/snapshot-memory.mjs <snapshot.json> <skus>
  *
  * The items are built first, as sage100-items hands them on (one msg holding every item); then the diff runs the
- * way the push node does it: read the saved snapshot, parse it, PushSnapshot.fromDocument, planPush.
+ * way the push node does it: read the saved snapshot, parse it, PushSnapshot.fromDocument, planPush. The module is
+ * lib/sync/push-plan (what lib/sync/stock re-exports), so the schema library's own footprint is not in the figure.
  */
 import { readFileSync } from 'node:fs';
-import { PushSnapshot, planPush } from '../dist/lib/sync/stock.js';
+import { PushSnapshot, planPush } from '../dist/lib/sync/push-plan.js';
 
 const [file, count] = [process.argv[2], Number(process.argv[3])];
 const mb = (bytes) => bytes / 1048576;

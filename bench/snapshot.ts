@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SnapshotDocument } from '../lib/sync/stock';
+import type { SnapshotDocument } from '../lib/sync/push-plan';
 
 /**
  * snapshot.rss_mb_*: the peak resident memory of a process that diffs `skus` Sage items against the snapshot the
@@ -20,7 +20,7 @@ export interface SnapshotResult {
 
 /** The values bench/snapshot-memory.mjs gives item `index`, as the push node would have saved them. */
 function savedSnapshot(skus: number): SnapshotDocument {
-  const doc: SnapshotDocument = { version: 1, target: 'benchsnapshot#location-1', skus: [], stock: [], price: [] };
+  const doc: SnapshotDocument = { version: 2, target: 'benchsnapshot#location-1', skus: [], stock: [], price: [] };
   for (let index = 0; index < skus; index++) {
     const available = Math.max(0, (index % 500) - (index % 7) + (index % 50));
     doc.skus.push(`SKU-${String(index).padStart(6, '0')}`);

@@ -26,6 +26,8 @@ export interface AgentRuntimeOptions {
     logic?: Partial<SageLogicOptions>;
   };
   log: AgentLog;
+  /** A folder the agent may write (the stock generations of listStockChanges); without one they live in memory. */
+  dataDir?: string;
 }
 
 export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;

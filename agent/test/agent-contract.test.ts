@@ -64,13 +64,13 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
     await dispatcher.close();
   });
   after(() => {
-    assert.equal(seen.size, 13, `every operation answered, saw ${[...seen].sort().join(', ')}`);
+    assert.equal(seen.size, 14, `every operation answered, saw ${[...seen].sort().join(', ')}`);
   });
 
   it('health reports the version, the company and the real column lengths of its profile', async () => {
     const health = await call('GET', '/v1/health');
     assert.equal(health.status, 200);
-    assert.equal(health.body.apiVersion, '1.1');
+    assert.equal(health.body.apiVersion, '1.2');
     assert.equal(health.body.sageVersion, 'Sage 100 Standard 2018 (6.10)');
     const lengths = health.body.columnLengths as Record<string, Record<string, number>>;
     assert.deepEqual([lengths.SO_SalesOrderHeader?.BillToName, lengths.SO_SalesOrderHeader?.ShipToAddress1, lengths.SO_SalesOrderHeader?.ShipToCity, lengths.SO_SalesOrderHeader?.CustomerPONo], [30, 30, 20, 15]);
@@ -163,5 +163,26 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
     assert.deepEqual((widget?.priceCodes as Array<{ breaks: unknown[] }>)[0]?.breaks, [{ BreakQuantity: 9, DiscountMarkup: 0 }, { BreakQuantity: 99_999_999, DiscountMarkup: 10 }]);
     const stock = await call('GET', '/v1/stock?itemCode=WIDGET-1&warehouseCode=EST');
     assert.deepEqual((stock.body.rows as Array<{ QuantityOnHand: number }>).map((r) => r.QuantityOnHand), [10]);
+  });
+
+  it('answers quantity changes Sage did not stamp, per client and token, a page at a time', async () => {
+    type Changes = { rows: Array<{ ItemCode: string; WarehouseCode: string; QuantityOnHand: number }>; token: string; baseline: boolean; resync: boolean; scanned: number; total: number; nextPageToken?: string };
+    const changes = async (query: string) => (await call('GET', `/v1/stock/changes?clientId=node-red.n1&${query}`)).body as unknown as Changes;
+    const baseline = await changes('');
+    assert.deepEqual([baseline.rows, baseline.baseline, baseline.resync], [[], true, false]);
+    assert.ok(baseline.scanned >= 4);
+    sim.company.receiveUnstamped('WIDGET-1', 'EST', 5);
+    sim.company.receiveUnstamped('CABLE-USB-C-2M', 'EST', -20);
+    const first = await changes(`since=${baseline.token}&pageSize=1`);
+    assert.deepEqual([first.rows.map((r) => `${r.ItemCode}@${r.WarehouseCode}=${r.QuantityOnHand}`), first.total, first.baseline], [['CABLE-USB-C-2M@EST=100'], 2, false]);
+    const second = await changes(`pageToken=${String(first.nextPageToken)}&pageSize=1`);
+    assert.deepEqual([second.rows.map((r) => `${r.ItemCode}@${r.WarehouseCode}=${r.QuantityOnHand}`), second.token, second.nextPageToken], [['WIDGET-1@EST=15'], first.token, undefined]);
+    // Asked again with the same token (the client did not get to hand the rows on): the same comparison.
+    assert.equal((await changes(`since=${baseline.token}`)).total, 2);
+    const again = await changes(`since=${baseline.token}`);
+    assert.equal((await changes(`since=${again.token}`)).total, 0, 'nothing since the newest token');
+    const unknown = await changes('since=not-a-token-of-this-agent');
+    assert.deepEqual([unknown.resync, unknown.total], [true, unknown.scanned]);
+    assert.equal((await call('GET', '/v1/stock/changes?clientId=../etc')).status, 400, 'a client id that is not a plain file name is refused');
   });
 });

@@ -23,8 +23,10 @@ const MAX_LOOKUP_QUERY_CHARS = 2_000;
 /**
  * Where a SKU lives in the store. `product`: the SKU of a product without options, whose stock and price
  * are set on the product. `variant`: one option combination, whose stock and price are set on the variant.
+ * A product's `baseVariantId` (its one variant, `base_variant_id`) lets its price go through the variants batch
+ * too: 50 a call instead of the products batch's 10.
  */
-export type CatalogItem = { kind: 'product'; productId: number } | { kind: 'variant'; productId: number; variantId: number };
+export type CatalogItem = { kind: 'product'; productId: number; baseVariantId?: number } | { kind: 'variant'; productId: number; variantId: number };
 
 export interface StockWrite {
   sku: string;
@@ -36,6 +38,20 @@ export interface VariantPriceWrite {
   sku: string;
   variantId: number;
   price: number;
+}
+
+export interface SalePriceWrite {
+  sku: string;
+  item: CatalogItem;
+  /** 0 removes the sale price. */
+  salePrice: number;
+}
+
+export interface OfferWrite {
+  sku: string;
+  item: CatalogItem;
+  /** false takes the SKU off sale (hidden product, or a variant that cannot be bought). */
+  offered: boolean;
 }
 
 export interface ProductPriceWrite {
@@ -62,7 +78,7 @@ const inventoryItemRows = z.array(
   }),
 );
 
-const productRows = z.array(z.looseObject({ id: z.number().int(), sku: z.string() }));
+const productRows = z.array(z.looseObject({ id: z.number().int(), sku: z.string(), base_variant_id: z.number().int().nullish() }));
 
 const batchResponse = z.looseObject({ data: z.array(z.looseObject({ id: z.number().int() })).optional(), errors: z.unknown().optional() });
 
@@ -150,9 +166,9 @@ export class CatalogCalls {
     const send = this.sender('lookups');
     for (const batch of lookupBatches(skus)) {
       const wanted = new Set(batch);
-      for await (const rows of v3Pages(send, '/v3/catalog/products', { 'sku:in': batch.join(','), include_fields: 'sku' }, { limit: MAX_SKUS_PER_LOOKUP })) {
+      for await (const rows of v3Pages(send, '/v3/catalog/products', { 'sku:in': batch.join(','), include_fields: 'sku,base_variant_id' }, { limit: MAX_SKUS_PER_LOOKUP })) {
         for (const product of parseWith(productRows, rows, { what: 'BigCommerce products', code: 'bigcommerce.response' })) {
-          if (wanted.has(product.sku)) found.set(product.sku, { kind: 'product', productId: product.id });
+          if (wanted.has(product.sku)) found.set(product.sku, { kind: 'product', productId: product.id, ...(product.base_variant_id && { baseVariantId: product.base_variant_id }) });
         }
       }
     }
@@ -202,6 +218,58 @@ export class CatalogCalls {
       idOf: (write) => write.productId,
       isNamed: (write, named) => named.skus.has(write.sku) || named.productIds.has(write.productId) || named.ids.has(write.productId),
     });
+  }
+
+  /**
+   * Sale prices (0 removes one): through the variants batch for variants and for products with a known base
+   * variant, the products batch for the rest.
+   */
+  async setSalePrices(writes: readonly SalePriceWrite[], onBatch?: BatchListener<SalePriceWrite>): Promise<void> {
+    const variantIdOf = (write: SalePriceWrite) => (write.item.kind === 'variant' ? write.item.variantId : write.item.baseVariantId);
+    const byVariant = writes.filter((write) => variantIdOf(write) !== undefined);
+    const byProduct = writes.filter((write) => variantIdOf(write) === undefined);
+    await this.inBatches(byVariant, MAX_VARIANTS_PER_CALL, onBatch, {
+      purpose: 'prices',
+      request: (pending) => ({ method: 'PUT', path: '/v3/catalog/variants', body: pending.map((write) => ({ id: variantIdOf(write)!, sale_price: write.salePrice })) }),
+      idOf: (write) => variantIdOf(write)!,
+      isNamed: (write, named) => named.skus.has(write.sku) || named.variantIds.has(variantIdOf(write)!) || named.ids.has(variantIdOf(write)!),
+    });
+    await this.inBatches(byProduct, MAX_PRODUCTS_PER_CALL, onBatch, {
+      purpose: 'prices',
+      request: (pending) => ({ method: 'PUT', path: '/v3/catalog/products', body: pending.map((write) => ({ id: write.item.productId, sale_price: write.salePrice })) }),
+      idOf: (write) => write.item.productId,
+      isNamed: (write, named) => named.skus.has(write.sku) || named.productIds.has(write.item.productId) || named.ids.has(write.item.productId),
+    });
+  }
+
+  /**
+   * Takes items off sale or puts them back: an option variant through the variants batch (`purchasing_disabled`), a
+   * product without options through the products batch (`is_visible`: hidden from the storefront).
+   */
+  async setOffered(writes: readonly OfferWrite[], onBatch?: BatchListener<OfferWrite>): Promise<void> {
+    const variantIdOf = (write: OfferWrite) => (write.item.kind === 'variant' ? write.item.variantId : undefined);
+    await this.inBatches(
+      writes.filter((write) => variantIdOf(write) !== undefined),
+      MAX_VARIANTS_PER_CALL,
+      onBatch,
+      {
+        purpose: 'prices',
+        request: (pending) => ({ method: 'PUT', path: '/v3/catalog/variants', body: pending.map((write) => ({ id: variantIdOf(write)!, purchasing_disabled: !write.offered })) }),
+        idOf: (write) => variantIdOf(write)!,
+        isNamed: (write, named) => named.skus.has(write.sku) || named.variantIds.has(variantIdOf(write)!) || named.ids.has(variantIdOf(write)!),
+      },
+    );
+    await this.inBatches(
+      writes.filter((write) => variantIdOf(write) === undefined),
+      MAX_PRODUCTS_PER_CALL,
+      onBatch,
+      {
+        purpose: 'prices',
+        request: (pending) => ({ method: 'PUT', path: '/v3/catalog/products', body: pending.map((write) => ({ id: write.item.productId, is_visible: write.offered })) }),
+        idOf: (write) => write.item.productId,
+        isNamed: (write, named) => named.skus.has(write.sku) || named.productIds.has(write.item.productId) || named.ids.has(write.item.productId),
+      },
+    );
   }
 
   private async inBatches<T extends { sku: string }>(writes: readonly T[], size: number, onBatch: BatchListener<T> | undefined, target: BatchTarget<T>): Promise<void> {
@@ -270,6 +338,8 @@ export interface SkuCacheDocument {
   skus: string[];
   productIds: number[];
   variantIds: number[];
+  /** The base variant of a product-level SKU (0 = not known); absent in tables saved before it was kept. */
+  baseVariantIds?: number[];
 }
 
 /**
@@ -291,8 +361,10 @@ export class SkuCache {
     doc.skus.forEach((sku, index) => {
       const productId = doc.productIds?.[index];
       const variantId = doc.variantIds?.[index];
+      const baseVariantId = doc.baseVariantIds?.[index];
       if (typeof productId !== 'number' || typeof variantId !== 'number') return;
-      cache.set(sku, variantId > 0 ? { kind: 'variant', productId, variantId } : { kind: 'product', productId });
+      if (variantId > 0) cache.set(sku, { kind: 'variant', productId, variantId });
+      else cache.set(sku, { kind: 'product', productId, ...(typeof baseVariantId === 'number' && baseVariantId > 0 && { baseVariantId }) });
     });
     return cache;
   }
@@ -314,11 +386,12 @@ export class SkuCache {
   }
 
   toDocument(): SkuCacheDocument {
-    const doc: SkuCacheDocument = { version: 1, store: this.store, skus: [], productIds: [], variantIds: [] };
+    const doc: SkuCacheDocument = { version: 1, store: this.store, skus: [], productIds: [], variantIds: [], baseVariantIds: [] };
     for (const [sku, item] of this.entries) {
       doc.skus.push(sku);
       doc.productIds.push(item.productId);
       doc.variantIds.push(item.kind === 'variant' ? item.variantId : 0);
+      doc.baseVariantIds!.push(item.kind === 'product' ? (item.baseVariantId ?? 0) : 0);
     }
     return doc;
   }

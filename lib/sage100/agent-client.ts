@@ -4,7 +4,7 @@ import { parseWith, redact } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
-import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, UpsertedCustomer } from './client';
+import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
 import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
@@ -91,12 +91,28 @@ const itemPageSchema = z.object({
   asOf: stampSchema,
 });
 const pricesSchema = z.object({
-  prices: z.array(z.object({ ItemCode: z.string(), StandardUnitPrice: z.number(), SuggestedRetailPrice: z.number(), SalesPromotionPrice: z.number() })),
+  prices: z.array(
+    z.object({
+      ItemCode: z.string(),
+      StandardUnitPrice: z.number(),
+      SuggestedRetailPrice: z.number(),
+      SalesPromotionPrice: z.number(),
+      // Agent 1.1 and later.
+      SaleStartingDate: z.string().optional(),
+      SaleEndingDate: z.string().optional(),
+      SaleMethod: z.string().optional(),
+      InactiveItem: z.boolean().optional(),
+      priceCodes: z
+        .array(z.object({ PriceCode: z.string(), CustomerPriceLevel: z.string(), PricingMethod: z.string(), breaks: z.array(z.object({ BreakQuantity: z.number(), DiscountMarkup: z.number() })) }))
+        .optional(),
+    }),
+  ),
 });
 const stockPageSchema = z.object({
   rows: z.array(z.object({ ItemCode: z.string(), WarehouseCode: z.string(), QuantityOnHand: z.number(), QuantityOnSalesOrder: z.number(), QuantityOnBackOrder: z.number() })),
   nextPageToken: z.string().optional(),
 });
+const stockChangesSchema = stockPageSchema.extend({ token: z.string(), baseline: z.boolean(), resync: z.boolean(), scanned: z.number() });
 const recordSchema = z.record(z.string(), z.unknown());
 const salesOrderRecordSchema = z.looseObject({ SalesOrderNo: z.string(), Lines: z.array(recordSchema) });
 const customerRecordSchema = z.looseObject({ ARDivisionNo: z.string(), CustomerNo: z.string() });
@@ -106,6 +122,22 @@ const ensureSchema = z.object({
   salesOrder: salesOrderRecordSchema,
 });
 const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), changedFields: z.array(z.string()), customer: customerRecordSchema });
+
+/** The price members of an item, with the promotion's dates and InactiveItem when the agent sends them (trimmed). */
+function priceColumns(price: z.infer<typeof pricesSchema>['prices'][number]): Partial<SageItem> {
+  const { ItemCode: _code, ...columns } = price;
+  const trimmed: Partial<SageItem> = { ...columns };
+  for (const key of ['SaleStartingDate', 'SaleEndingDate', 'SaleMethod'] as const) {
+    const value = columns[key]?.trim();
+    if (value) trimmed[key] = value;
+    else delete trimmed[key];
+  }
+  if (columns.priceCodes) {
+    trimmed.priceCodes = columns.priceCodes.map((code) => ({ ...code, PriceCode: code.PriceCode.trim(), CustomerPriceLevel: code.CustomerPriceLevel.trim(), PricingMethod: code.PricingMethod.trim() }));
+    if (trimmed.priceCodes.length === 0) delete trimmed.priceCodes;
+  }
+  return trimmed;
+}
 
 const ORDER_KEYS = Object.keys(salesOrderSchema.shape).filter((key) => key !== 'Lines');
 const LINE_KEYS = Object.keys(salesOrderLineSchema.shape);
@@ -317,13 +349,53 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
         return {
           ItemCode: item.ItemCode.trim(),
           ...(item.ItemCodeDesc?.trim() && { ItemCodeDesc: item.ItemCodeDesc.trim() }),
-          ...(price && { StandardUnitPrice: price.StandardUnitPrice, SuggestedRetailPrice: price.SuggestedRetailPrice, SalesPromotionPrice: price.SalesPromotionPrice }),
+          ...(price && priceColumns(price)),
           DateUpdated: item.DateUpdated,
           TimeUpdated: item.TimeUpdated,
           warehouses: (stock.get(item.ItemCode) ?? []).map((row: SageItem['warehouses'][number]) => ({ ...row, WarehouseCode: row.WarehouseCode.trim() })),
         };
       });
       return { items, nextPageToken: page.nextPageToken, highWater: page.asOf, total: page.total };
+    },
+
+    async stockChanges(query: StockChangesQuery): Promise<StockChangesAnswer | undefined> {
+      const itemCodes: string[] = [];
+      let pageToken: string | undefined;
+      let calls = 0;
+      let first: z.infer<typeof stockChangesSchema> | undefined;
+      do {
+        const request: HttpRequest = {
+          method: 'GET',
+          path: '/v1/stock/changes',
+          query: { clientId: query.clientId, since: query.since, warehouseCode: query.warehouses?.length ? query.warehouses : undefined, pageToken, pageSize: STOCK_PAGE_SIZE },
+          idempotent: true,
+          priority: 'bulk',
+        };
+        const answer = await newerOperation(request, stockChangesSchema, `stock changes of ${query.clientId}`);
+        if (!answer) return undefined;
+        calls++;
+        first ??= answer;
+        for (const row of answer.rows) if (itemCodes[itemCodes.length - 1] !== row.ItemCode) itemCodes.push(row.ItemCode);
+        pageToken = answer.nextPageToken;
+      } while (pageToken);
+      return { itemCodes: [...new Set(itemCodes)], token: first.token, baseline: first.baseline, resync: first.resync, scanned: first.scanned, calls };
+    },
+
+    async getItems(itemCodes: readonly string[], warehouses?: string[]): Promise<SageItem[]> {
+      const codes = [...new Set(itemCodes)];
+      if (codes.length === 0) return [];
+      const [prices, stock] = [await pricesOf(codes), await stockOf(codes, warehouses)];
+      return codes.flatMap((code) => {
+        const price = prices.get(code);
+        if (!price) return [];
+        return [
+          {
+            ItemCode: code.trim(),
+            ...priceColumns(price),
+            warehouses: (stock.get(code) ?? []).map((row) => ({ ...row, WarehouseCode: row.WarehouseCode.trim() })),
+          },
+        ];
+      });
     },
 
     async close(): Promise<void> {

@@ -40,6 +40,13 @@ export interface Sage100Client {
 
   /** Agent only: items whose CI_Item or IM_ItemWarehouse rows changed at or after the cursor, one page. */
   listItems(query: ItemQuery): Promise<ItemPage>;
+  /**
+   * Agent 1.2 and later: the codes of items whose IM_ItemWarehouse quantities changed since `since`, whatever Sage
+   * stamped (the agent diffs on the Sage server). Undefined when the agent is older.
+   */
+  stockChanges?(query: StockChangesQuery): Promise<StockChangesAnswer | undefined>;
+  /** Agent only: these items (codes Sage does not have are left out) with prices and quantities. */
+  getItems?(itemCodes: readonly string[], warehouses?: string[]): Promise<SageItem[]>;
 
   close(): Promise<void>;
 }
@@ -81,6 +88,26 @@ export interface ItemQuery {
   /** Opaque token from the previous page. */
   pageToken?: string;
   pageSize?: number;
+}
+
+export interface StockChangesQuery {
+  /** Who keeps the token, e.g. the items node; letters, digits, dot, dash, underscore (at most 64). */
+  clientId: string;
+  /** The token of the previous answer; absent for the baseline. */
+  since?: string;
+  warehouses?: string[];
+}
+
+export interface StockChangesAnswer {
+  /** Distinct item codes of the changed rows, in order. */
+  itemCodes: string[];
+  /** `since` for the next call, once these items are handed on. */
+  token: string;
+  baseline: boolean;
+  resync: boolean;
+  /** IM_ItemWarehouse rows the agent scanned; calls: requests made for the answer. */
+  scanned: number;
+  calls: number;
 }
 
 export interface ItemPage {

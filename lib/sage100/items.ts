@@ -17,6 +17,11 @@ export interface ItemsRunOptions {
   /** Warehouses whose quantities are reported; all when empty. */
   warehouses?: string[];
   pageSize?: number;
+  /**
+   * Also catch quantity changes Sage did not stamp (agent 1.2+): the agent diffs IM_ItemWarehouse against what it
+   * last told `clientId` (`since`, the token of the previous run). Changes mode only.
+   */
+  unstamped?: { clientId: string; since?: string };
   /** Called after each page with the items collected so far and the total the agent expects. */
   onProgress?: (collected: number, total: number | undefined) => void;
 }
@@ -26,6 +31,8 @@ export interface ItemsRun {
   /** Where the next `changes` run starts. */
   nextCursor?: ItemCursor;
   pages: number;
+  /** Present when unstamped changes were asked for and the agent has them: store `token` with the cursor. */
+  unstamped?: { token: string; items: number; scanned: number; calls: number; baseline: boolean; resync: boolean };
 }
 
 /** More pages than any real catalog needs at the largest page size: a guard against a server that loops. */
@@ -50,6 +57,8 @@ export function progressText(collected: number, total: number | undefined): stri
 export async function collectItems(client: Sage100Client, options: ItemsRunOptions): Promise<ItemsRun> {
   if (client.mode !== 'agent') throw new InventoryNeedsAgentError();
   const changedSince = options.mode === 'changes' ? options.cursor : undefined;
+  // Asked before the listing: a change made while the pages are read is then in the next run's comparison.
+  const stockChanges = options.mode === 'changes' && options.unstamped && client.stockChanges ? await client.stockChanges({ ...options.unstamped, warehouses: options.warehouses }) : undefined;
   const items: SageItem[] = [];
   let nextCursor: ItemCursor | undefined;
   let pageToken: string | undefined;
@@ -68,5 +77,14 @@ export async function collectItems(client: Sage100Client, options: ItemsRunOptio
     options.onProgress?.(items.length, page.total);
     pageToken = page.nextPageToken;
   } while (pageToken);
-  return { items, nextCursor: nextCursor ?? options.cursor, pages };
+  const run: ItemsRun = { items, nextCursor: nextCursor ?? options.cursor, pages };
+  if (stockChanges) {
+    const listed = new Set(items.map((item) => item.ItemCode));
+    const missing = stockChanges.itemCodes.filter((code) => !listed.has(code.trim()));
+    const unstampedItems = missing.length > 0 && client.getItems ? await client.getItems(missing, options.warehouses) : [];
+    items.push(...unstampedItems);
+    const { token, scanned, calls, baseline, resync } = stockChanges;
+    run.unstamped = { token, items: unstampedItems.length, scanned, calls, baseline, resync };
+  }
+  return run;
 }

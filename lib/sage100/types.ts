@@ -143,6 +143,23 @@ export const sageItemSchema = z.object({
   StandardUnitPrice: z.number().finite().optional(),
   SuggestedRetailPrice: z.number().finite().optional(),
   SalesPromotionPrice: z.number().finite().optional(),
+  /** The promotion's dates (YYYYMMDD, empty = open-ended) and method (P: SalesPromotionPrice is the price). */
+  SaleStartingDate: z.string().optional(),
+  SaleEndingDate: z.string().optional(),
+  SaleMethod: z.string().optional(),
+  /** Y in Sage: not to be sold. */
+  InactiveItem: z.boolean().optional(),
+  /** IM_PriceCode rows of the item: a pricing method and up to five quantity breaks per customer price level. */
+  priceCodes: z
+    .array(
+      z.object({
+        PriceCode: z.string(),
+        CustomerPriceLevel: z.string(),
+        PricingMethod: z.string(),
+        breaks: z.array(z.object({ BreakQuantity: z.number().finite(), DiscountMarkup: z.number().finite() })),
+      }),
+    )
+    .optional(),
   DateUpdated: sageDateSchema.optional(),
   TimeUpdated: z.string().optional(),
   warehouses: z.array(itemWarehouseSchema),

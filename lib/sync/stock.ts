@@ -1,41 +1,57 @@
 import { z } from 'zod';
-import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
+import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type OfferWrite, type SalePriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
 import { ValidationError } from '../errors';
 import type { RequestFunction } from '../http/transport';
 import { sageItemSchema, type SageItem } from '../sage100/types';
+import { pushPriceLevels, type KnownLevels, type PriceLevelSummary } from './price-levels';
+import { PromotionBook } from './promotions';
+import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
 
-/** The CI_Item column whose value the store shows as the price. */
-export const PRICE_COLUMNS = ['StandardUnitPrice', 'SuggestedRetailPrice', 'SalesPromotionPrice'] as const;
-export type PriceColumn = (typeof PRICE_COLUMNS)[number];
-
-/** The Inventory API rejects levels above this; the catalog API would clamp them. */
-export const MAX_STOCK_LEVEL = 2_147_483_647;
-
-export interface StockSettings {
-  /** Warehouse codes whose quantities the store sells; empty means every warehouse Sage reports. */
-  warehouses: string[];
-  /**
-   * Also subtract QuantityOnBackOrder. Sites differ on whether Sage already counts back orders in
-   * QuantityOnSalesOrder, so the formula is a setting rather than a guess.
-   */
-  subtractBackOrders: boolean;
-  /** Units held back from the store per item. */
-  safetyStock: number;
-  /** Undefined pushes stock only and leaves prices to the store. */
-  priceColumn?: PriceColumn;
-}
+export * from './push-plan';
 
 export const stockSettingsSchema = z.object({
   warehouses: z.array(z.string().trim().min(1).max(3, 'a Sage warehouse code has at most 3 characters')),
   subtractBackOrders: z.boolean(),
   safetyStock: z.number().int('must be a whole number').min(0, 'must be 0 or more'),
   priceColumn: z.enum(PRICE_COLUMNS).optional(),
+  inactiveItems: z.enum(['sell', 'zero', 'hide']).optional(),
 });
 
-/** The push node's settings: how to compute the values, and the store location the stock goes to. */
-export const pushSettingsSchema = stockSettingsSchema.extend({
-  locationId: z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)'),
+const locationIdSchema = z.number().int('must be a whole number').min(1, 'must be a BigCommerce location id (1 is the default location)');
+
+/** Sage warehouses whose available quantity, summed, is one store location's level. */
+export const locationMappingSchema = z.object({
+  locationId: locationIdSchema,
+  warehouses: z.array(z.string().trim().min(1).max(3, 'a Sage warehouse code has at most 3 characters')).min(1, 'name at least one Sage warehouse'),
 });
+export type LocationMapping = z.infer<typeof locationMappingSchema>;
+
+/**
+ * The push node's settings: how to compute the values, and the store location the stock goes to — one location
+ * (the chosen warehouses summed), or a table of locations each fed by its own warehouses.
+ */
+export const pushSettingsSchema = stockSettingsSchema.extend({
+  locationId: locationIdSchema,
+  locations: z
+    .array(locationMappingSchema)
+    .refine((rows) => new Set(rows.map((row) => row.locationId)).size === rows.length, 'each store location appears once')
+    .optional(),
+});
+
+/**
+ * The editor's warehouse → location table, one location a line: `000, 001 = 1` (warehouses 000 and 001 into
+ * location 1). Numbers are left to the schema, so a bad line is named by what is wrong with it.
+ */
+export function parseLocationTable(text: string): Array<{ locationId: number; warehouses: string[] }> {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'))
+    .map((line) => {
+      const [left = '', right = ''] = line.split(/\s*(?:=|->|→)\s*/);
+      return { warehouses: parseWarehouseList(left), locationId: Number(right) };
+    });
+}
 
 /** Turns the editor's "000, 001" into warehouse codes. */
 export function parseWarehouseList(text: string): string[] {
@@ -43,36 +59,6 @@ export function parseWarehouseList(text: string): string[] {
     .split(/[\s,;]+/)
     .map((code) => code.trim())
     .filter((code) => code.length > 0);
-}
-
-/** Sage stores quantities with six decimals; rounding there first keeps 0.1 + 0.2 from losing a unit. */
-function wholeUnits(quantity: number): number {
-  return Math.floor(Math.round(quantity * 1e6) / 1e6);
-}
-
-/**
- * Available to sell: over the selected warehouses, on hand − on sales order (− on back order when set),
- * then − safety stock; whole units, never below zero or above what the Inventory API accepts.
- */
-export function availableToSell(item: SageItem, settings: StockSettings): number {
-  const selected = settings.warehouses.length > 0 ? new Set(settings.warehouses.map((code) => code.trim().toUpperCase())) : undefined;
-  let total = 0;
-  for (const warehouse of item.warehouses) {
-    if (selected && !selected.has(warehouse.WarehouseCode.trim().toUpperCase())) continue;
-    total += warehouse.QuantityOnHand - warehouse.QuantityOnSalesOrder - (settings.subtractBackOrders ? warehouse.QuantityOnBackOrder : 0);
-  }
-  return Math.min(MAX_STOCK_LEVEL, Math.max(0, wholeUnits(total - settings.safetyStock)));
-}
-
-/**
- * The price the store should show, rounded to the 4 decimals BigCommerce keeps; undefined when the chosen
- * column is empty or zero, which in Sage means "not priced" — the store keeps its own price then.
- */
-export function storePrice(item: SageItem, settings: StockSettings): number | undefined {
-  if (!settings.priceColumn) return undefined;
-  const value = item[settings.priceColumn];
-  if (value === undefined || !(value > 0)) return undefined;
-  return Math.round(value * 10_000) / 10_000;
 }
 
 /** Every element must be a Sage item; the first bad one is named by its position and ItemCode. */
@@ -94,125 +80,6 @@ export function parseSageItems(payload: unknown): SageItem[] {
     items[index] = result.data;
   }
   return items;
-}
-
-/** The persisted form: parallel arrays keep a 100,000-SKU snapshot a few megabytes on disk and in memory. */
-export interface SnapshotDocument {
-  version: 1;
-  target: string;
-  skus: string[];
-  stock: Array<number | null>;
-  price: Array<number | null>;
-}
-
-/**
- * What was last pushed successfully, per SKU. Only confirmed writes are recorded, so an item that failed
- * differs from the snapshot next time and is pushed again. `target` names the store and location the
- * values went to; a snapshot made for another target is not trusted.
- */
-export class PushSnapshot {
-  readonly stock = new Map<string, number>();
-  readonly price = new Map<string, number>();
-
-  constructor(readonly target: string) {}
-
-  /** The snapshot in `document`, or an empty one when it is missing, unreadable or for another target. */
-  static fromDocument(document: unknown, target: string): PushSnapshot {
-    const snapshot = new PushSnapshot(target);
-    const doc = document as Partial<SnapshotDocument> | undefined;
-    if (doc?.version !== 1 || doc.target !== target || !Array.isArray(doc.skus) || !Array.isArray(doc.stock) || !Array.isArray(doc.price)) {
-      return snapshot;
-    }
-    doc.skus.forEach((sku, index) => {
-      const stock = doc.stock?.[index];
-      const price = doc.price?.[index];
-      if (typeof stock === 'number') snapshot.stock.set(sku, stock);
-      if (typeof price === 'number') snapshot.price.set(sku, price);
-    });
-    return snapshot;
-  }
-
-  toDocument(): SnapshotDocument {
-    const doc: SnapshotDocument = { version: 1, target: this.target, skus: [], stock: [], price: [] };
-    for (const [sku, stock] of this.stock) {
-      doc.skus.push(sku);
-      doc.stock.push(stock);
-      doc.price.push(this.price.get(sku) ?? null);
-    }
-    for (const [sku, price] of this.price) {
-      if (this.stock.has(sku)) continue;
-      doc.skus.push(sku);
-      doc.stock.push(null);
-      doc.price.push(price);
-    }
-    return doc;
-  }
-}
-
-export interface StockChange {
-  sku: string;
-  quantity: number;
-}
-
-export interface PriceChange {
-  sku: string;
-  price: number;
-}
-
-export interface PushPlan {
-  stock: StockChange[];
-  prices: PriceChange[];
-  /** Distinct store SKUs the items map to. */
-  skus: number;
-  /** SKUs whose stock and price equal what was last pushed. */
-  unchanged: number;
-  /** Items the SKU map sends to no SKU (unmapped, with "not in Sage" chosen). */
-  unmappedItems: string[];
-  /** A SKU fed by two items takes the first item's values; the second is named here. */
-  conflicts: Array<{ sku: string; itemCode: string; keptItemCode: string }>;
-}
-
-export interface PlanOptions {
-  settings: StockSettings;
-  /** ItemCode → store SKUs (the sync-item-map table); without one the item code is the SKU. */
-  skusFor?: (itemCode: string) => string[];
-  /** What was pushed last time; without one (a full resync) every value is pushed. */
-  snapshot?: PushSnapshot;
-}
-
-/**
- * The stock levels and prices that differ from the snapshot, in item order. One pass over the items, and
- * nothing kept per SKU but the duplicate check, so a 100,000-item run costs little more than its output.
- */
-export function planPush(items: readonly SageItem[], options: PlanOptions): PushPlan {
-  const { settings, snapshot } = options;
-  const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
-  const plan: PushPlan = { stock: [], prices: [], skus: 0, unchanged: 0, unmappedItems: [], conflicts: [] };
-  const fedBy = new Map<string, string>();
-  for (const item of items) {
-    const skus = skusFor(item.ItemCode);
-    if (skus.length === 0) {
-      plan.unmappedItems.push(item.ItemCode);
-      continue;
-    }
-    const quantity = availableToSell(item, settings);
-    const price = storePrice(item, settings);
-    for (const sku of skus) {
-      const keptItemCode = fedBy.get(sku);
-      if (keptItemCode !== undefined) {
-        if (keptItemCode !== item.ItemCode) plan.conflicts.push({ sku, itemCode: item.ItemCode, keptItemCode });
-        continue;
-      }
-      fedBy.set(sku, item.ItemCode);
-      plan.skus++;
-      const stockChanged = snapshot?.stock.get(sku) !== quantity;
-      const priceChanged = price !== undefined && snapshot?.price.get(sku) !== price;
-      if (stockChanged) plan.stock.push({ sku, quantity });
-      if (priceChanged) plan.prices.push({ sku, price });
-      if (!stockChanged && !priceChanged) plan.unchanged++;
-    }
-  }
-  return plan;
 }
 
 /** Where the push keeps what must survive a restart: a JsonStateStore in Node-RED, anything alike in tests. */
@@ -260,6 +127,14 @@ export interface PushSummary {
   /** Requests made, by purpose (retries inside the client not counted again). */
   calls: { lookups: number; stock: number; prices: number; total: number };
   durationMs: number;
+  /** With promotions on: sale prices set (a promotion current today) and removed (ended, or gone from Sage). */
+  salePrices?: { set: number; removed: number };
+  /** With inactive items hidden: SKUs taken off sale (InactiveItem) and put back on sale (active again). */
+  offSale?: { hidden: number; restored: number };
+  /** With price levels: the price lists pushed, or `available: false` on a plan without them (catalog prices only). */
+  priceLists?: PriceLevelSummary;
+  /** With a warehouse → location table: each location's stock figures. */
+  locations?: Array<{ locationId: number; warehouses: string[]; changed: number; pushed: number; failed: number }>;
 }
 
 export interface InventoryPushOptions {
@@ -269,6 +144,20 @@ export interface InventoryPushOptions {
   /** The config node's request function: paths below /stores/{hash}, rate-limited and retried. */
   request: RequestFunction;
   locationId: number;
+  /**
+   * Several store locations, each fed by its own Sage warehouses (its level = their available quantity). Without
+   * it, `settings.warehouses` summed go to `locationId`. Prices go with the first location's run.
+   */
+  locations?: readonly LocationMapping[];
+  /**
+   * Push Sage's promotion (SalesPromotionPrice between SaleStartingDate and SaleEndingDate) as the store's sale price,
+   * and remove it when it ends; the book of known promotions is checked against `today` on every run.
+   */
+  salePromotions?: boolean;
+  /** Sage's date (YYYYMMDD) for the promotions, e.g. the items run's `next.DateUpdated`; default the local date. */
+  today?: string;
+  /** Sage customer price levels pushed as price lists (with their customer groups), in `currency`. */
+  priceLevels?: { levels: string[]; currency: string };
   /** Push every value whatever the snapshot says. */
   fullResync: boolean;
   state: {
@@ -286,6 +175,20 @@ export interface InventoryPushOptions {
 const snapshotKey = (key: string) => `${key}.snapshot`;
 const skuCacheKey = (key: string) => `${key}.skus`;
 const pendingKey = (key: string) => `${key}.pending`;
+const promotionsKey = (key: string) => `${key}.promotions`;
+const priceLevelsKey = (key: string) => `${key}.price-levels`;
+const hiddenKey = (key: string) => `${key}.hidden`;
+
+/** The SKUs this push took off sale (InactiveItem with `hide`), per store and location. */
+function hiddenSkus(document: unknown, target: string): Set<string> {
+  const doc = document as { version?: unknown; target?: unknown; skus?: unknown } | undefined;
+  return doc?.version === 1 && doc.target === target && Array.isArray(doc.skus) ? new Set(doc.skus.filter((sku): sku is string => typeof sku === 'string')) : new Set();
+}
+
+/** Today as Sage writes dates (YYYYMMDD), on this machine's clock. */
+function localSageDate(at = new Date()): string {
+  return `${at.getFullYear()}${String(at.getMonth() + 1).padStart(2, '0')}${String(at.getDate()).padStart(2, '0')}`;
+}
 
 /** The persisted form of the items not yet confirmed, for one store and location. */
 interface PendingDocument {
@@ -334,18 +237,98 @@ export function unconfirmedItems(items: readonly SageItem[], options: PlanOption
  * is kept here as pending, saved before the push starts, and sent again with every run until the store takes it.
  */
 export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
+  const summary = await pushStock(options);
+  if (!options.priceLevels?.levels.length) return summary;
+  const { files, key, store } = options.state;
+  const saved = (await files.read<{ store?: string; levels?: Array<[string, { priceListId: number; customerGroupId: number }]> }>(priceLevelsKey(key)).catch(() => undefined)) ?? {};
+  const known: KnownLevels = new Map(saved.store === store && Array.isArray(saved.levels) ? saved.levels : []);
+  // Only SKUs the store has: BigCommerce refuses a whole records batch for one SKU it does not know.
+  const skuCache = SkuCache.fromDocument(await files.read(skuCacheKey(key)).catch(() => undefined), store);
+  const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
+  const knownSkusFor = (itemCode: string) => skusFor(itemCode).filter((sku) => skuCache.get(sku) !== undefined);
+  try {
+    summary.priceLists = await pushPriceLevels(options.request, { items: options.items, skusFor: knownSkusFor, ...options.priceLevels }, known);
+  } finally {
+    await files.write(priceLevelsKey(key), { store, levels: [...known] });
+  }
+  summary.calls.total += summary.priceLists.calls;
+  return summary;
+}
+
+async function pushStock(options: InventoryPushOptions): Promise<PushSummary> {
+  if (!options.locations?.length) return pushToLocation(options);
+  const summaries: PushSummary[] = [];
+  for (const [index, location] of options.locations.entries()) {
+    summaries.push(
+      await pushToLocation({
+        ...options,
+        locationId: location.locationId,
+        // Catalog-wide writes (prices, sale prices, taking items off sale) go with the first location only.
+        settings: {
+          ...options.settings,
+          warehouses: location.warehouses,
+          ...(index > 0 && { priceColumn: undefined, inactiveItems: options.settings.inactiveItems === 'hide' ? 'sell' : options.settings.inactiveItems }),
+        },
+        salePromotions: index === 0 && options.salePromotions,
+        // Each location has its own snapshot and pending items; the SKU table is shared (`.skus` of the node's key).
+        state: { ...options.state, key: `${options.state.key}@${location.locationId}`, skuKey: options.state.key },
+        onProgress: options.onProgress,
+      }),
+    );
+  }
+  return mergeSummaries(summaries, options.locations);
+}
+
+/** One summary for a run over several locations: counts added, lists joined, and each location's own figures. */
+function mergeSummaries(summaries: PushSummary[], locations: readonly LocationMapping[]): PushSummary {
+  const [first] = summaries as [PushSummary, ...PushSummary[]];
+  const sum = (pick: (summary: PushSummary) => number) => summaries.reduce((total, summary) => total + pick(summary), 0);
+  const distinct = (pick: (summary: PushSummary) => string[]) => [...new Set(summaries.flatMap(pick))];
+  return {
+    ...first,
+    resent: Math.max(...summaries.map((summary) => summary.resent)),
+    pending: Math.max(...summaries.map((summary) => summary.pending)),
+    changed: { stock: sum((s) => s.changed.stock), price: sum((s) => s.changed.price) },
+    pushed: { stock: sum((s) => s.pushed.stock), price: sum((s) => s.pushed.price) },
+    failed: { stock: sum((s) => s.failed.stock), price: sum((s) => s.failed.price) },
+    skipped: Math.min(...summaries.map((summary) => summary.skipped)),
+    failures: summaries.flatMap((summary) => summary.failures),
+    unknownSkus: distinct((summary) => summary.unknownSkus),
+    calls: { lookups: sum((s) => s.calls.lookups), stock: sum((s) => s.calls.stock), prices: sum((s) => s.calls.prices), total: sum((s) => s.calls.total) },
+    durationMs: sum((s) => s.durationMs),
+    locations: summaries.map((summary, index) => ({ locationId: locations[index]!.locationId, warehouses: [...locations[index]!.warehouses], changed: summary.changed.stock, pushed: summary.pushed.stock, failed: summary.failed.stock })),
+  };
+}
+
+async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?: string } }): Promise<PushSummary> {
   const started = Date.now();
   const { files, key, store } = options.state;
   const target = `${store}#location-${options.locationId}`;
   // An unreadable state file means pushing everything once, not a node that fails every run.
   const readState = (name: string) => files.read(name).catch(() => undefined);
   const snapshot = PushSnapshot.fromDocument(await readState(snapshotKey(key)), target);
-  const skuCache = SkuCache.fromDocument(await readState(skuCacheKey(key)), store);
+  const skuFile = skuCacheKey(options.state.skuKey ?? key);
+  const skuCache = SkuCache.fromDocument(await readState(skuFile), store);
   const { items, resent } = withPending(pendingItems(await readState(pendingKey(key)), target), options.items);
   const savePending = (pending: SageItem[]) => files.write(pendingKey(key), { version: 1, target, items: pending } satisfies PendingDocument);
   await savePending(items);
   const plan = planPush(items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
   const calls = new CatalogCalls(options.request);
+  const today = options.today ?? localSageDate();
+  const promotions = options.salePromotions ? PromotionBook.fromDocument(await readState(promotionsKey(key)), target) : undefined;
+  promotions?.record(items, options.skusFor ?? ((itemCode) => [itemCode]));
+  const salesDue = promotions?.due(today) ?? [];
+  // Off sale or back on: only the SKUs whose InactiveItem differs from what this push last set.
+  const hiding = options.settings.inactiveItems === 'hide' ? hiddenSkus(await readState(hiddenKey(key)), target) : undefined;
+  const offerDue: Array<{ sku: string; offered: boolean }> = [];
+  if (hiding) {
+    for (const item of items) {
+      for (const sku of (options.skusFor ?? ((itemCode: string) => [itemCode]))(item.ItemCode)) {
+        if (item.InactiveItem === true && !hiding.has(sku)) offerDue.push({ sku, offered: false });
+        else if (item.InactiveItem !== true && hiding.has(sku)) offerDue.push({ sku, offered: true });
+      }
+    }
+  }
   const summary: PushSummary = {
     fullResync: options.fullResync,
     items: options.items.length,
@@ -362,6 +345,8 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
     conflicts: plan.conflicts,
     calls: { lookups: 0, stock: 0, prices: 0, total: 0 },
     durationMs: 0,
+    ...(promotions && { salePrices: { set: 0, removed: 0 } }),
+    ...(hiding && { offSale: { hidden: 0, restored: 0 } }),
   };
   // Ids behind a failed write may be stale; they are forgotten once the run is over, so the next run looks again.
   const stale = new Set<string>();
@@ -374,6 +359,8 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
     const toFind = new Set<string>();
     for (const { sku } of plan.stock) if (!skuCache.get(sku)) toFind.add(sku);
     for (const { sku } of plan.prices) if (!skuCache.get(sku)) toFind.add(sku);
+    for (const { sku } of salesDue) if (!skuCache.get(sku)) toFind.add(sku);
+    for (const { sku } of offerDue) if (!skuCache.get(sku)) toFind.add(sku);
     if (toFind.size > 0) {
       options.onProgress?.({ phase: 'lookup', done: 0, total: toFind.size });
       const found = await calls.lookup([...toFind]);
@@ -404,7 +391,9 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
     const productWrites: ProductPriceWrite[] = [];
     for (const { sku, price } of plan.prices) {
       const item = skuCache.get(sku);
+      // A simple product's base variant takes its price in the variants batch: 50 a call, not 10.
       if (item?.kind === 'variant') variantWrites.push({ sku, variantId: item.variantId, price });
+      else if (item?.baseVariantId) variantWrites.push({ sku, variantId: item.baseVariantId, price });
       else if (item) productWrites.push({ sku, productId: item.productId, price });
     }
     const priceTotal = variantWrites.length + productWrites.length;
@@ -418,10 +407,39 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
     };
     await calls.setVariantPrices(variantWrites, onPrices);
     await calls.setProductPrices(productWrites, onPrices);
+
+    const saleWrites: SalePriceWrite[] = [];
+    for (const { sku, salePrice } of salesDue) {
+      const item = skuCache.get(sku);
+      if (item) saleWrites.push({ sku, item, salePrice });
+    }
+    await calls.setSalePrices(saleWrites, (outcome) => {
+      for (const write of outcome.succeeded) {
+        promotions?.confirmed(write.sku, write.salePrice, today);
+        if (summary.salePrices) summary.salePrices[write.salePrice > 0 ? 'set' : 'removed']++;
+      }
+      for (const { write, message } of outcome.failed) fail(write.sku, 'price', message);
+    });
+
+    const offerWrites: OfferWrite[] = [];
+    for (const { sku, offered } of offerDue) {
+      const item = skuCache.get(sku);
+      if (item) offerWrites.push({ sku, item, offered });
+    }
+    await calls.setOffered(offerWrites, (outcome) => {
+      for (const write of outcome.succeeded) {
+        if (write.offered) hiding?.delete(write.sku);
+        else hiding?.add(write.sku);
+        if (summary.offSale) summary.offSale[write.offered ? 'restored' : 'hidden']++;
+      }
+      for (const { write, message } of outcome.failed) fail(write.sku, 'price', message);
+    });
   } finally {
+    if (promotions) await files.write(promotionsKey(key), promotions.toDocument());
+    if (hiding) await files.write(hiddenKey(key), { version: 1, target, skus: [...hiding] });
     for (const sku of stale) skuCache.delete(sku);
     await files.write(snapshotKey(key), snapshot.toDocument());
-    await files.write(skuCacheKey(key), skuCache.toDocument());
+    await files.write(skuFile, skuCache.toDocument());
     const pending = unconfirmedItems(items, { settings: options.settings, skusFor: options.skusFor, snapshot, unknownSkus: new Set(summary.unknownSkus) });
     await savePending(pending);
     summary.pending = pending.length;

@@ -2,26 +2,38 @@ import { parseWith } from '../../lib/errors';
 import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
-import { parseSageItems, parseWarehouseList, progressText, pushInventory, pushSettingsSchema, summaryStatus } from '../../lib/sync/stock';
+import { parseLocationTable, parseSageItems, parseWarehouseList, progressText, pushInventory, pushSettingsSchema, summaryStatus } from '../../lib/sync/stock';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+
+/** Sage's date from the items run (the agent's clock when it listed), so promotions follow Sage's calendar. */
+function sageToday(msg: NodeMessage): string | undefined {
+  const next = (msg.sage100 as { items?: { next?: { DateUpdated?: unknown } } } | undefined)?.items?.next?.DateUpdated;
+  return typeof next === 'string' && /^\d{8}$/.test(next) ? next : undefined;
+}
 
 export default function register(RED: NodeAPI): void {
   function BigCommerceInventoryPush(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
     const files = stateStoreFor(RED.settings);
+    // Said once per deployment, not on every run.
+    let toldNoPriceLists = false;
 
     const push = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       const itemMap = definition.itemMap ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap() : undefined;
-      const { locationId, ...settings } = parseWith(
+      const locationTable = parseLocationTable(String(definition.locationTable ?? ''));
+      const priceLevels = parseWarehouseList(String(definition.priceLevels ?? ''));
+      const { locationId, locations, ...settings } = parseWith(
         pushSettingsSchema,
         {
           warehouses: parseWarehouseList(String(definition.warehouses ?? '')),
           subtractBackOrders: definition.subtractBackOrders === true,
           safetyStock: numberSetting(definition.safetyStock, 0),
           priceColumn: definition.priceColumn || undefined,
+          inactiveItems: definition.inactiveItems === 'zero' || definition.inactiveItems === 'hide' ? definition.inactiveItems : 'sell',
           locationId: numberSetting(definition.locationId, 1),
+          ...(locationTable.length > 0 && { locations: locationTable }),
         },
         { what: 'Inventory push settings', record: `node ${this.name || this.id}`, code: 'inventory.settings' },
       );
@@ -33,10 +45,18 @@ export default function register(RED: NodeAPI): void {
         skusFor: itemMap && ((itemCode) => itemMap.skusFor(itemCode)),
         request: store.request,
         locationId,
+        locations,
+        salePromotions: definition.salePromotions === true,
+        ...(priceLevels.length > 0 && { priceLevels: { levels: priceLevels, currency: String(definition.currency || 'USD').toUpperCase() } }),
+        today: sageToday(msg),
         fullResync: definition.fullResync === true || msg.fullResync === true,
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
         onProgress: (progress) => this.status({ fill: 'blue', shape: 'dot', text: progressText(progress) }),
       });
+      if (summary.priceLists?.available === false && !toldNoPriceLists) {
+        toldNoPriceLists = true;
+        this.warn(`The store's plan offers no price lists, so Sage price levels are not pushed; the catalog prices stand. ${summary.priceLists.reason ?? ''}`.trim());
+      }
       this.status(summaryStatus(summary));
       msg.payload = summary;
       send(msg);

@@ -11,6 +11,8 @@ interface SavedCursor {
   configId: string;
   companyCode: string;
   cursor: ItemCursor;
+  /** The agent's token for quantity changes Sage did not stamp (listStockChanges). */
+  stockToken?: string;
 }
 
 export default function register(RED: NodeAPI): void {
@@ -21,6 +23,7 @@ export default function register(RED: NodeAPI): void {
     const pageSize = Math.min(500, Math.max(1, Math.round(numberSetting(definition.pageSize, 200))));
     const files = stateStoreFor(RED.settings);
     const key = `sage100-items-${this.id}`;
+    const unstamped = mode === 'changes' && definition.unstampedStock !== false;
 
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     if (config?.mode === 'soap') this.status({ fill: 'red', shape: 'ring', text: 'needs agent mode' });
@@ -44,13 +47,17 @@ export default function register(RED: NodeAPI): void {
           cursor: since,
           warehouses,
           pageSize,
+          ...(unstamped && { unstamped: { clientId: `node-red.${this.id}`, since: since && saved?.stockToken } }),
           onProgress: (collected, total) => this.status({ fill: 'blue', shape: 'dot', text: progressText(collected, total) }),
         });
         msg.payload = run.items;
-        msg.sage100 = { ...(msg.sage100 as object | undefined), items: { mode, count: run.items.length, since: since ?? null, next: run.nextCursor ?? null } };
+        msg.sage100 = {
+          ...(msg.sage100 as object | undefined),
+          items: { mode, count: run.items.length, since: since ?? null, next: run.nextCursor ?? null, ...(run.unstamped && { unstamped: run.unstamped }) },
+        };
         send(msg);
         // Only now: a run that failed before the items were handed on is read again next time.
-        if (mode === 'changes' && run.nextCursor) await files.write(key, { configId: sage.id, companyCode: sage.companyCode, cursor: run.nextCursor } satisfies SavedCursor);
+        if (mode === 'changes' && run.nextCursor) await files.write(key, { configId: sage.id, companyCode: sage.companyCode, cursor: run.nextCursor, ...(run.unstamped && { stockToken: run.unstamped.token }) } satisfies SavedCursor);
         this.status({ fill: 'green', shape: 'dot', text: `${run.items.length.toLocaleString('en-US')} items` });
       } finally {
         running = false;

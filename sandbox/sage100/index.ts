@@ -31,6 +31,8 @@ export interface Sage100SimulatorOptions {
   soapPort?: number;
   /** BOI sessions the agent keeps (default 1, as on a real server). */
   poolSize?: number;
+  /** The agent's data folder (its stock generations per client); in memory when absent. */
+  dataDir?: string;
 }
 
 export interface Sage100Simulator {
@@ -80,6 +82,13 @@ function simulatorRoutes(company: SageCompany) {
           if (typeof body.salesOrderNo !== 'string') return badRequest('salesOrderNo: required, the sales order to invoice');
           return json(201, company.invoiceSalesOrder({ salesOrderNo: body.salesOrderNo, lines: body.lines, trackingNumbers: body.trackingNumbers }));
         }
+        case 'POST /__sim/receipt': {
+          const body = parse<{ itemCode?: unknown; warehouseCode?: unknown; quantity?: unknown }>(request.body);
+          if (typeof body.itemCode !== 'string' || typeof body.warehouseCode !== 'string' || typeof body.quantity !== 'number') {
+            return badRequest('itemCode, warehouseCode (strings) and quantity (a number) are required');
+          }
+          return json(200, company.receiveUnstamped(body.itemCode, body.warehouseCode, body.quantity));
+        }
         case 'POST /__sim/daily-sales-journal':
           return json(200, company.dailySalesJournalUpdate());
         default:
@@ -117,6 +126,7 @@ export async function startSage100Simulator(options: Sage100SimulatorOptions = {
       openRoot: async () => openEmulatedRoot(company, { user: BOI_USER, password: BOI_PASSWORD }),
       sage: { homePath: 'C:\\Sage\\Sage 100\\MAS90\\Home', user: BOI_USER, password: BOI_PASSWORD, companies: [company.companyCode], poolSize: options.poolSize ?? 1 },
       log: () => undefined,
+      dataDir: options.dataDir,
     },
     {
       extraRoutes: simulatorRoutes(company),

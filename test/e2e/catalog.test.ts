@@ -6,8 +6,8 @@ import { reportFailure, startRuntime, startSimulators, type Runtime, type Simula
 /**
  * Issue 5, "What it must show", the catalog half: the example flow's Catalog tab (items changed since the
  * cursor -> inventory push) in a real Node-RED, against a Sage company and a store holding the same SKUs.
- * Most SKUs are variants (products with sizes), whose prices go through the variant batch (50 a call); a few
- * are simple products, whose prices go through the product batch (10 a call). The scenarios run in order:
+ * Most SKUs are variants (products with sizes), a few are simple products; every price goes through the variant
+ * batch (50 a call), a simple product's through its base variant (issue 15). The scenarios run in order:
  * each push starts from what the previous one left in the store and in the push's snapshot.
  */
 
@@ -16,7 +16,6 @@ const VARIANT_PRODUCTS = 700;
 const SIMPLE_PRODUCTS = 25;
 const STOCK_PER_CALL = 2_000;
 const VARIANT_PRICES_PER_CALL = 50;
-const PRODUCT_PRICES_PER_CALL = 10;
 
 const variantSkus = Array.from({ length: VARIANT_PRODUCTS }, (_, n) => SIZES.map((size) => `TEE-${String(n + 1).padStart(4, '0')}-${size}`)).flat();
 const simpleSkus = Array.from({ length: SIMPLE_PRODUCTS }, (_, n) => `MUG-${String(n + 1).padStart(3, '0')}`);
@@ -135,8 +134,8 @@ describe('end to end: Sage 100 stock and prices reach the store (the example flo
     assert.deepEqual(summary.failed, { stock: 0, price: 0 });
     assert.deepEqual(summary.unknownSkus, []);
     assert.equal(calls.stock, Math.ceil(allSkus.length / STOCK_PER_CALL));
-    assert.equal(calls.variantPrices, Math.ceil(variantSkus.length / VARIANT_PRICES_PER_CALL));
-    assert.equal(calls.productPrices, Math.ceil(simpleSkus.length / PRODUCT_PRICES_PER_CALL));
+    assert.equal(calls.variantPrices, Math.ceil(allSkus.length / VARIANT_PRICES_PER_CALL));
+    assert.equal(calls.productPrices, 0);
     assert.equal(calls.lookups, summary.calls.lookups);
     assert.equal(calls.other, 0);
     assertStoreShowsSage(allSkus);
@@ -158,7 +157,7 @@ describe('end to end: Sage 100 stock and prices reach the store (the example flo
     assertStoreShowsSage([...stockChanged, ...priceChanged]);
   });
 
-  it('sends simple products\u2019 prices through the product batch: ceil(stock / 2,000) + ceil(variant prices / 50) + ceil(product prices / 10) calls', async () => {
+  it('sends simple products\u2019 prices through their base variants: ceil(stock / 2,000) + ceil(all prices / 50) calls', async () => {
     const stockChanged = simpleSkus.slice(0, 5);
     const productPrices = simpleSkus;
     const variantPrices = variantSkus.slice(100, 107);
@@ -168,11 +167,10 @@ describe('end to end: Sage 100 stock and prices reach the store (the example flo
     const { summary, calls, exchanges } = await pushOnce();
     assert.deepEqual(summary.changed, { stock: stockChanged.length, price: productPrices.length + variantPrices.length });
     assert.deepEqual(summary.pushed, summary.changed);
-    const expected =
-      Math.ceil(stockChanged.length / STOCK_PER_CALL) + Math.ceil(variantPrices.length / VARIANT_PRICES_PER_CALL) + Math.ceil(productPrices.length / PRODUCT_PRICES_PER_CALL);
-    assert.equal(expected, 5);
+    const expected = Math.ceil(stockChanged.length / STOCK_PER_CALL) + Math.ceil((variantPrices.length + productPrices.length) / VARIANT_PRICES_PER_CALL);
+    assert.equal(expected, 2);
     assert.equal(exchanges.length, expected);
-    assert.deepEqual(calls, { lookups: 0, stock: 1, variantPrices: 1, productPrices: 3, other: 0 });
+    assert.deepEqual(calls, { lookups: 0, stock: 1, variantPrices: 1, productPrices: 0, other: 0 });
     assertStoreShowsSage([...stockChanged, ...productPrices, ...variantPrices]);
   });
 

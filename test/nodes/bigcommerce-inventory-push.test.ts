@@ -7,6 +7,8 @@ import inventoryPush from '../../nodes/bigcommerce/bigcommerce-inventory-push';
 import syncItemMap from '../../nodes/sync/sync-item-map';
 import type { SageItem } from '../../lib/sage100/types';
 import type { PushSummary } from '../../lib/sync/stock';
+import { createBigCommerceClient } from '../../lib/bigcommerce/client';
+import { assignPriceLevelGroups } from '../../lib/sync/price-levels';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 
@@ -108,10 +110,119 @@ describe('bigcommerce-inventory-push node', () => {
     assert.equal(sim.store.priceOf('MUG-11OZ'), 8.25);
     assert.deepEqual(summary.changed, { stock: 3, price: 3 });
     assert.deepEqual(summary.pushed, { stock: 3, price: 3 });
-    // One adjustment call, one variant batch, one product batch, plus the lookups of SKUs not seen before.
-    assert.deepEqual(summary.calls, { lookups: 2, stock: 1, prices: 2, total: 5 });
+    // One adjustment call, one variant batch, plus the lookups of SKUs not seen before.
+    // The mug's base variant takes its price in the same variants batch as the shirts.
+    assert.deepEqual(summary.calls, { lookups: 2, stock: 1, prices: 1, total: 4 });
     assert.ok(seen.some((status) => status.text === 'stock 3/3'));
     assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '6 pushed' });
+  });
+
+  it('sets each store location from its own Sage warehouses with a warehouse → location table', async () => {
+    sim.store.catalog.addLocation({ id: 2, code: 'SAGE-EST', label: 'East warehouse' });
+    await helper.load(nodes, flow({ safetyStock: '0', locationTable: '000 = 1\n# the east coast\n001, EST = 2' }), credentials());
+    const twoWarehouses = [sageItem('TSHIRT-S', { '000': 11, '001': 50, EST: 5 }, 19.5), sageItem('MUG-11OZ', { '000': 6, EST: 3 }, 8.25)];
+    const summary = await push(twoWarehouses);
+    await sim.inventorySettled();
+    // Each level is its warehouses' available quantity: on hand − 1 on sales order per warehouse row.
+    assert.deepEqual([sim.store.stockOf('tee-s', 1), sim.store.stockOf('tee-s', 2)], [11 - 1, 50 - 1 + 5 - 1]);
+    assert.deepEqual([sim.store.stockOf('MUG-11OZ', 1), sim.store.stockOf('MUG-11OZ', 2)], [6 - 1, 3 - 1]);
+    assert.deepEqual(
+      summary.locations?.map((l) => [l.locationId, l.warehouses, l.pushed]),
+      [
+        [1, ['000'], 2],
+        [2, ['001', 'EST'], 2],
+      ],
+    );
+    assert.deepEqual(summary.pushed, { stock: 4, price: 2 }, 'prices once, with the first location');
+
+    // A change in one warehouse moves only its location.
+    const again = await push([sageItem('TSHIRT-S', { '000': 11, '001': 50, EST: 9 }, 19.5)]);
+    await sim.inventorySettled();
+    assert.deepEqual([sim.store.stockOf('tee-s', 1), sim.store.stockOf('tee-s', 2)], [10, 57]);
+    assert.deepEqual(again.locations?.map((l) => l.pushed), [0, 1]);
+  });
+
+  it('refuses a location table naming a location twice, naming the node', async () => {
+    await helper.load(nodes, flow({ locationTable: '000 = 1\nEST = 1' }), credentials());
+    const failed = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
+    helper.getNode('push').receive({ payload: items });
+    assert.match((await failed).error.message, /each store location appears once/);
+  });
+
+  it("pushes Sage price level 2 as a price list with quantity breaks, assigned to the level's customer group", async () => {
+    await helper.load(nodes, flow({ priceLevels: '2', currency: 'usd' }), credentials());
+    const levelled: SageItem = {
+      ...sageItem('MUG-11OZ', { '000': 6 }, 10),
+      priceCodes: [
+        { PriceCode: '', CustomerPriceLevel: '1', PricingMethod: 'D', breaks: [{ BreakQuantity: 99_999_999, DiscountMarkup: 2 }] },
+        {
+          PriceCode: '',
+          CustomerPriceLevel: '2',
+          PricingMethod: 'D',
+          breaks: [
+            { BreakQuantity: 9, DiscountMarkup: 5 },
+            { BreakQuantity: 49, DiscountMarkup: 10 },
+            { BreakQuantity: 99_999_999, DiscountMarkup: 15 },
+          ],
+        },
+      ],
+    };
+    // A Sage item the store does not have is left out of the records (BigCommerce would refuse the whole batch).
+    const summary = await push([levelled, { ...levelled, ItemCode: 'NOT-IN-STORE' }]);
+    assert.deepEqual(summary.unknownSkus, ['NOT-IN-STORE']);
+    const [level] = summary.priceLists!.levels;
+    assert.equal(level?.records, 1);
+    const { pricing } = sim.store;
+    assert.equal(pricing.priceLists.get(level!.priceListId)?.name, 'Sage price level 2');
+    assert.equal(pricing.priceListOfGroup(level!.customerGroupId), level!.priceListId, "assigned to the level's customer group");
+    const [record] = [...pricing.recordsOf(level!.priceListId).values()];
+    // Sage level 2: 5 % off 10 up to 9 units, 10 % off from 10 to 49, 15 % off from 50.
+    assert.deepEqual([record?.sku, record?.currency, record?.price, record?.bulkTiers], [
+      'MUG-11OZ',
+      'USD',
+      9.5,
+      [
+        { quantity_min: 10, quantity_max: 49, type: 'fixed', amount: 9 },
+        { quantity_min: 50, type: 'fixed', amount: 8.5 },
+      ],
+    ]);
+
+    // The customer flow's part: a level-2 B2B customer goes into that group, and so gets that price list.
+    const customer = sim.store.addCustomer({ email: 'buyer@example.com', first_name: 'Bo', last_name: 'Buyer' });
+    const client = createBigCommerceClient({ storeHash: sim.storeHash, accessToken: sim.accessToken, apiUrl: sim.apiUrl, retry: { retries: 0 } });
+    assert.deepEqual(await assignPriceLevelGroups(client.request, [{ customerId: customer.id, priceLevel: '2' }, { customerId: customer.id + 1000, priceLevel: '' }]), { customers: 1, calls: 2 });
+    assert.equal(pricing.priceListOfGroup(sim.store.customers.get(customer.id)!.customerGroupId), level!.priceListId);
+
+    // Later runs know the list: 500 changed level prices are one call.
+    for (let n = 0; n < 500; n++) sim.store.addProduct({ sku: `MUG-${n}`, price: 10, inventory_level: 0 });
+    const many = Array.from({ length: 500 }, (_, n) => ({ ...levelled, ItemCode: `MUG-${n}` }));
+    const again = await push(many);
+    assert.equal(again.priceLists?.calls, 1);
+  });
+
+  it('keeps to catalog prices on a plan without price lists, and says so once', async () => {
+    sim.store.pricing.features.priceLists = false;
+    await helper.load(nodes, flow({ priceLevels: '2' }), credentials());
+    const warnings: string[] = [];
+    helper.getNode('push').on('call:warn', ((call: { args: [string] }) => warnings.push(call.args[0])) as never);
+    const first = await push(items);
+    await push(items);
+    assert.equal(first.priceLists?.available, false);
+    assert.equal(sim.store.priceOf('MUG-11OZ'), 8.25, 'the catalog price was pushed');
+    assert.equal(warnings.filter((text) => /no price lists/.test(text)).length, 1);
+  });
+
+  it('takes items Sage marks inactive off sale when set to hide, and puts them back once active again', async () => {
+    await helper.load(nodes, flow({ inactiveItems: 'hide' }), credentials());
+    const inactive = items.map((item) => ({ ...item, InactiveItem: item.ItemCode !== 'TSHIRT-M' }));
+    const hidden = await push(inactive);
+    assert.deepEqual(hidden.offSale, { hidden: 2, restored: 0 });
+    const mug = sim.store.product(sim.store.variantBySku('MUG-11OZ')!.productId)!;
+    assert.deepEqual([mug.isVisible, sim.store.variantBySku('tee-s')?.purchasingDisabled, sim.store.variantBySku('tee-m')?.purchasingDisabled], [false, true, false]);
+    assert.deepEqual((await push(inactive)).offSale, { hidden: 0, restored: 0 }, 'nothing sent again');
+    const back = await push(items.map((item) => ({ ...item, InactiveItem: false })));
+    assert.deepEqual(back.offSale, { hidden: 0, restored: 2 });
+    assert.deepEqual([mug.isVisible, sim.store.variantBySku('tee-s')?.purchasingDisabled], [true, false]);
   });
 
   it('pushes nothing when nothing changed, also after a restart, and everything on msg.fullResync', async () => {
@@ -134,7 +245,7 @@ describe('bigcommerce-inventory-push node', () => {
     const resync = await push(items, { fullResync: true });
     assert.equal(resync.fullResync, true);
     assert.deepEqual(resync.pushed, { stock: 3, price: 3 });
-    assert.deepEqual(resync.calls, { lookups: 0, stock: 1, prices: 2, total: 3 });
+    assert.deepEqual(resync.calls, { lookups: 0, stock: 1, prices: 1, total: 2 });
   });
 
   it('pushes only the changed item after a Sage change', async () => {
@@ -203,6 +314,6 @@ describe('bigcommerce-inventory-push node', () => {
     helper.getNode('push').receive({ payload: items });
     helper.getNode('push').receive({ payload: items });
     await both;
-    assert.deepEqual(summaries.map((summary) => summary.calls.total), [5, 0]);
+    assert.deepEqual(summaries.map((summary) => summary.calls.total), [4, 0]);
   });
 });

@@ -62,7 +62,8 @@ describe('catalog calls against the BigCommerce simulator', () => {
     const found = await calls.lookup(['MUG', 'TEE-S', 'TEE', 'NOPE', 'TEE-M']);
     const mug = sim.store.product(sim.store.variantBySku('MUG')!.productId)!;
     const small = sim.store.variantBySku('TEE-S')!;
-    assert.deepEqual(found.get('MUG'), { kind: 'product', productId: mug.id });
+    // A simple product comes with its base variant, whose price the variants batch (50 a call) can set.
+    assert.deepEqual(found.get('MUG'), { kind: 'product', productId: mug.id, baseVariantId: mug.baseVariantId });
     assert.deepEqual(found.get('TEE'), { kind: 'product', productId: small.productId });
     assert.deepEqual(found.get('TEE-S'), { kind: 'variant', productId: small.productId, variantId: small.id });
     assert.equal(found.get('TEE-M')?.kind, 'variant');
@@ -273,10 +274,10 @@ describe('catalog helpers', () => {
 
   it('keeps SKU ids per store through its document', () => {
     const cache = new SkuCache('store-a');
-    cache.set('MUG', { kind: 'product', productId: 4 });
+    cache.set('MUG', { kind: 'product', productId: 4, baseVariantId: 9 });
     cache.set('TEE-S', { kind: 'variant', productId: 5, variantId: 9 });
     const copy = SkuCache.fromDocument(JSON.parse(JSON.stringify(cache.toDocument())), 'store-a');
-    assert.deepEqual(copy.get('MUG'), { kind: 'product', productId: 4 });
+    assert.deepEqual(copy.get('MUG'), { kind: 'product', productId: 4, baseVariantId: 9 });
     assert.deepEqual(copy.get('TEE-S'), { kind: 'variant', productId: 5, variantId: 9 });
     assert.equal(SkuCache.fromDocument(cache.toDocument(), 'store-b').size, 0);
   });

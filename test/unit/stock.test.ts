@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ValidationError } from '../../lib/errors';
 import type { SageItem } from '../../lib/sage100/types';
+import { PromotionBook, promotionOf, salePriceOn } from '../../lib/sync/promotions';
 import { SkuMap } from '../../lib/sync/sku-map';
 import {
   MAX_STOCK_LEVEL,
@@ -49,6 +50,8 @@ describe('stock: available to sell and price', () => {
 
   it('subtracts back orders only when set', () => {
     assert.equal(availableToSell(widget, { ...settings, subtractBackOrders: true }), 89);
+    assert.equal(availableToSell({ ...widget, InactiveItem: true }, { ...settings, inactiveItems: 'zero' }), 0, 'an inactive item is not offered when so configured');
+    assert.equal(availableToSell({ ...widget, InactiveItem: true }, settings), 95, 'and is sold as its stock says by default');
   });
 
   it('never goes below zero, rounds down to whole units and stays within the Inventory API limit', () => {
@@ -169,5 +172,42 @@ describe('stock: status texts', () => {
     assert.deepEqual(summaryStatus(base), { fill: 'green', shape: 'dot', text: '1,200 pushed' });
     assert.deepEqual(summaryStatus({ ...base, pushed: { stock: 0, price: 0 } }), { fill: 'green', shape: 'dot', text: 'up to date' });
     assert.deepEqual(summaryStatus({ ...base, failed: { stock: 1, price: 1 }, unknownSkus: ['x'] }), { fill: 'yellow', shape: 'ring', text: '1,200 pushed, 2 failed, 1 unknown' });
+  });
+});
+
+describe('stock: the compact snapshot', () => {
+  it('reads a version-1 document in any order, and writes SKUs sorted with parallel columns', () => {
+    const snapshot = PushSnapshot.fromDocument({ version: 1, target: 't', skus: ['C', 'A', 'B'], stock: [3, 1, null], price: [null, 5, 7] }, 't');
+    assert.equal(snapshot.stock.get('A'), 1);
+    assert.equal(snapshot.stock.get('B'), undefined);
+    assert.equal(snapshot.price.get('B'), 7);
+    snapshot.stock.set('B', 2).set('Z', 9);
+    assert.deepEqual(snapshot.toDocument(), { version: 2, target: 't', skus: ['A', 'B', 'C', 'Z'], stock: [1, 2, 3, 9], price: [5, 7, null, null] });
+  });
+
+  it('refuses a document whose columns do not line up', () => {
+    assert.equal(PushSnapshot.fromDocument({ version: 2, target: 't', skus: ['A', 'B'], stock: [1], price: [1, 2] }, 't').stock.size, 0);
+  });
+});
+
+describe('promotions: the sale price between its dates', () => {
+  it('reads SalesPromotionPrice with SaleMethod P (or none) between SaleStartingDate and SaleEndingDate', () => {
+    const promo = promotionOf({ ItemCode: 'A', SalesPromotionPrice: 4.5, SaleStartingDate: '20260303', SaleEndingDate: '20260305', SaleMethod: 'P', warehouses: [] });
+    assert.deepEqual(['20260302', '20260303', '20260305', '20260306'].map((day) => salePriceOn(promo, day)), [0, 4.5, 4.5, 0]);
+    assert.equal(salePriceOn(promotionOf({ ItemCode: 'A', SalesPromotionPrice: 4.5, warehouses: [] }), '20991231'), 4.5, 'open-ended');
+    assert.equal(promotionOf({ ItemCode: 'A', SalesPromotionPrice: 10, SaleMethod: 'D', warehouses: [] }).price, 0, 'a discount method is not a price');
+  });
+
+  it('keeps a promotion until its removal is confirmed, then forgets it', () => {
+    const book = new PromotionBook('t');
+    book.record([{ ItemCode: 'A', SalesPromotionPrice: 3, SaleEndingDate: '20260305', warehouses: [] }, { ItemCode: 'B', warehouses: [] }], (code) => [code]);
+    assert.deepEqual(book.due('20260304'), [{ sku: 'A', salePrice: 3 }]);
+    book.confirmed('A', 3, '20260304');
+    assert.deepEqual(book.due('20260305'), []);
+    assert.deepEqual(book.due('20260306'), [{ sku: 'A', salePrice: 0 }]);
+    const reloaded = PromotionBook.fromDocument(JSON.parse(JSON.stringify(book.toDocument())), 't');
+    assert.deepEqual(reloaded.due('20260306'), [{ sku: 'A', salePrice: 0 }], 'survives a restart');
+    reloaded.confirmed('A', 0, '20260306');
+    assert.equal(reloaded.size, 0);
   });
 });

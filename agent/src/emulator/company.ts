@@ -325,6 +325,19 @@ export class SageCompany {
     return clone(row);
   }
 
+  /**
+   * A receipt Sage does not stamp (a Visual Integrator import, purchase-order receipt or batch update,
+   * sage100-company-life.md §7): QuantityOnHand moves by `quantity` and DateUpdated/TimeUpdated stay as they were.
+   */
+  receiveUnstamped(itemCode: string, warehouseCode: string, quantity: number): ItemWarehouseRecord {
+    this.requireWarehouse(warehouseCode);
+    const row = this.stockRow(itemCode, warehouseCode);
+    row.QuantityOnHand = round(row.QuantityOnHand + quantity, 6);
+    // The BOI layer's sorted views must see the new quantity, though no audit column changed.
+    this.writeVersion += 1;
+    return clone(row);
+  }
+
   /** A desktop user opens the record (e.g. the order in Sales Order Entry): BOI writers find it locked until `unlock`. */
   lock(table: 'SO_SalesOrderHeader' | 'AR_Customer', key: string, user = 'desktop'): void {
     this.locks.set(`${table} ${key}`, user);

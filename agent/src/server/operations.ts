@@ -4,8 +4,9 @@ import type { AgentLog } from '../runtime-options';
 import { createCustomer, findCustomersByEmail, getCustomer, updateCustomer, upsertCustomer, type CustomerKey } from '../sage/customers';
 import { CODES, SageAnswerError } from '../sage/errors';
 import { sageFacts } from '../sage/health';
-import { getItemPrices, listItemSummaries, listStock, type Stamp } from '../sage/inventory';
+import { getItemPrices, listItemSummaries, listStock, type Stamp, type StockRow } from '../sage/inventory';
 import { listInvoices } from '../sage/invoices';
+import { StockSnapshots } from '../sage/stock-changes';
 import type { SageLogicOptions } from '../sage/options';
 import { createSalesOrder, ensureSalesOrder, getSalesOrder, type SalesOrderInput } from '../sage/sales-orders';
 import type { BoiSession, SessionPool } from '../sage/session';
@@ -18,7 +19,7 @@ export interface Reply {
 }
 
 /** The contract's apiVersion: the Node-RED side checks it before using the operations added in it. */
-export const API_VERSION = '1.1';
+export const API_VERSION = '1.2';
 
 interface OperationContext {
   logic: SageLogicOptions;
@@ -26,6 +27,8 @@ interface OperationContext {
   now: () => Stamp;
   agentVersion: string;
   log: AgentLog;
+  /** The agent's data folder (stock generations per client); undefined keeps them in memory. */
+  dataDir?: string;
 }
 
 /** Query values arrive as a string or, when repeated, an array. */
@@ -43,6 +46,7 @@ const stampQuery = (c: Context): Stamp | undefined =>
 export function registerOperations(api: OpenAPIBackend, context: OperationContext): void {
   const { logic } = context;
   const listings = new ListingCache();
+  const stockSnapshots = new StockSnapshots(context.dataDir);
   const read = <T>(c: Context, work: (session: BoiSession) => Promise<T>) => context.poolOf(companyOf(c)).use('read', work);
   const write = <T>(c: Context, work: (session: BoiSession) => Promise<T>) => context.poolOf(companyOf(c)).use('write', work);
 
@@ -148,6 +152,30 @@ export function registerOperations(api: OpenAPIBackend, context: OperationContex
         status: 200,
         body: { rows: slice.map(({ DateUpdated, TimeUpdated, ...row }) => ({ ...row, DateUpdated, TimeUpdated })), ...(last !== undefined && { nextPageToken: encodeToken({ after: last, total, query }) }), total },
       };
+    },
+
+    listStockChanges: async (c: Context): Promise<Reply> => {
+      type Query = { token: string; baseline: boolean; resync: boolean; scanned: number };
+      const company = companyOf(c);
+      const clientId = String(c.request.query.clientId);
+      const keyOf = (row: { ItemCode: string; WarehouseCode: string }) => `${row.ItemCode}\u0000${row.WarehouseCode}`;
+      const pageToken = decodeToken<Query>(c.request.query.pageToken);
+      let answer: Query & { rows: readonly StockRow[] };
+      if (pageToken?.query) {
+        const rows = await stockSnapshots.changedRows(company, clientId, pageToken.query.token);
+        if (!rows) throw new SageAnswerError('BadRequest', 'This answer is no longer held (the agent restarted); ask again with the same since.', { status: 400 });
+        answer = { ...pageToken.query, rows };
+      } else {
+        const warehouses = list(c.request.query.warehouseCode)?.map((code) => code.toUpperCase());
+        const scope = [...new Set(warehouses ?? [])].sort().join(',');
+        const since = c.request.query.since === undefined ? undefined : String(c.request.query.since);
+        const scan = await read(c, (session) => listStock(session, logic, { warehouses }));
+        answer = await stockSnapshots.changesSince(company, clientId, since, scope, scan, context.now());
+      }
+      const { rows, ...query } = answer;
+      const { slice, last } = page(rows, keyOf, pageToken?.after, pageSizeOf(c));
+      const next = last !== undefined && encodeToken({ after: last, total: rows.length, query: { token: query.token, baseline: query.baseline, resync: query.resync, scanned: query.scanned } });
+      return { status: 200, body: { rows: slice, ...(next && { nextPageToken: next }), total: rows.length, ...query } };
     },
 
     listInvoices: async (c: Context): Promise<Reply> => {

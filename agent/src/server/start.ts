@@ -98,7 +98,7 @@ export async function startAgent(options: AgentRuntimeOptions, extras: AgentExtr
 
   const definition = parse(readFileSync(extras.contractPath ?? CONTRACT_PATH, 'utf8')) as Document;
   const api = new OpenAPIBackend({ definition, strict: true, coerceTypes: true, quick: true });
-  registerOperations(api, { logic, poolOf, now: extras.now ?? localStamp, agentVersion: AGENT_VERSION, log });
+  registerOperations(api, { logic, poolOf, now: extras.now ?? localStamp, agentVersion: AGENT_VERSION, log, dataDir: options.dataDir });
   api.register({
     validationFail: (c: Context) => {
       const first = c.validation.errors?.[0];
