@@ -12,6 +12,7 @@ describe('agent config file', () => {
   it('fills the defaults: log folder and rotation, bridge command, pool size', () => {
     const config = parseAgentConfig(sampleConfig(), 'test');
     assert.deepEqual(config.log, { folder: 'logs', maxBytes: 10_000_000, keep: 5 });
+    assert.equal(config.dataFolder, 'data');
     assert.deepEqual(config.bridge, { command: 'powershell.exe', callTimeoutMs: 60_000 });
   });
 

@@ -28,6 +28,7 @@ export async function run(configPath: string, flags: { service?: boolean }, ctx:
       openRoot: () => ctx.openRoot(bridge),
       sage: { ...config.sage, password, logic: sageLogicOverrides(config.sage.logic) },
       log: logFile.log,
+      dataDir: resolveIn(loaded.folder, config.dataFolder),
     });
     logFile.log('info', 'Sage 100 agent listening', { version: ctx.version, url: agent.url, companies: config.sage.companies, poolSize: config.sage.poolSize });
     await ctx.waitForStop();

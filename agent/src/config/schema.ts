@@ -77,6 +77,8 @@ export const agentConfigSchema = z.object({
     /** What the Sage logic assumes about this installation where the references say UNCONFIRMED (../sage/options.ts). */
     logic: sageLogicSchema.optional(),
   }),
+  /** Where the agent keeps what must survive a restart: each client's last reported stock quantities. */
+  dataFolder: z.string().min(1).default('data'),
   log: z.object({
     folder: z.string().min(1).default('logs'),
     maxBytes: z.number().int().min(10_000).default(10_000_000),
