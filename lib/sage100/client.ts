@@ -1,3 +1,4 @@
+import type { InvoicePage, InvoiceQuery } from './invoices';
 import type { Customer, SageItem, SalesOrder } from './types';
 
 /**
@@ -40,6 +41,12 @@ export interface Sage100Client {
 
   /** Agent only: items whose CI_Item or IM_ItemWarehouse rows changed at or after the cursor, one page. */
   listItems(query: ItemQuery): Promise<ItemPage>;
+
+  /**
+   * Agent 1.1 and later: invoices (open and posted) with their lines and tracking numbers changed at or after the
+   * cursor, one page. Absent or throwing for SOAP, which has no invoice operations.
+   */
+  listInvoices?(query: InvoiceQuery): Promise<InvoicePage>;
 
   close(): Promise<void>;
 }
