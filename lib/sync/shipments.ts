@@ -296,6 +296,13 @@ function isRejection(err: unknown): boolean {
   return (err instanceof HttpError && [400, 404, 409, 422].includes(err.status)) || err instanceof ValidationError;
 }
 
+/** The products as they were before `shipments`: this invoice's own shipments, so a repeat plans what it planned then. */
+function withoutShipments(products: readonly OrderProduct[], shipments: readonly Shipment[]): OrderProduct[] {
+  const shipped = new Map<number, number>();
+  for (const item of shipments.flatMap((shipment) => shipment.items)) shipped.set(item.order_product_id, (shipped.get(item.order_product_id) ?? 0) + item.quantity);
+  return products.map((product) => ({ ...product, quantity_shipped: product.quantity_shipped - (shipped.get(product.id) ?? 0) }));
+}
+
 async function orderProducts(request: RequestFunction, orderId: number): Promise<OrderProduct[]> {
   const rows: unknown[] = [];
   for await (const page of v2Pages(request, `/v2/orders/${orderId}/products`, {}, { priority: 'interactive' })) rows.push(...page);
@@ -334,7 +341,7 @@ export async function shipInvoice(invoice: SageInvoice, options: ShipInvoicesOpt
       return { ...found, outcome: 'shipped-by-hand', accepted: true, message: `every item of order ${orderId} is already shipped in the store; left alone` };
     }
   }
-  const linkage = linkLines(lines, settings.lineColumn, products, options.skuMap);
+  const linkage = linkLines(lines, settings.lineColumn, products && withoutShipments(products, ours), options.skuMap);
   if ('ambiguous' in linkage) return { ...found, outcome: 'ambiguous', accepted: true, message: `not shipped, a person must decide: ${linkage.ambiguous}` };
 
   const { shipments: planned, note } = planShipments(invoice, linkage.items, settings);

@@ -203,6 +203,10 @@ describe('shipments from Sage 100 invoices: against the store', () => {
     assert.deepEqual(second.results.map((r) => r.outcome), ['shipped']);
     assert.equal(sim.store.orders.get(orderId)!.statusId, 2);
     assert.deepEqual(sim.store.shipmentsOf(orderId).map((s) => s.trackingNumber), ['1Z001', '1Z003']);
+    // A restart with empty memory: the SKU match is made as it was before our own shipments, which are then found.
+    const restarted = await run([invoice({ CustomerPONo: `BC${orderId}`, Lines: [{ ItemCode: 'A-1', QuantityShipped: 2 }, { ItemCode: 'B-1', QuantityShipped: 1 }] })]);
+    assert.deepEqual(restarted.results.map((r) => r.outcome), ['already-shipped']);
+    assert.equal(sim.store.shipmentsOf(orderId).length, 2);
   });
 
   it('leaves an order shipped by hand alone and reports it; refusals are reported, not retried', async () => {
