@@ -129,7 +129,7 @@ function wholeQuantity(line: SageInvoiceLine): number | undefined {
 
 /**
  * Links every shipped line to an order product. With the UDF: directly. Without it (orders made before the
- * mapper wrote it): by SKU through the shared SKU map, and only when that is certain — one order product
+ * mapper wrote it): by SKU through the shared SKU map (none: SKU = item code), and only when that is certain — one order product
  * carries the item, or the lines carrying it ship exactly everything left of them. Otherwise the reason.
  */
 export function linkLines(lines: readonly SageInvoiceLine[], lineColumn: string, products: readonly OrderProduct[] | undefined, skuMap: Pick<SkuMap, 'itemCodeFor'> | undefined): Linkage {
@@ -154,7 +154,7 @@ export function linkLines(lines: readonly SageInvoiceLine[], lineColumn: string,
   if (!products) throw new Error('linkLines: the order products are needed for lines without the UDF');
   for (const [itemCode, itemLines] of unlinked) {
     const shipped = itemLines.reduce((sum, line) => sum + line.QuantityShipped, 0);
-    const candidates = products.filter((product) => product.type !== 'digital' && left(product) > 0 && skuMap && product.sku !== '' && skuMap.itemCodeFor(product.sku) === itemCode);
+    const candidates = products.filter((product) => product.type !== 'digital' && left(product) > 0 && product.sku !== '' && (skuMap ? skuMap.itemCodeFor(product.sku) : product.sku) === itemCode);
     const open = candidates.reduce((sum, product) => sum + left(product), 0);
     if (candidates.length === 0) return { ambiguous: `item ${itemCode}: no order product with a SKU mapped to it has anything left to ship` };
     if (shipped > open) return { ambiguous: `item ${itemCode}: ${shipped} shipped, but the order products mapped to it have only ${open} left to ship` };
