@@ -73,13 +73,19 @@ function demoFlows(bc: BigCommerceSimulator, sage: Sage100Simulator, settings: S
   const poll = itemChanges && example.find((node) => node.type === 'inject' && (node.wires as string[][]).flat().includes(itemChanges.id));
   const invoices = example.find((node) => node.type === 'sage100-invoices');
   const invoicePoll = invoices && example.find((node) => node.type === 'inject' && (node.wires as string[][]).flat().includes(invoices.id));
-  const faster = (node: FlowNode | undefined, seconds: number) => (node ? { [node.id]: { repeat: String(seconds), name: `every ${seconds} s (sandbox)` } } : {});
+  const faster = (node: FlowNode | undefined, seconds: number, extra: Record<string, unknown> = {}) => (node ? { [node.id]: { repeat: String(seconds), name: `every ${seconds} s (sandbox)`, ...extra } } : {});
   return sandboxFlows(
     {
       bigcommerce: { apiUrl: bc.apiUrl, storeHash: bc.storeHash, accessToken: bc.accessToken, clientSecret: settings.clientSecret },
       sage100: { agentUrl: sage.agentUrl, apiKey: sage.apiKey, companyCode: sage.companyCode, fingerprint256: sage.fingerprint256 },
     },
-    { overrides: { ...faster(poll, SANDBOX_ITEMS_POLL_SECONDS), ...faster(invoicePoll, SANDBOX_INVOICES_POLL_SECONDS) } },
+    {
+      overrides: {
+        ...faster(poll, SANDBOX_ITEMS_POLL_SECONDS),
+        // The first invoices poll at once too (the example waits 30 s), so the 15-s rhythm holds from the start.
+        ...faster(invoicePoll, SANDBOX_INVOICES_POLL_SECONDS, { onceDelay: '1' }),
+      },
+    },
   );
 }
 
@@ -168,6 +174,7 @@ export function banner(sandbox: Sandbox): string {
     settings.ordersPerMinute > 0
       ? `  Demo traffic: ${settings.ordersPerMinute} web orders a minute, a Sage stock or price change every ${SAGE_CHANGE_EVERY_MS / 1000} s (pushed to the store within ${SANDBOX_ITEMS_POLL_SECONDS} s).`
       : '  Demo traffic is off (SANDBOX_RATE=0).',
+    `  Shipments: POST ${sage.agentUrl}/__sim/invoice {"salesOrderNo":"W000104","trackingNumbers":["1Z999"]} reaches the store within ${SANDBOX_INVOICES_POLL_SECONDS} s.`,
     `  Node-RED user directory ${settings.userDir}`,
     '  Ctrl-C stops everything.',
     '',

@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { removeUserDir } from '../../sandbox/node-red-process';
+import { SANDBOX_INVOICES_POLL_SECONDS, startSandbox, type Sandbox } from '../../sandbox/start';
 import { DEMO_ADDRESSES, demoBilling, placeDemoOrder, seedDemoWorld, type DemoWorld } from '../../sandbox/demo';
 import type { InvoiceResult } from '../../lib/sync/shipments';
 import { eventually, registerOrderHooks, reportFailure, salesOrderOutcomes, salesOrdersFor, startRuntime, startSimulators, type Runtime, type Simulators } from './support';
@@ -113,5 +119,37 @@ describe('end to end: Sage 100 shipments reach the store (the example flow in No
     assert.equal(shipmentPosts(), 2);
     assert.equal(sims.bc.store.shipmentsOf(orderId).length, 2);
     sims.bc.assertContract();
+  });
+});
+
+describe('the sandbox (npm start): POST /__sim/invoice shows in the store within one invoices poll', function () {
+  this.timeout(180_000);
+  let sandbox: Sandbox | undefined;
+  const userDir = mkdtempSync(join(tmpdir(), 'ml-connector-sandbox-ship-'));
+
+  after(async () => {
+    await sandbox?.stop();
+    removeUserDir(userDir);
+  });
+
+  it(`ships within ${SANDBOX_INVOICES_POLL_SECONDS} s of the invoice (plus the poll's own time)`, async () => {
+    sandbox = await startSandbox({ nodeRedPort: 0, bcPort: 0, sageAgentPort: 0, sageSoapPort: 0, ordersPerMinute: 0, userDir, log: () => undefined });
+    const { bc, sage } = sandbox;
+    const orderId = placeDemoOrder(bc, { customerId: 0, billing: demoBilling('Grace', 'Hopper', DEMO_ADDRESSES[1]!, { guest: true, phone: '555-0102', email: 'grace@example.com' }), lines: [{ sku: sage.company.state().items.find((item) => item.ItemType === '1')!.ItemCode, quantity: 1 }], shippingMethod: 'UPS Ground', shippingCost: 5 });
+    const [salesOrder] = await eventually(() => {
+      const found = salesOrdersFor(sage, orderId);
+      return found.length > 0 && found;
+    }, `a Sage sales order for web order ${orderId}`, 60_000);
+    const dispatcher = new Agent({ connect: { ca: sage.certificatePem } });
+    try {
+      const response = await undiciFetch(`${sage.agentUrl}/__sim/invoice`, { method: 'POST', body: JSON.stringify({ salesOrderNo: salesOrder!.SalesOrderNo, trackingNumbers: ['1ZSANDBOX1'] }), headers: { 'content-type': 'application/json' }, dispatcher });
+      await response.arrayBuffer();
+      assert.equal(response.status, 201);
+    } finally {
+      await dispatcher.close();
+    }
+    const invoicedAt = Date.now();
+    await eventually(() => bc.store.shipmentsOf(orderId).some((shipment) => shipment.trackingNumber === '1ZSANDBOX1') && bc.store.orders.get(orderId)!.statusId === 2, 'the shipment and Shipped in the store', (SANDBOX_INVOICES_POLL_SECONDS + 10) * 1000);
+    assert.ok(Date.now() - invoicedAt <= (SANDBOX_INVOICES_POLL_SECONDS + 10) * 1000);
   });
 });
