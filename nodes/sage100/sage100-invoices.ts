@@ -20,6 +20,9 @@ interface SavedState {
 
 const acknowledgementSchema = z.array(z.string());
 
+/** More pending invoices than a store outage of a day would leave: most likely the acknowledgement is not wired. */
+const PENDING_WARNING = 1_000;
+
 export default function register(RED: NodeAPI): void {
   function Sage100Invoices(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
@@ -54,6 +57,9 @@ export default function register(RED: NodeAPI): void {
       // Saved before sending: from here the invoices are pending until acknowledged, so none is lost if the store fails.
       await files.write(key, { ...state, cursor: run.nextCursor, pending: invoices } satisfies SavedState);
       this.status({ fill: 'green', shape: 'dot', text: `${run.invoices.length.toLocaleString('en-US')} new, ${pendingText(invoices.length)}` });
+      if (invoices.length > PENDING_WARNING && state.pending.length <= PENDING_WARNING) {
+        this.warn(`${invoices.length} invoices are waiting for an acknowledgement: wire output 1 of bigcommerce-shipment back into this node`);
+      }
       if (invoices.length === 0) return;
       msg.payload = invoices;
       msg.sage100 = { ...(msg.sage100 as object | undefined), invoices: { count: invoices.length, fresh: run.invoices.length, since: state.cursor ?? null, next: run.nextCursor ?? null } };
