@@ -3,7 +3,7 @@ import { ConnectorError, ValidationError, asError, parseWith } from '../errors';
 import { HttpError } from '../http/errors';
 import type { RequestFunction } from '../http/transport';
 import { v2Pages } from '../bigcommerce/pagination';
-import { SHIPPING_PROVIDERS, createShipment, listShipments, type Shipment, type ShipmentRequest } from '../bigcommerce/shipments';
+import { SHIPPING_PROVIDERS, createShipment, deleteShipment, listShipments, type Shipment, type ShipmentRequest } from '../bigcommerce/shipments';
 import type { SageInvoice, SageInvoiceLine } from '../sage100/invoices';
 import type { SkuMap } from './sku-map';
 
@@ -31,6 +31,11 @@ export const shipmentSettingsSchema = z.object({
   customerPoPrefix: z.string().regex(/^[A-Z0-9#\-_]{0,5}$/, 'must be at most 5 upper-case letters, digits, #, - or _').default('BC'),
   /** One `Sage ShipVia = provider or AfterShip slug` per line. */
   carrierTable: z.string().default(''),
+  /**
+   * Several Node-RED instances poll the same Sage company: read the shipments again after writing, and undo our
+   * shipment when another instance wrote the same one at the same moment (the older one stays). One more read.
+   */
+  checkAfterWrite: z.boolean().default(false),
 });
 
 export type ShipmentSettings = z.output<typeof shipmentSettingsSchema>;
@@ -348,6 +353,7 @@ export async function shipInvoice(invoice: SageInvoice, options: ShipInvoicesOpt
   const missing = missingShipments(invoice.InvoiceNo, planned, existing);
   const carrier = carrierFor(invoice.ShipVia, options.carriers);
   const created: number[] = ours.map((shipment) => shipment.id);
+  const mine: Array<{ plan: PlannedShipment; id: number }> = [];
   for (const plan of missing) {
     const request: ShipmentRequest = {
       orderAddressId: plan.orderAddressId,
@@ -361,20 +367,41 @@ export async function shipInvoice(invoice: SageInvoice, options: ShipInvoicesOpt
     try {
       const shipment = await createShipment(options.request, orderId, request);
       created.push(shipment.id);
+      mine.push({ plan, id: shipment.id });
       options.onShipped(orderId);
     } catch (err) {
       if (!isRejection(err)) throw err;
       return { ...found, shipmentIds: created, outcome: 'rejected', accepted: true, message: `the store refused the shipment: ${asError(err).message}` };
     }
   }
-  const notes = [note, !carrier.known && invoice.ShipVia !== '' && `ShipVia "${invoice.ShipVia}" is not in the carrier table: sent as the shipping method, without a carrier`].filter(Boolean);
+  const undone = settings.checkAfterWrite && mine.length > 0 ? await undoRacedDuplicates(options.request, orderId, invoice.InvoiceNo, mine) : [];
+  const kept = created.filter((id) => !undone.includes(id));
+  const notes = [note, undone.length > 0 && `another instance wrote the same shipment at the same moment: ours (${undone.join(', ')}) undone`, !carrier.known && invoice.ShipVia !== '' && `ShipVia "${invoice.ShipVia}" is not in the carrier table: sent as the shipping method, without a carrier`].filter(Boolean);
   return {
     ...found,
-    outcome: missing.length === 0 ? 'already-shipped' : 'shipped',
+    outcome: missing.length === undone.length ? 'already-shipped' : 'shipped',
     accepted: true,
-    shipmentIds: created,
+    shipmentIds: kept,
     ...(notes.length > 0 && { message: notes.join('; ') }),
   };
+}
+
+/**
+ * After writing: when the store holds two of our shipments for the same invoice, address and tracking number (two
+ * instances read "missing" at the same moment and both wrote), the newer one goes; each instance deletes only its
+ * own, so whichever order they check in, one stays. Returns the ids deleted.
+ */
+async function undoRacedDuplicates(request: RequestFunction, orderId: number, invoiceNo: string, mine: ReadonlyArray<{ plan: PlannedShipment; id: number }>): Promise<number[]> {
+  const ours = (await listShipments(request, orderId)).filter((shipment) => invoiceOfShipment(shipment) === invoiceNo);
+  const undone: number[] = [];
+  for (const { plan, id } of mine) {
+    const same = ours.filter((shipment) => shipment.order_address_id === plan.orderAddressId && shipment.tracking_number === plan.trackingNumber);
+    if (same.some((other) => other.id < id)) {
+      await deleteShipment(request, orderId, id);
+      undone.push(id);
+    }
+  }
+  return undone;
 }
 
 /**

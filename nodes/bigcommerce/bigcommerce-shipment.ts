@@ -44,6 +44,7 @@ export default function register(RED: NodeAPI): void {
           packageColumn: String(definition.packageColumn ?? '').trim(),
           customerPoPrefix: String(definition.customerPoPrefix ?? 'BC').trim(),
           carrierTable: String(definition.carrierTable ?? ''),
+          checkAfterWrite: definition.checkAfterWrite === true,
         },
         { what: 'Shipment settings', record: `node ${String(definition.name || definition.id)}`, code: 'shipments.settings' },
       );

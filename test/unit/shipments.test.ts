@@ -209,6 +209,21 @@ describe('shipments from Sage 100 invoices: against the store', () => {
     assert.equal(sim.store.shipmentsOf(orderId).length, 2);
   });
 
+  it('two instances writing the same shipment at the same moment: with the check after writing, one stays', async () => {
+    const partial = invoice({ CustomerPONo: `BC${orderId}`, Lines: [{ ItemCode: 'C-1', QuantityShipped: 1, UDF_BC_LINE: `${lineIds[2]}@${addressId}` }] });
+    const instance = (checkAfterWrite: boolean) =>
+      shipInvoices([partial], { request: client.request, settings: { ...settings, checkAfterWrite }, carriers, ledger: { store: 's', sent: {} }, onShipped: () => undefined });
+    const raced = await Promise.all([instance(true), instance(true)]);
+    assert.equal(sim.store.shipmentsOf(orderId).length, 1, 'one shipment stays');
+    assert.deepEqual(sim.store.orders.get(orderId)!.lines.map((line) => line.quantityShipped), [0, 0, 1]);
+    assert.deepEqual(raced.map((run) => run.results[0]!.outcome).sort(), ['already-shipped', 'shipped']);
+    // Without the check the same race leaves two: what the option is for.
+    const other = sim.store.addOrder(sampleOrder({ status_id: 11, products: [{ sku: 'C-1', quantity: 3 }] }));
+    const again = invoice({ InvoiceNo: '0000104', CustomerPONo: `BC${other.id}`, Lines: [{ ItemCode: 'C-1', QuantityShipped: 1, UDF_BC_LINE: `${other.lines[0]!.id}@${other.shipping[0]!.id}` }] });
+    await Promise.all([0, 1].map(() => shipInvoices([again], { request: client.request, settings, carriers, ledger: { store: 's', sent: {} }, onShipped: () => undefined })));
+    assert.equal(sim.store.shipmentsOf(other.id).length, 2);
+  });
+
   it('leaves an order shipped by hand alone and reports it; refusals are reported, not retried', async () => {
     sim.store.createShipment(orderId, { order_address_id: addressId, items: [{ order_product_id: lineIds[0]!, quantity: 2 }], tracking_number: 'HAND-1' });
     const byHand = await run([invoice({ CustomerPONo: `BC${orderId}` })]);
