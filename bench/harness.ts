@@ -5,7 +5,7 @@ import { startBigCommerceSimulator, type BigCommerceSimulator, type Exchange, ty
 import type { FlowNode, SimulatorEndpoints } from '../sandbox/flows';
 import { removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
 import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
-import type { SageCompany } from '../sandbox/sage100/company';
+import type { SageCompany, SageCompanyOptions } from '../sandbox/sage100/company';
 
 /**
  * The pieces every benchmark stands on: both simulators, a real Node-RED process with the package linked from
@@ -162,6 +162,8 @@ export interface WorldOptions {
   storeHash: string;
   /** Seeds the company and the store before Node-RED starts. */
   seed?: (bc: BigCommerceSimulator, sage: Sage100Simulator) => void;
+  /** Options of the Sage company (e.g. UDF columns). */
+  sageCompany?: SageCompanyOptions;
 }
 
 /** Both simulators and a fresh Node-RED (its own user directory, removed on stop). */
@@ -172,7 +174,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     clientSecret: BENCH_SECRETS.clientSecret,
     quota: UNLIMITED_QUOTA,
   });
-  const sage = await startSage100Simulator({ apiKey: BENCH_SECRETS.sageApiKey });
+  const sage = await startSage100Simulator({ apiKey: BENCH_SECRETS.sageApiKey, company: options.sageCompany });
   const bcCalls = new BigCommerceCalls(bc);
   const sageCalls = new SageCalls(sage.company);
   options.seed?.(bc, sage);

@@ -16,12 +16,18 @@ import type { FlowNode, SimulatorEndpoints } from '../sandbox/flows';
  *   one PUT of the variant with its stock level and price. Sage is read with the package's sage100-items node,
  *   the same as the package's flow, so the comparison is about the store side only.
  *
+ * - Shipments: read every Sage invoice from the agent (no cursor); per invoice whose CustomerPONo carries a store
+ *   order id, GET the order's products (to find the order product of each line by SKU), GET its shipping
+ *   addresses (for order_address_id), POST one shipment with the first tracking number. Nothing remembers what
+ *   was sent: a repeat poll sends every invoice again (the store refuses what is already shipped).
+ *
  * The figures come from counting calls at the simulators; the probes (flow.set) only tell the bench a run is over.
  */
 
 export const NAIVE_ORDERS_TAB = 'a0000000000000a0';
 export const NAIVE_BACKFILL_TAB = 'a0000000000000b0';
 export const NAIVE_CATALOG_TAB = 'a0000000000000c0';
+export const NAIVE_SHIPMENTS_TAB = 'a0000000000000f0';
 export const NAIVE_WEBHOOK_PATH = '/naive/webhook';
 
 export const NAIVE_IDS = {
@@ -29,6 +35,7 @@ export const NAIVE_IDS = {
   loadIds: 'a0000000000000c1',
   pushChanges: 'a0000000000000c2',
   sageItems: 'a0000000000000c3',
+  shipmentsStart: 'a0000000000000f1',
 } as const;
 
 /** Settings of the naive flows the bench varies. */
@@ -53,7 +60,7 @@ const entry = (prefix: string) => `${prefix}1`;
  * One BigCommerce call: `prepare` copies msg.call into the request (again on every retry), `http request` sends it,
  * a 429 goes through a delay of X-Retry-After seconds back to `prepare`, anything else goes on to `next`.
  */
-function storeCall(prefix: string, z: string, method: 'GET' | 'PUT', name: string, next: string): FlowNode[] {
+function storeCall(prefix: string, z: string, method: 'GET' | 'PUT' | 'POST', name: string, next: string): FlowNode[] {
   const ids = { prepare: entry(prefix), request: `${prefix}2`, throttled: `${prefix}3`, wait: `${prefix}4`, delay: `${prefix}5` };
   return [
     fn(
@@ -270,5 +277,52 @@ return [out];`,
     bulkGate(ids.gate, z, settings.bulkRate, entry(calls.putVariant)),
     ...storeCall(calls.putVariant, z, 'PUT', 'PUT variant', ids.done),
     fn(ids.done, z, 'count', count('catalogDone'), []),
+  ];
+}
+
+/** Sage invoices to shipments, by hand; `poNoPrefix` marks the store orders it is meant for. */
+export function naiveShipmentsFlow(endpoints: SimulatorEndpoints, poNoPrefix: string): FlowNode[] {
+  const z = NAIVE_SHIPMENTS_TAB;
+  const ids = { start: NAIVE_IDS.shipmentsStart, split: 'a0000000000000f2', addresses: 'a0000000000000f3', body: 'a0000000000000f4', done: 'a0000000000000f5' };
+  const calls = { invoices: 'a0000000000000g1', products: 'a0000000000000g2', addresses: 'a0000000000000g3', shipment: 'a0000000000000g4' };
+  return [
+    tab(z, 'Naive shipments (bench)', endpoints, [{ name: 'PO_PREFIX', value: poNoPrefix }]),
+    { id: ids.start, type: 'inject', z, name: 'poll invoices', props: [{ p: 'sage', v: '{"path":"/v1/invoices?pageSize=500"}', vt: 'json' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', wires: [[entry(calls.invoices)]] },
+    ...sageCall(calls.invoices, z, 'GET', 'GET invoices', [ids.split]),
+    fn(
+      ids.split,
+      z,
+      'each web invoice',
+      `const prefix = env.get('PO_PREFIX');
+for (const invoice of msg.payload.invoices || []) {
+  const po = String(invoice.CustomerPONo).trim();
+  if (!po.startsWith(prefix)) continue;
+  const orderId = Number(po.slice(prefix.length));
+  node.send({ invoice, orderId, call: { path: '/v2/orders/' + orderId + '/products' } });
+}
+return null;`,
+      [[entry(calls.products)]],
+    ),
+    ...storeCall(calls.products, z, 'GET', 'GET order products', ids.addresses),
+    fn(ids.addresses, z, 'then addresses', `msg.products = msg.payload;
+msg.call = { path: '/v2/orders/' + msg.orderId + '/shipping_addresses' };
+return msg;`, [[entry(calls.addresses)]]),
+    ...storeCall(calls.addresses, z, 'GET', 'GET shipping addresses', ids.body),
+    fn(
+      ids.body,
+      z,
+      'shipment body',
+      `const items = [];
+for (const line of msg.invoice.Lines) {
+  const product = msg.products.find((p) => p.sku === String(line.ItemCode).trim());
+  if (product) items.push({ order_product_id: product.id, quantity: line.QuantityShipped });
+}
+msg.call = { path: '/v2/orders/' + msg.orderId + '/shipments', body: { order_address_id: msg.payload[0].id, items, tracking_number: msg.invoice.TrackingNumbers[0] || '' } };
+return msg;`,
+      [[entry(calls.shipment)]],
+    ),
+    ...storeCall(calls.shipment, z, 'POST', 'POST shipment', ids.done),
+    fn(ids.done, z, 'count', count('shipmentCalls'), [[]]),
+    sageTls,
   ];
 }

@@ -7,6 +7,7 @@ import type { NaiveSettings } from './naive-flows';
 import { benchOrders } from './orders';
 import { benchRateLimit } from './ratelimit';
 import { render, type Figure } from './report';
+import { benchShipments } from './shipments';
 import { benchSnapshot } from './snapshot';
 import { benchScan } from './snapshot-scan';
 
@@ -18,15 +19,15 @@ import { benchScan } from './snapshot-scan';
  *   npm run bench -- --quick           reduced sizes, to check the benchmarks themselves still work
  *   npm run bench -- --only=orders,ratelimit
  *
- * Benchmarks: orders, backfill, catalog, ratelimit, snapshot. Figures keep their names in a quick run; the header
+ * Benchmarks: orders, backfill, catalog, ratelimit, snapshot, shipments. Figures keep their names in a quick run; the header
  * and `BENCH mode=quick` say the sizes were reduced.
  */
 
 const SIZES = {
-  full: { warmup: 10, measured: 40, backfill: 10_000, skus: 50_000, changed: 500, updates: 2_000, orders: 200, snapshot: 100_000 },
-  quick: { warmup: 3, measured: 10, backfill: 1_000, skus: 5_000, changed: 500, updates: 300, orders: 40, snapshot: 10_000 },
+  full: { warmup: 10, measured: 40, backfill: 10_000, skus: 50_000, changed: 500, updates: 2_000, orders: 200, snapshot: 100_000, invoices: 100 },
+  quick: { warmup: 3, measured: 10, backfill: 1_000, skus: 5_000, changed: 500, updates: 300, orders: 40, snapshot: 10_000, invoices: 20 },
 };
-const BENCHMARKS = ['orders', 'backfill', 'catalog', 'ratelimit', 'snapshot'] as const;
+const BENCHMARKS = ['orders', 'backfill', 'catalog', 'ratelimit', 'snapshot', 'shipments'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 /** The rate-limit benchmark shrinks the quota window tenfold (3 s, not 30 s): the same 150 requests a window, a ten times shorter run. */
@@ -128,6 +129,18 @@ async function main(): Promise<number> {
       { name: 'snapshot.unstamped_calls_500', ours: scan.deltaCalls, decimals: 0, what: `calls across the network for ${size.changed} unstamped changes (${scan.deltaRows} rows, ${Math.round(scan.deltaBytes / 1024)} KB)` },
     );
     if (process.env.BENCH_VERBOSE) console.log(JSON.stringify(scan));
+  });
+
+  await step('shipments', async () => {
+    const { oursUdf, oursSku, naive } = await benchShipments({ invoices: size.invoices });
+    const per = (run: { bcCalls: number; invoices: number }) => run.bcCalls / run.invoices;
+    figures.push(
+      { name: 'shipments.bc_calls_per_invoice', ours: per(oursUdf), naive: per(naive), decimals: 2, what: `BigCommerce calls per shipped invoice, lines linked by UDF (${oursUdf.invoices} invoices, 3 lines, 2 packages)` },
+      { name: 'shipments.bc_calls_per_invoice_sku', ours: per(oursSku), naive: per(naive), decimals: 2, what: 'the same, lines matched by SKU (no UDF on the Sage lines)' },
+      { name: 'shipments.repeat_poll_calls', ours: oursUdf.repeatCalls + oursSku.repeatCalls, naive: naive.repeatCalls, decimals: 0, what: 'BigCommerce calls of a repeated poll over the same invoices' },
+      { name: 'shipments.duplicates', ours: oursUdf.repeatShipments + oursSku.repeatShipments, naive: naive.repeatShipments, decimals: 0, what: 'second shipments the repeated poll created' },
+    );
+    if (process.env.BENCH_VERBOSE) console.log(JSON.stringify({ oursUdf, oursSku, naive }));
   });
 
   console.log(`\n${render(figures)}\nBENCH mode=${quick ? 'quick' : 'full'}`);

@@ -39,6 +39,9 @@ export const SAGE_CHANGE_EVERY_MS = 20_000;
  */
 export const SANDBOX_ITEMS_POLL_SECONDS = 15;
 
+/** Likewise the Sage invoices poll (5 minutes in the example): a `POST /__sim/invoice` shows in the store within 15 s. */
+export const SANDBOX_INVOICES_POLL_SECONDS = 15;
+
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
@@ -63,17 +66,27 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxSe
   };
 }
 
-/** The example flow pointed at the simulators, with the items poll made faster for the demo. */
+/** The example flow pointed at the simulators, with the items and invoices polls made faster for the demo. */
 function demoFlows(bc: BigCommerceSimulator, sage: Sage100Simulator, settings: SandboxSettings, flowOverrides: Record<string, Record<string, unknown>> = {}): FlowNode[] {
   const example = loadExampleFlow();
   const itemChanges = example.find((node) => node.type === 'sage100-items' && node.mode === 'changes');
   const poll = itemChanges && example.find((node) => node.type === 'inject' && (node.wires as string[][]).flat().includes(itemChanges.id));
+  const invoices = example.find((node) => node.type === 'sage100-invoices');
+  const invoicePoll = invoices && example.find((node) => node.type === 'inject' && (node.wires as string[][]).flat().includes(invoices.id));
+  const faster = (node: FlowNode | undefined, seconds: number, extra: Record<string, unknown> = {}) => (node ? { [node.id]: { repeat: String(seconds), name: `every ${seconds} s (sandbox)`, ...extra } } : {});
   return sandboxFlows(
     {
       bigcommerce: { apiUrl: bc.apiUrl, storeHash: bc.storeHash, accessToken: bc.accessToken, clientSecret: settings.clientSecret },
       sage100: { agentUrl: sage.agentUrl, apiKey: sage.apiKey, companyCode: sage.companyCode, fingerprint256: sage.fingerprint256 },
     },
-    { overrides: { ...(poll && { [poll.id]: { repeat: String(SANDBOX_ITEMS_POLL_SECONDS), name: `every ${SANDBOX_ITEMS_POLL_SECONDS} s (sandbox)` } }), ...flowOverrides } },
+    {
+      overrides: {
+        ...faster(poll, SANDBOX_ITEMS_POLL_SECONDS),
+        // The first invoices poll at once too (the example waits 30 s), so the 15-s rhythm holds from the start.
+        ...faster(invoicePoll, SANDBOX_INVOICES_POLL_SECONDS, { onceDelay: '1' }),
+        ...flowOverrides,
+      },
+    },
   );
 }
 
@@ -164,6 +177,7 @@ export function banner(sandbox: Sandbox): string {
     settings.ordersPerMinute > 0
       ? `  Demo traffic: ${settings.ordersPerMinute} web orders a minute, a Sage stock or price change every ${SAGE_CHANGE_EVERY_MS / 1000} s (pushed to the store within ${SANDBOX_ITEMS_POLL_SECONDS} s).`
       : '  Demo traffic is off (SANDBOX_RATE=0).',
+    `  Shipments: POST ${sage.agentUrl}/__sim/invoice {"salesOrderNo":"W000104","trackingNumbers":["1Z999"]} reaches the store within ${SANDBOX_INVOICES_POLL_SECONDS} s.`,
     `  Node-RED user directory ${settings.userDir}`,
     '  Ctrl-C stops everything.',
     '',

@@ -87,3 +87,12 @@ export async function createShipment(request: RequestFunction, orderId: number, 
   const response = await request({ method: 'POST', path: `/v2/orders/${orderId}/shipments`, body, idempotent: false, priority: 'interactive' });
   return parseWith(shipmentSchema, response.body, { what: 'BigCommerce shipment', record, code: 'bigcommerce.shipment_invalid' });
 }
+
+/**
+ * Deletes one shipment; BigCommerce gives its units back as unshipped. Used only to undo a duplicate this package
+ * itself just created (two instances writing the same shipment at once). Repeating it answers 404: done already.
+ */
+export async function deleteShipment(request: RequestFunction, orderId: number, shipmentId: number): Promise<void> {
+  orderRecord(orderId);
+  await request({ method: 'DELETE', path: `/v2/orders/${orderId}/shipments/${shipmentId}`, idempotent: true, priority: 'interactive' });
+}

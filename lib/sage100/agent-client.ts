@@ -6,6 +6,7 @@ import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
 import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
+import { invoiceSchema, type InvoicePage, type InvoiceQuery } from './invoices';
 import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
 
@@ -113,6 +114,7 @@ const stockPageSchema = z.object({
   nextPageToken: z.string().optional(),
 });
 const stockChangesSchema = stockPageSchema.extend({ token: z.string(), baseline: z.boolean(), resync: z.boolean(), scanned: z.number() });
+const invoicePageSchema = z.object({ invoices: z.array(invoiceSchema), nextPageToken: z.string().optional(), total: z.number(), asOf: stampSchema });
 const recordSchema = z.record(z.string(), z.unknown());
 const salesOrderRecordSchema = z.looseObject({ SalesOrderNo: z.string(), Lines: z.array(recordSchema) });
 const customerRecordSchema = z.looseObject({ ARDivisionNo: z.string(), CustomerNo: z.string() });
@@ -396,6 +398,21 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
           },
         ];
       });
+    },
+
+    async listInvoices(query: InvoiceQuery): Promise<InvoicePage> {
+      const page = await call(
+        {
+          method: 'GET',
+          path: '/v1/invoices',
+          query: { changedSinceDate: query.changedSince?.DateUpdated, changedSinceTime: query.changedSince?.TimeUpdated, pageToken: query.pageToken, pageSize: query.pageSize },
+          idempotent: true,
+          priority: 'bulk',
+        },
+        invoicePageSchema,
+        'invoices',
+      );
+      return { invoices: page.invoices, nextPageToken: page.nextPageToken, highWater: page.asOf, total: page.total };
     },
 
     async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { InvoicePage, InvoiceQuery } from './invoices';
 import type { Customer, SageItem, SalesOrder } from './types';
 
 /**
@@ -47,6 +48,12 @@ export interface Sage100Client {
   stockChanges?(query: StockChangesQuery): Promise<StockChangesAnswer | undefined>;
   /** Agent only: these items (codes Sage does not have are left out) with prices and quantities. */
   getItems?(itemCodes: readonly string[], warehouses?: string[]): Promise<SageItem[]>;
+
+  /**
+   * Agent 1.1 and later: invoices (open and posted) with their lines and tracking numbers changed at or after the
+   * cursor, one page. Absent or throwing for SOAP, which has no invoice operations.
+   */
+  listInvoices?(query: InvoiceQuery): Promise<InvoicePage>;
 
   close(): Promise<void>;
 }

@@ -278,6 +278,10 @@ export function createSoapClient(options: SoapClientOptions): Sage100Client {
       throw unsupported('item, price or inventory operations (items, prices and stock)');
     },
 
+    async listInvoices(): Promise<never> {
+      throw unsupported('invoice or shipment operations (invoices and tracking numbers)');
+    },
+
     async close(): Promise<void> {
       // The dispatcher belongs to the config node, which closes it; only the parsed WSDL is let go.
       loading = undefined;

@@ -69,7 +69,7 @@ export interface DebugEntry {
 }
 
 /** The example flow's debug nodes behind its Catch nodes and the queue's dead-letter output. */
-export const PROBLEM_DEBUG_NODES = ['order errors', 'dead letters', 'catalog errors', 'reconciliation errors'];
+export const PROBLEM_DEBUG_NODES = ['order errors', 'dead letters', 'catalog errors', 'reconciliation errors', 'fulfillment errors', 'shipments to check'];
 
 export interface NodeStatusShown {
   text?: string;

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ConnectorError, parseWith } from '../../lib/errors';
+import { onInput, requireConfigNode } from '../../lib/node-red/node';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
+import { invoiceSchema } from '../../lib/sage100/invoices';
+import { parseCarrierTable, shipInvoices, shipmentSettingsSchema, type InvoiceOutcome, type SentLedger } from '../../lib/sync/shipments';
+import { echoRecordsFor, isOwnStatusEcho, orderEventOf, recordOwnStatusChange } from '../../lib/sync/status-echo';
+import type { SyncItemMapNode } from '../sync/sync-item-map';
+import type { BigCommerceConfigNode } from './bigcommerce-config';
+
+/** Outcomes a person should look at: sent to output 2 one by one. */
+const ATTENTION: ReadonlySet<InvoiceOutcome> = new Set(['shipped-by-hand', 'ambiguous', 'rejected']);
+
+export default function register(RED: NodeAPI): void {
+  function BigCommerceShipment(this: RuntimeNode, definition: NodeDefinition): void {
+    RED.nodes.createNode(this, definition);
+    const files = stateStoreFor(RED.settings);
+    const key = `bigcommerce-shipment-${this.id}`;
+    const storeKey = (store: BigCommerceConfigNode) => store.storeHash || store.id;
+
+    if (definition.role === 'echo-filter') {
+      let echoes = 0;
+      onInput(this, async (msg, send) => {
+        const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
+        if (isOwnStatusEcho(echoRecordsFor(storeKey(store)), orderEventOf(msg.topic, msg.event), Date.now())) {
+          echoes++;
+          this.status({ fill: 'grey', shape: 'ring', text: `${echoes.toLocaleString('en-US')} own echoes dropped` });
+          send([null, msg]);
+        } else {
+          send([msg, null]);
+        }
+      });
+      return;
+    }
+
+    const ship = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
+      // Read on each run, so a wrong table fails the msg (to a Catch node) rather than the deploy.
+      const settings = parseWith(
+        shipmentSettingsSchema,
+        {
+          lineColumn: String(definition.lineColumn ?? 'UDF_BC_LINE').trim(),
+          packages: definition.packages || undefined,
+          packageColumn: String(definition.packageColumn ?? '').trim(),
+          customerPoPrefix: String(definition.customerPoPrefix ?? 'BC').trim(),
+          carrierTable: String(definition.carrierTable ?? ''),
+          checkAfterWrite: definition.checkAfterWrite === true,
+        },
+        { what: 'Shipment settings', record: `node ${String(definition.name || definition.id)}`, code: 'shipments.settings' },
+      );
+      const carriers = parseCarrierTable(settings.carrierTable);
+      const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
+      const itemMap = definition.itemMap ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap() : undefined;
+      const invoices = parseWith(z.array(invoiceSchema), Array.isArray(msg.payload) ? msg.payload : [msg.payload], { what: 'Sage 100 invoices', code: 'shipments.invoice_invalid' });
+      const saved = await files.read<SentLedger>(key);
+      const ledger: SentLedger = saved?.store === storeKey(store) ? saved : { store: storeKey(store), sent: {} };
+      this.status({ fill: 'blue', shape: 'dot', text: `${invoices.length} invoices …` });
+      const echoes = echoRecordsFor(storeKey(store));
+      const run = await shipInvoices(invoices, {
+        request: store.request,
+        settings,
+        carriers,
+        skuMap: itemMap,
+        ledger,
+        onShipped: (orderId) => recordOwnStatusChange(echoes, orderId, Date.now()),
+      });
+      await files.write(key, run.ledger);
+
+      const count = (outcome: InvoiceOutcome) => run.results.filter((result) => result.outcome === outcome).length;
+      const attention = run.results.filter((result) => ATTENTION.has(result.outcome));
+      const text = [`${count('shipped')} shipped`, attention.length > 0 && `${attention.length} to check`, run.errors.length > 0 && `${run.errors.length} failed`].filter(Boolean).join(', ');
+      this.status({ fill: run.errors.length > 0 ? 'red' : attention.length > 0 ? 'yellow' : 'green', shape: 'dot', text });
+      send([
+        [{ ...msg, payload: run.results, acceptedInvoices: run.results.filter((result) => result.accepted).map((result) => result.invoiceNo) }],
+        attention.map((result) => ({ ...msg, topic: result.outcome, payload: result })),
+      ]);
+      if (run.errors.length > 0) {
+        const [first] = run.errors;
+        throw new ConnectorError(`${run.errors.length} of ${invoices.length} invoices not shipped yet (sent again with the next poll): ${first!.message}`, {
+          code: first!.code,
+          record: first!.record,
+          hint: first!.hint,
+          retryable: true,
+        });
+      }
+    };
+
+    // One run at a time: each reads the ledger the previous one saved.
+    let previous: Promise<void> = Promise.resolve();
+    onInput(this, (msg, send) => {
+      const run = previous.then(() => ship(msg, send));
+      previous = run.catch(() => undefined);
+      return run;
+    });
+  }
+  RED.nodes.registerType('bigcommerce-shipment', BigCommerceShipment);
+}
