@@ -44,7 +44,8 @@ describe('sage100-agent run', () => {
     assert.equal(options.port, 9443);
     assert.equal(options.host, '127.0.0.1');
     assert.deepEqual(options.tls, { cert: certificate.certPem, key: certificate.keyPem });
-    assert.deepEqual(options.sage, { homePath: 'C:\\Sage', user: 'web', password: 'Run-Pa55word', companies: ['ABC'], poolSize: 2 });
+    assert.deepEqual(options.sage, { homePath: 'C:\\Sage', user: 'web', password: 'Run-Pa55word', companies: ['ABC'], poolSize: 2, logic: {} });
+    assert.equal(options.dataDir, join(dir, 'data'), 'stock snapshots live beside the config, in its data folder');
     await options.openRoot();
     await options.openRoot();
     assert.equal(bridges.length, 2, 'one bridge host per pooled session');
