@@ -247,6 +247,11 @@ export function queueDrops(runtime: Runtime): number {
 export async function backfill(runtimes: Runtime[]): Promise<void> {
   const ended = () => runtimes.reduce((sum, runtime) => sum + salesOrderOutcomes(runtime).length, 0);
   const dropped = () => runtimes.reduce((sum, runtime) => sum + queueDrops(runtime), 0);
+  // Counted from a settled queue: a drop of earlier work whose status arrives late would count as this backfill's.
+  await eventually(
+    () => runtimes.every((runtime) => !/running|waiting/.test(runtime.editor.status.get(runtime.idOf('sync-queue'))?.text ?? '')),
+    'the order queues have finished earlier work',
+  );
   const [endedBefore, droppedBefore] = [ended(), dropped()];
   const accounted = () => ended() - endedBefore + dropped() - droppedBefore;
   const progress = () => `${ended() - endedBefore} jobs ended, ${dropped() - droppedBefore} dropped`;
