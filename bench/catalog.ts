@@ -1,5 +1,5 @@
 import { seedCatalog, type BigCommerceSimulator } from '../sandbox/bigcommerce';
-import { seededRandom } from '../sandbox/bigcommerce/random';
+import { seededRandom } from '../agent/src/emulator/random';
 import { sandboxFlows, type FlowNode } from '../sandbox/flows';
 import type { Sage100Simulator } from '../sandbox/sage100';
 import { afterSageEdits, startNaiveIdTable, startNaivePush, startPackagePush, until, withPushProbe, type RunOver } from './catalog-runs';

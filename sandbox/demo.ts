@@ -1,6 +1,6 @@
 import type { BigCommerceSimulator, OrderInput } from './bigcommerce';
 import { orderTotals } from './bigcommerce/orders';
-import { seededRandom } from './bigcommerce/random';
+import { seededRandom } from '../agent/src/emulator/random';
 import type { Sage100Simulator } from './sage100';
 
 /**

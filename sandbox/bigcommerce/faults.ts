@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Random } from './random';
+import type { Random } from '../../agent/src/emulator/random';
 
 /**
  * Fault injection. Each rule says what goes wrong, for which requests (a route template such as

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Faults } from './faults';
-import { seededRandom } from './random';
+import { seededRandom } from '../../agent/src/emulator/random';
 import { RateLimiter, STANDARD_PLAN, type Quota } from './rate-limiter';
 import { Router, ALL_SCOPES } from './router';
 import { catalogV3Routes } from './routes/catalog-v3';

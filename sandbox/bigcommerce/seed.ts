@@ -4,7 +4,7 @@
  */
 import type { ProductSeed } from './catalog';
 import type { AddressInput, OrderInput } from './orders';
-import { seededRandom } from './random';
+import { seededRandom } from '../../agent/src/emulator/random';
 import type { SimulatedStore } from './store';
 
 export interface CatalogSeedOptions {

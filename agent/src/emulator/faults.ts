@@ -1,3 +1,4 @@
+import { seededRandom } from './random';
 import { FAULT_CODES, SageFault } from './sage-fault';
 
 /**
@@ -23,18 +24,6 @@ export interface FaultRule {
   times?: number;
   /** The chance (0–1) that a matching call is affected (default 1); calls passed over do not use up `times`. */
   probability?: number;
-}
-
-/** mulberry32: seeded, so a run with probabilistic rules repeats. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 export class FaultPlan {

@@ -1,4 +1,4 @@
-/** A small seeded generator (mulberry32) so fault injection and generated data are reproducible. */
+/** A small seeded generator (mulberry32), so fault injection and generated data repeat; the sandbox's store uses it too. */
 export type Random = () => number;
 
 export function seededRandom(seed: number): Random {
