@@ -4,6 +4,7 @@ import { HttpError, NetworkError, TimeoutError } from '../http/errors';
 import type { RequestFunction } from '../http/transport';
 import { createBigCommerceClient, type ClientSettings } from './client';
 import { readRateLimitHeaders } from './governor';
+import { neededScopesText } from './scopes';
 
 export type ConnectionFailure = 'settings' | 'bad-token' | 'unknown-store' | 'tls' | 'dns' | 'timeout' | 'network' | 'http';
 
@@ -17,6 +18,8 @@ export interface ConnectionCheck {
   /** Every setting that is missing or wrong. */
   issues?: Array<{ field: string; message: string }>;
   storeName?: string;
+  /** The API account scopes the nodes need (Test connection cannot read the token's own). */
+  scopes?: string;
   /** The rate limit the store announced with the answer. */
   quota?: { requests?: number; windowMs?: number; left: number };
 }
@@ -92,6 +95,7 @@ export async function testConnection(settings: ClientSettings): Promise<Connecti
         message: name ? `Connected to ${name}.` : 'Connected (the store name needs the Information & Settings read-only scope).',
         storeName: name,
         quota: quotaFrom(ping.headers),
+        scopes: neededScopesText(),
       };
     } finally {
       await client.close();
