@@ -97,7 +97,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     const titles = await page.locator('.red-ui-tray-titlebar').allInnerTexts();
     assert.match(titles.at(-1) ?? '', new RegExp(`\\b${title}\\b`), `the dialog's title: ${titles.join(' | ')}`);
     assert.doesNotMatch(titles.at(-1) ?? '', /-config\b/, 'the title names the thing, not the node type');
-    assert.equal(await page.locator('label[for="node-config-input-timeout"]').innerText(), 'Timeout (s)');
+    assert.equal((await page.locator('label[for="node-config-input-timeout"]').innerText()).trim(), 'Timeout (s)');
     assert.equal(await page.locator('#node-config-input-timeout').getAttribute('type'), 'number');
     assert.equal(await page.locator('#node-config-input-timeout').inputValue(), '30', 'the example saves 30 s (Sage: 30000 ms before, converted)');
   }
@@ -171,7 +171,14 @@ describe('the editor in Chromium, against the sandbox', function () {
     for (const tab of example.filter((node) => node.type === 'tab')) {
       await showTab(tab.id);
       await page.locator('#red-ui-workspace-chart .red-ui-flow-node').first().waitFor();
-      assert.equal(await flagged.count(), 0, `nodes of the ${String(tab.label)} flow carry the editor's "invalid" triangle`);
+      const invalid = await page.evaluate(() => {
+        const RED = (globalThis as unknown as { RED: { nodes: { eachNode(f: (n: { id: string; type: string; valid: boolean; validationErrors?: string[] }) => void): void; eachConfig(f: (n: { id: string; type: string; valid: boolean; validationErrors?: string[] }) => void): void } } }).RED;
+        const out: string[] = [];
+        RED.nodes.eachNode((n) => { if (!n.valid) out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`); });
+        RED.nodes.eachConfig((n) => { if (!n.valid) out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`); });
+        return out;
+      });
+      assert.equal(await flagged.count(), 0, `nodes of the ${String(tab.label)} flow carry the editor's "invalid" triangle: ${invalid.join('; ')}`);
     }
     await showTab(ordersTab.id);
   });
