@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
@@ -28,6 +28,8 @@ export interface NodeRedOptions {
   env?: Record<string, string>;
   /** Echo Node-RED's log lines to this process's stdout. */
   echo?: boolean;
+  /** Also append Node-RED's log lines to this file (`npm start` names it in its banner). */
+  logFile?: string;
   /** The user directory already has the package installed (the palette-install test); don't link the repo. */
   installed?: boolean;
 }
@@ -98,6 +100,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
   writeSettings(options.userDir, { uiPort: port, uiHost: '127.0.0.1', ...options.settings });
   let output = '';
   let child: ChildProcess | undefined;
+  if (options.logFile) writeFileSync(options.logFile, '');
 
   async function launch(): Promise<void> {
     // Only this start's lines count: after a restart the earlier "Started flows" is still in the output.
@@ -109,6 +112,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
     const capture = (chunk: Buffer) => {
       output += chunk.toString();
       if (options.echo) process.stdout.write(chunk);
+      if (options.logFile) appendFileSync(options.logFile, chunk);
     };
     child.stdout!.on('data', capture);
     child.stderr!.on('data', capture);

@@ -131,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const world = seedDemoWorld(bc, sage);
 
     forgetEarlierRun(settings.userDir);
-    const nodeRed = await startNodeRed({ userDir: settings.userDir, port: settings.nodeRedPort });
+    const nodeRed = await startNodeRed({ userDir: settings.userDir, port: settings.nodeRedPort, logFile: nodeRedLogFile(settings.userDir) });
     running.push(() => nodeRed.stop());
     await nodeRed.deploy(demoFlows(bc, sage, settings, flowOverrides));
     // A real store only delivers to https on port 443 (the config node's Register webhooks insists on it); the
@@ -157,6 +157,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 }
 
+/** Where `npm start` keeps Node-RED's log: the console stays for the banner and the demo traffic. */
+export function nodeRedLogFile(userDir: string): string {
+  return join(userDir, 'node-red.log');
+}
+
 export function banner(sandbox: Sandbox): string {
   const { bc, sage, nodeRed, settings } = sandbox;
   return [
@@ -165,7 +170,7 @@ export function banner(sandbox: Sandbox): string {
     '',
     `  Node-RED editor         ${nodeRed.url}/`,
     `  BigCommerce simulator   ${bc.apiUrl}/stores/${bc.storeHash}/v2/orders   state: ${bc.apiUrl}/__sim/state`,
-    `  Sage 100 agent          ${sage.agentUrl}   state: ${sage.agentUrl}/__sim/state`,
+    `  Sage 100 agent          ${sage.agentUrl}   state: curl -k ${sage.agentUrl}/__sim/state (self-signed certificate)`,
     `  Sage 100 SOAP           ${sage.soapUrl}?wsdl`,
     `  Webhook endpoint        ${nodeRed.url}/bigcommerce/webhook`,
     '',
@@ -179,6 +184,7 @@ export function banner(sandbox: Sandbox): string {
       : '  Demo traffic is off (SANDBOX_RATE=0).',
     `  Shipments: POST ${sage.agentUrl}/__sim/invoice {"salesOrderNo":"W000104","trackingNumbers":["1Z999"]} reaches the store within ${SANDBOX_INVOICES_POLL_SECONDS} s.`,
     `  Node-RED user directory ${settings.userDir}`,
+    `  Node-RED log            ${nodeRedLogFile(settings.userDir)} (tail -f it to watch)`,
     '  Ctrl-C stops everything.',
     '',
   ].join('\n');

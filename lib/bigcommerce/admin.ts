@@ -102,10 +102,10 @@ function storedFor(dialog: Dialog, lookup: CredentialLookup): { deployed?: Deplo
 
 export async function testConnectionFromDialog(body: unknown, lookup: CredentialLookup): Promise<ConnectionCheck> {
   const dialog = dialogSchema.safeParse(body ?? {});
-  if (!dialog.success) return { ok: false, reason: 'settings', message: 'The request did not carry the dialog values.' };
+  if (!dialog.success) return { ok: false, reason: 'settings', code: 'bigcommerce.settings', message: 'The request did not carry the dialog values.' };
   const target = storedFor(dialog.data, lookup);
   const refused = refusedTarget(dialog.data, target, tokenGiven(dialog.data));
-  if (refused) return { ok: false, reason: 'settings', message: refused };
+  if (refused) return { ok: false, reason: 'settings', code: 'bigcommerce.settings', message: refused };
   return testConnection(settingsFrom(dialog.data, target.stored));
 }
 

@@ -4,6 +4,7 @@ import { HttpError, NetworkError, TimeoutError } from '../http/errors';
 import type { RequestFunction } from '../http/transport';
 import { createBigCommerceClient, type ClientSettings } from './client';
 import { readRateLimitHeaders } from './governor';
+import { neededScopesText } from './scopes';
 
 export type ConnectionFailure = 'settings' | 'bad-token' | 'unknown-store' | 'tls' | 'dns' | 'timeout' | 'network' | 'http';
 
@@ -12,15 +13,32 @@ export interface ConnectionCheck {
   message: string;
   hint?: string;
   reason?: ConnectionFailure;
+  /** The failure's error code, for its words in the shared catalog. */
+  code?: string;
+  /** Every setting that is missing or wrong. */
+  issues?: Array<{ field: string; message: string }>;
   storeName?: string;
+  /** The API account scopes the nodes need (Test connection cannot read the token's own). */
+  scopes?: string;
   /** The rate limit the store announced with the answer. */
   quota?: { requests?: number; windowMs?: number; left: number };
 }
 
 const storeSchema = z.looseObject({ name: z.string().optional(), domain: z.string().optional() });
 
+const FAILURE_CODES: Record<ConnectionFailure, string> = {
+  settings: 'bigcommerce.settings',
+  'bad-token': 'bigcommerce.unauthorized',
+  'unknown-store': 'bigcommerce.not_found',
+  tls: 'http.tls',
+  dns: 'http.dns',
+  timeout: 'http.timeout',
+  network: 'http.network',
+  http: 'http.status',
+};
+
 function failure(reason: ConnectionFailure, message: string, hint?: string): ConnectionCheck {
-  return { ok: false, reason, message, hint };
+  return { ok: false, reason, code: FAILURE_CODES[reason], message, hint };
 }
 
 function quotaFrom(headers: Record<string, string>): ConnectionCheck['quota'] {
@@ -29,7 +47,7 @@ function quotaFrom(headers: Record<string, string>): ConnectionCheck['quota'] {
 }
 
 function explain(err: unknown): ConnectionCheck {
-  if (err instanceof ValidationError) return failure('settings', err.message, err.hint);
+  if (err instanceof ValidationError) return { ...failure('settings', err.message, err.hint), issues: err.issues };
   if (err instanceof HttpError) {
     if (err.status === 401) {
       return failure('bad-token', 'BigCommerce refused the access token (401).', 'Check the access token, and that it was created for this store (Settings › API accounts).');
@@ -77,6 +95,7 @@ export async function testConnection(settings: ClientSettings): Promise<Connecti
         message: name ? `Connected to ${name}.` : 'Connected (the store name needs the Information & Settings read-only scope).',
         storeName: name,
         quota: quotaFrom(ping.headers),
+        scopes: neededScopesText(),
       };
     } finally {
       await client.close();
@@ -85,5 +104,10 @@ export async function testConnection(settings: ClientSettings): Promise<Connecti
     result = explain(err);
   }
   const secrets = [settings.accessToken];
-  return { ...result, message: redact(result.message, secrets), ...(result.hint && { hint: redact(result.hint, secrets) }) };
+  return {
+    ...result,
+    message: redact(result.message, secrets),
+    ...(result.hint && { hint: redact(result.hint, secrets) }),
+    ...(result.issues && { issues: result.issues.map((issue) => ({ field: issue.field, message: redact(issue.message, secrets) })) }),
+  };
 }

@@ -23,11 +23,15 @@ export function errorStatus(err: unknown): NodeStatus {
 
 type Translate = NodeAPI['_'];
 
-/** An error code in a few words from the shared catalog: its own wording, else its family's (`http`, `sage100` …). */
+/** An error in a few words from the shared catalog (see codeWords). */
 export function errorWords(translate: Translate, err: unknown): string {
   const error = asError(err);
-  const code = error instanceof ConnectorError ? error.code : '';
-  const family = code.split('.')[0] || 'other';
+  return codeWords(translate, error instanceof ConnectorError ? error.code : undefined);
+}
+
+/** An error code in a few words from the shared catalog: its own wording, else its family's (`http`, `sage100` …). */
+export function codeWords(translate: Translate, code: string | undefined): string {
+  const family = code?.split('.')[0] || 'other';
   const own = code ? translate(`${SHARED_CATALOG}:error.${code}`, { defaultValue: '' }) : '';
   if (own && own !== `${SHARED_CATALOG}:error.${code}`) return own;
   const general = translate(`${SHARED_CATALOG}:error.family.${family}`, { defaultValue: '' });

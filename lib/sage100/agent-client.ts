@@ -66,7 +66,7 @@ function describeAgentError(status: number, body: unknown, request: RequestSumma
       hint: status === 404 ? AGENT_HINTS.NotFound : 'The answer did not come from the Sage 100 agent; check the base URL and any proxy in between.',
     };
   }
-  return { message: redact(`${AGENT_SERVICE_NAME}: ${reported.code}: ${reported.message}`, secrets), code: `sage100.${reported.code}` };
+  return { message: redact(`${AGENT_SERVICE_NAME}: ${reported.message}`, secrets), code: `sage100.${reported.code}` };
 }
 
 /** The agent's error body as a Sage100Error naming the record (its text redacted); other failures pass through. */

@@ -39,7 +39,7 @@ const common = {
     caPem: z.string().optional(),
     pinSha256: z.string().optional(),
   }),
-  timeoutMs: z.number().int().min(1000, 'must be at least 1000 ms').max(300_000, 'must be at most 300000 ms'),
+  timeoutMs: z.number().int().min(1000, 'must be at least 1 s').max(300_000, 'must be at most 300 s'),
 };
 
 export const sage100SettingsSchema = z.discriminatedUnion('mode', [
@@ -96,18 +96,29 @@ export function targetOf(input: unknown): string {
   ]);
 }
 
+/**
+ * The timeout in milliseconds from the config node's fields. `timeout` is in seconds, like the BigCommerce
+ * configuration's; flows saved before it carry `timeoutMs` (milliseconds) instead, which is used while present
+ * (the dialog converts it to seconds and clears it on its next save).
+ */
+export function timeoutMsFromConfig(config: Record<string, unknown>): number {
+  const legacyMs = Number.parseFloat(String(config.timeoutMs ?? ''));
+  if (Number.isFinite(legacyMs) && legacyMs > 0) return legacyMs;
+  const seconds = Number.parseFloat(String(config.timeout ?? ''));
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) : DEFAULT_TIMEOUT_MS;
+}
+
 /** The config node's fields (as the editor stores them) and its credentials, as settings to validate. */
 export function settingsFromConfig(config: Record<string, unknown>, credentials: Record<string, string | undefined>): unknown {
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  const timeout = Number.parseFloat(String(config.timeoutMs ?? ''));
   return {
     mode: config.mode === 'soap' ? 'soap' : 'agent',
-    agentUrl: text(config.agentUrl),
-    soapEndpoint: text(config.soapEndpoint),
+    agentUrl: text(config.agentUrl) ?? '',
+    soapEndpoint: text(config.soapEndpoint) ?? '',
     wsdlPath: text(config.wsdlPath) || undefined,
     companyCode: text(config.companyCode) ?? '',
     tls: { mode: text(config.tlsMode) || 'verify', caPem: text(config.caPem) || undefined, pinSha256: text(config.pinSha256) || undefined },
-    timeoutMs: Number.isFinite(timeout) ? timeout : DEFAULT_TIMEOUT_MS,
+    timeoutMs: timeoutMsFromConfig(config),
     apiKey: credentials.apiKey || undefined,
     username: credentials.username || undefined,
     password: credentials.password || undefined,
@@ -188,7 +199,7 @@ function secretsOf(settings: unknown): string[] {
 
 export type TestConnectionAnswer =
   | ({ ok: true } & ConnectionReport)
-  | { ok: false; message: string; code?: string; hint?: string };
+  | { ok: false; message: string; code?: string; hint?: string; issues?: Array<{ field: string; message: string }> };
 
 /**
  * Test connection: builds a throw-away connection from the dialog's values and runs the client's
@@ -212,6 +223,7 @@ export async function testConnection(input: unknown): Promise<TestConnectionAnsw
       message: redact(details.message ?? String(err), secrets),
       ...(details.code && { code: details.code }),
       ...(details.hint && { hint: redact(details.hint, secrets) }),
+      ...(err instanceof ValidationError && { issues: err.issues.map((issue) => ({ field: issue.field, message: redact(issue.message, secrets) })) }),
     };
   } finally {
     await connection?.close();

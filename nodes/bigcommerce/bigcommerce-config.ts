@@ -4,7 +4,7 @@ import { ConnectorError } from '../../lib/errors';
 import type { GovernorStats } from '../../lib/bigcommerce/governor';
 import type { WebhookSecrets } from '../../lib/bigcommerce/webhook';
 import type { HttpRequest, RequestFunction } from '../../lib/http/transport';
-import { acceptJsonOnly, numberSetting } from '../../lib/node-red/node';
+import { acceptJsonOnly, codeWords, numberSetting } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 
 export interface BigCommerceConfigNode extends RuntimeNode<StoredCredentials> {
@@ -81,7 +81,7 @@ export default function register(RED: NodeAPI): void {
   RED.httpAdmin.post('/ml-connector/bigcommerce-config/test', permission, (req, res) => {
     if (!acceptJsonOnly(req, res)) return;
     testConnectionFromDialog(req.body, deployedStore).then(
-      (result) => res.json(result),
+      (result) => res.json(result.ok ? result : { ...result, words: codeWords(RED._, result.code) }),
       () => res.status(500).json({ ok: false, message: 'The check failed unexpectedly; the Node-RED log may say more.' }),
     );
   });

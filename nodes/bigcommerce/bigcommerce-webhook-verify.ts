@@ -8,7 +8,7 @@ import {
   type WebhookAnswer,
 } from '../../lib/bigcommerce/webhook';
 import { capRequestBodies } from '../../lib/node-red/body-cap';
-import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 
@@ -50,6 +50,7 @@ function routesInto(RED: NodeAPI, nodeId: string): Array<{ method: string; url: 
 export default function register(RED: NodeAPI): void {
   function BigCommerceWebhookVerify(this: WebhookVerifyNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     this.counts = { verified: 0, rejected: 0, duplicates: 0 };
     const recent = new RecentKeys(numberSetting(definition.dedupeWindow, 3600) * 1000, MAX_REMEMBERED_DELIVERIES);
     const dedupeByHash = definition.dedupeByHash !== false;
@@ -75,7 +76,7 @@ export default function register(RED: NodeAPI): void {
       done();
     });
 
-    const countsText = () => `${this.counts.verified} ok, ${this.counts.duplicates} dup, ${this.counts.rejected} rejected`;
+    const countsText = () => status.words('counts', this.counts);
 
     const verifierFor = (): WebhookVerifier => {
       if (verifier) return verifier;
@@ -116,7 +117,7 @@ export default function register(RED: NodeAPI): void {
         answerWith(msg, 'rejected');
         msg.reason = result.reason;
         msg.reasonText = result.message;
-        this.status({ fill: 'yellow', shape: 'ring', text: `${result.reason} (${this.counts.rejected})` });
+        status.show('yellow', 'ring', status.words('rejected', { reason: status.words(`reason.${result.reason}`), count: this.counts.rejected }));
         send([null, msg, null]);
         return;
       }
@@ -136,15 +137,15 @@ export default function register(RED: NodeAPI): void {
         this.counts.duplicates++;
         answerWith(msg, 'duplicate');
         msg.duplicate = true;
-        this.status({ fill: 'green', shape: 'ring', text: countsText() });
+        status.show('green', 'ring', countsText());
         send([null, null, msg]);
         return;
       }
       this.counts.verified++;
       answerWith(msg, 'accepted');
-      this.status({ fill: 'green', shape: 'dot', text: countsText() });
+      status.show('green', 'dot', countsText());
       send([msg, null, null]);
-    });
+    }, status);
   }
   RED.nodes.registerType('bigcommerce-webhook-verify', BigCommerceWebhookVerify);
 }

@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import { asError } from '../../lib/errors';
-import { errorStatus } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
 import type { Sage100Client } from '../../lib/sage100/client';
-import { acceptJsonOnly } from '../../lib/node-red/node';
+import { acceptJsonOnly, codeWords, errorWords, shortText } from '../../lib/node-red/node';
 import { checkWsdlPath, connectSage100, settingsFromConfig, targetOf, testConnection, type Sage100Connection } from '../../lib/sage100/connect';
 
 type Credentials = { apiKey: string; username: string; password: string };
@@ -50,9 +49,9 @@ export default function register(RED: NodeAPI): void {
       target: { value: targetOf(settingsFromConfig(definition, {})) },
       warningStatus: {
         value: failure
-          ? errorStatus(failure)
+          ? { fill: 'red', shape: 'ring', text: shortText(errorWords(RED._, failure)) }
           : connection?.tlsWarning
-            ? { fill: 'yellow', shape: 'ring', text: 'TLS not verified' }
+            ? { fill: 'yellow', shape: 'ring', text: RED._('sage100-config.status.tlsNotVerified') }
             : undefined,
       },
     });
@@ -81,6 +80,7 @@ export default function register(RED: NodeAPI): void {
       res.json({
         ok: false,
         code: 'sage100.config',
+        words: codeWords(RED._, 'sage100.config'),
         message: 'The server, TLS or WSDL settings differ from the deployed configuration: enter the API key or password again to test them.',
         hint: 'A stored secret is only sent to the deployed server.',
       });
@@ -93,11 +93,11 @@ export default function register(RED: NodeAPI): void {
       checkWsdlPath(typeof body.wsdlPath === 'string' ? body.wsdlPath.trim() : undefined, RED.settings.userDir);
     } catch (err) {
       const error = asError(err) as Error & { code?: string; hint?: string };
-      res.json({ ok: false, message: error.message, code: error.code, hint: error.hint });
+      res.json({ ok: false, message: error.message, code: error.code, words: codeWords(RED._, error.code), hint: error.hint });
       return;
     }
     testConnection(input).then(
-      (answer) => res.json(answer),
+      (answer) => res.json(answer.ok ? answer : { ...answer, words: codeWords(RED._, answer.code) }),
       () => res.status(500).json({ ok: false, message: 'Test connection failed unexpectedly; the Node-RED log may say more.' }),
     );
   });

@@ -40,6 +40,7 @@ const ordersTab = example.find((node) => node.type === 'tab' && node.label === '
 const getOrderNode = findNode(example, 'bigcommerce-order', 'get order');
 const salesOrderNode = findNode(example, 'sage100-sales-order');
 const queueNode = findNode(example, 'sync-queue');
+const verifyNode = findNode(example, 'bigcommerce-webhook-verify');
 
 describe('the editor in Chromium, against the sandbox', function () {
   this.timeout(60_000);
@@ -90,6 +91,19 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.locator(`#node-input-btn-${property}-edit`).click();
     await page.locator('#node-config-dialog-ok').waitFor();
   }
+
+  /** What both connection dialogs share: a title in words, the timeout in seconds, the one Test connection result box. */
+  async function assertConnectionDialog(title: string): Promise<void> {
+    const titles = await page.locator('.red-ui-tray-titlebar').allInnerTexts();
+    assert.match(titles.at(-1) ?? '', new RegExp(`\\b${title}\\b`), `the dialog's title: ${titles.join(' | ')}`);
+    assert.doesNotMatch(titles.at(-1) ?? '', /-config\b/, 'the title names the thing, not the node type');
+    assert.equal((await page.locator('label[for="node-config-input-timeout"]').innerText()).trim(), 'Timeout (s)');
+    assert.equal(await page.locator('#node-config-input-timeout').getAttribute('type'), 'number');
+    assert.equal(await page.locator('#node-config-input-timeout').inputValue(), '30', 'the example saves 30 s (Sage: 30000 ms before, converted)');
+  }
+
+  /** The result box's classes: the same in both dialogs. */
+  const resultClasses = async (result: Locator) => ((await result.getAttribute('class')) ?? '').split(/\s+/).filter((name) => name.startsWith('ml-connector-check')).sort();
 
   /** Cancels the configuration dialog and the node's own, keeping nothing typed into them. */
   async function cancelDialogs(): Promise<void> {
@@ -157,7 +171,14 @@ describe('the editor in Chromium, against the sandbox', function () {
     for (const tab of example.filter((node) => node.type === 'tab')) {
       await showTab(tab.id);
       await page.locator('#red-ui-workspace-chart .red-ui-flow-node').first().waitFor();
-      assert.equal(await flagged.count(), 0, `nodes of the ${String(tab.label)} flow carry the editor's "invalid" triangle`);
+      const invalid = await page.evaluate(() => {
+        const RED = (globalThis as unknown as { RED: { nodes: { eachNode(f: (n: { id: string; type: string; valid: boolean; validationErrors?: string[] }) => void): void; eachConfig(f: (n: { id: string; type: string; valid: boolean; validationErrors?: string[] }) => void): void } } }).RED;
+        const out: string[] = [];
+        RED.nodes.eachNode((n) => { if (!n.valid) out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`); });
+        RED.nodes.eachConfig((n) => { if (!n.valid) out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`); });
+        return out;
+      });
+      assert.equal(await flagged.count(), 0, `nodes of the ${String(tab.label)} flow carry the editor's "invalid" triangle: ${invalid.join('; ')}`);
     }
     await showTab(ordersTab.id);
   });
@@ -165,10 +186,13 @@ describe('the editor in Chromium, against the sandbox', function () {
   it('tests the BigCommerce connection from its configuration dialog: the simulator answers, a wrong token is refused', async function () {
     await showTab(ordersTab.id);
     await openConfigDialog(getOrderNode.id, 'bigcommerce');
+    await assertConnectionDialog('BigCommerce store');
     const result = page.locator('#node-config-bigcommerce-test-result');
     await page.locator('#node-config-bigcommerce-test').click();
     await result.filter({ hasText: 'Connected to' }).waitFor();
     assert.match(await result.innerText(), /Connected to Sandbox Store\.\s+Rate limit: \d+ requests per \d+ s/);
+    assert.match(await result.innerText(), /Orders read-only, Order Transactions read-only, Products modify, Store Inventory modify/);
+    assert.deepEqual(await resultClasses(result), ['ml-connector-check', 'ml-connector-check-ok']);
     await shoot('bigcommerce-config-test-connection');
 
     await page.locator('#node-config-input-accessToken').fill('not-the-access-token');
@@ -178,16 +202,20 @@ describe('the editor in Chromium, against the sandbox', function () {
     assert.match(refused, /BigCommerce refused the access token \(401\)/);
     assert.match(refused, /Check the access token/);
     assert.doesNotMatch(refused, /not-the-access-token/);
+    assert.equal(await result.locator('.ml-connector-check-words').innerText(), 'store refused the token');
+    assert.deepEqual(await resultClasses(result), ['ml-connector-check', 'ml-connector-check-failed']);
     await cancelDialogs();
   });
 
   it('tests the Sage 100 connection from its configuration dialog: the agent answers over the pinned certificate, a wrong key is refused', async function () {
     await showTab(ordersTab.id);
     await openConfigDialog(salesOrderNode.id, 'sage100');
+    await assertConnectionDialog('Sage 100');
     const result = page.locator('#sage100-config-test-result');
     await page.locator('#sage100-config-test').click();
     await result.filter({ hasText: 'Connected' }).waitFor();
     assert.match(await result.innerText(), new RegExp(`Connected: .*company ${sandbox.sage.companyCode}`));
+    assert.deepEqual(await resultClasses(result), ['ml-connector-check', 'ml-connector-check-ok']);
     await shoot('sage100-config-test-connection');
 
     await page.locator('#node-config-input-apiKey').fill('not-the-api-key');
@@ -197,6 +225,16 @@ describe('the editor in Chromium, against the sandbox', function () {
     assert.match(refused, /The API key is missing or wrong/);
     assert.match(refused, /refused the API key/);
     assert.doesNotMatch(refused, /not-the-api-key/);
+    assert.equal(await result.locator('.ml-connector-check-words').innerText(), 'Sage agent refused the key');
+    assert.deepEqual(await resultClasses(result), ['ml-connector-check', 'ml-connector-check-failed']);
+
+    // Every missing setting is named by its label in the dialog.
+    await page.locator('#node-config-input-agentUrl').fill('');
+    await page.locator('#node-config-input-companyCode').fill('');
+    await page.locator('#sage100-config-test').click();
+    await result.locator('.ml-connector-check-issues').waitFor();
+    const issues = await result.locator('.ml-connector-check-issues li').allInnerTexts();
+    assert.deepEqual(issues.map((issue) => issue.split(':')[0]).sort(), ['Agent URL', 'Company code']);
     await cancelDialogs();
   });
 
@@ -233,6 +271,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     const queueStatus = statusOf(queueNode.id);
     await queueStatus.waitFor();
     assert.match((await queueStatus.textContent())!, /^(idle|\d+ (dead letters?|running|waiting|duplicates?))\b/);
+    assert.match((await statusOf(verifyNode.id).textContent())!, /^\d+ ok, \d+ repeated, \d+ rejected$/);
     const texts = await page.locator('#red-ui-workspace-chart .red-ui-flow-node-status-label').allTextContents();
     assert.ok(texts.length >= 3, `statuses shown: ${texts.join(' | ')}`);
     for (const text of texts) {

@@ -7,6 +7,7 @@ import bigcommerceOrder from '../../nodes/bigcommerce/bigcommerce-order';
 import webhookVerify, { type WebhookVerifyNode } from '../../nodes/bigcommerce/bigcommerce-webhook-verify';
 import type { NodeAPI } from '../../lib/node-red/types';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
+import { useCatalogs } from '../support/catalog';
 import { coreNode, helper, nextMessage } from '../support/node-red';
 
 const CLIENT_SECRET = 'client-secret-7ad2';
@@ -49,7 +50,7 @@ describe('bigcommerce-webhook-verify node', () => {
 
     async function load(settings: Record<string, unknown> = {}, credentials: Record<string, string> = { accessToken: 'tok-1', clientSecret: CLIENT_SECRET }): Promise<Outputs> {
       await helper.load(
-        [bigcommerceConfig, webhookVerify],
+        [useCatalogs, bigcommerceConfig, webhookVerify],
         [
           { id: 'tab', type: 'tab' },
           { id: 'bc', type: 'bigcommerce-config', storeHash: 'abc123', apiUrl: 'http://127.0.0.1:1', timeout: 5, webhookHeaderName: settings.headerName ?? '' },
@@ -112,6 +113,8 @@ describe('bigcommerce-webhook-verify node', () => {
         ],
       );
       assert.match(String(outputs.rejected[5]?.reasonText), /Do not parse request body/);
+      const status = (helper.getNode('verify') as unknown as { status: { lastCall: { args: unknown[] } } }).status.lastCall.args[0];
+      assert.deepEqual(status, { fill: 'yellow', shape: 'ring', text: 'rejected: body already parsed (6)' }, 'the status says why in words');
     });
 
     it('drops repeated deliveries (same webhook-id, or same payload hash) to output 3 and counts them', async () => {
@@ -126,6 +129,8 @@ describe('bigcommerce-webhook-verify node', () => {
       assert.equal(outputs.repeated.length, 2);
       assert.ok(outputs.repeated.every((msg) => msg.statusCode === 200 && msg.duplicate === true));
       assert.deepEqual((helper.getNode('verify') as unknown as WebhookVerifyNode).counts, { verified: 2, rejected: 0, duplicates: 2 });
+      const status = (helper.getNode('verify') as unknown as { status: { lastCall: { args: unknown[] } } }).status.lastCall.args[0];
+      assert.deepEqual(status, { fill: 'green', shape: 'dot', text: '2 ok, 2 repeated, 0 rejected' });
     });
 
     it('checks the shared-secret header when signatures are not required', async () => {

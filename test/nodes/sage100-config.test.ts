@@ -1,3 +1,4 @@
+import { useCatalogs } from '../support/catalog';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
 import { ValidationError } from '../../lib/errors';
@@ -71,7 +72,7 @@ describe('sage100-config node', () => {
       agentConfig({ tlsMode: 'insecure' }),
       { id: 'orders', z: 'tab', ...at, type: 'sage100-sales-order', sage100: 'sage', wires: [] },
     ];
-    await helper.load([sage100Config, sage100SalesOrder], flow, agentCredentials());
+    await helper.load([useCatalogs, sage100Config, sage100SalesOrder], flow, agentCredentials());
     const node = config() as unknown as TestNode & { warn: { args: unknown[][] } };
     assert.ok(node.warn.args.some(([text]) => /TLS certificate checks are OFF/.test(String(text))));
     assert.deepEqual(config().warningStatus, { fill: 'yellow', shape: 'ring', text: 'TLS not verified' });

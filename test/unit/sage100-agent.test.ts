@@ -159,7 +159,7 @@ describe('Sage 100 agent: contract, the agent over the BOI emulator, and the cli
     const err = await errorOf(client.createSalesOrder(sampleSalesOrder({ Lines: [{ ItemCode: 'WIDGET-9', QuantityOrdered: 1 }] })));
     assert.ok(err instanceof Sage100Error);
     assert.deepEqual([err.sageCode, err.sageMessage], ['CI_NOF', 'The Item Code WIDGET-9 is not on file.']);
-    assert.equal(err.message, 'sales order W001042: Sage 100 CI_NOF: The Item Code WIDGET-9 is not on file.');
+    assert.equal(err.message, 'sales order W001042: not on file in Sage: The Item Code WIDGET-9 is not on file.');
     assert.match(err.hint ?? '', /item code \(SKU mapping\)/);
     assert.equal(JSON.stringify(sim.company.state()), before);
 

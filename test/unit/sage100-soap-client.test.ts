@@ -181,7 +181,7 @@ describe('Sage 100 SOAP client against the SOAP simulator (HTTPS)', () => {
       const tooLong = await rejection(sage.createCustomer({ ...customer, CustomerName: 'N'.repeat(31) }));
       assert.ok(tooLong instanceof Sage100Error);
       assert.equal(tooLong.sageCode, 'CI_CharLength');
-      assert.match(tooLong.message, /customer 01-WEB0001: Sage 100 CI_CharLength: The Customer Name is greater than 30 character/);
+      assert.match(tooLong.message, /customer 01-WEB0001: too long for Sage: The Customer Name is greater than 30 character/);
 
       const zip = await rejection(sage.createCustomer({ ...customer, ZipCode: '00000' }));
       assert.ok(zip instanceof Sage100Error);

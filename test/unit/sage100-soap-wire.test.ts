@@ -170,7 +170,7 @@ describe('Sage 100 SOAP client on the wire', () => {
       const err = sage100ErrorFromFault({ faultcode: 'a:Other', faultstring: 'ignored', detail: masFault }, 'customer 01-X');
       assert.equal(err.sageCode, 'CI_NoKey');
       assert.equal(err.sageMessage, 'The customer does not exist.');
-      assert.equal(err.message, 'customer 01-X: Sage 100 CI_NoKey: The customer does not exist.');
+      assert.equal(err.message, 'customer 01-X: no such record in Sage: The customer does not exist.');
     });
 
     it('then the local part of faultcode, with faultstring parsed with its xml:lang attribute', () => {
