@@ -28,7 +28,8 @@ export class JsonStateStore {
     await mkdir(this.directory, { recursive: true });
     const file = this.fileFor(key);
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temporary, JSON.stringify(value));
+    // Owner only: the files name orders, customers and Sage numbers.
+    await writeFile(temporary, JSON.stringify(value), { mode: 0o600 });
     await rename(temporary, file);
   }
 }

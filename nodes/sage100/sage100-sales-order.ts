@@ -1,7 +1,12 @@
 import { ValidationError } from '../../lib/errors';
 import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
-import { createSalesOrderIfAbsent, getSalesOrder } from '../../lib/sage100/sales-orders';
+import { orderIdFrom } from '../../lib/bigcommerce/orders';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import { getSalesOrder } from '../../lib/sage100/sales-orders';
+import { importSalesOrder } from '../../lib/sync/import-once';
+import { ImportRecord } from '../../lib/sync/import-record';
+import type { BigCommerceConfigNode } from '../bigcommerce/bigcommerce-config';
 import type { Sage100ConfigNode } from './sage100-config';
 
 type Payload = Record<string, unknown> & { salesOrder?: unknown; salesOrderNo?: unknown };
@@ -30,6 +35,8 @@ export default function register(RED: NodeAPI): void {
     const operation = definition.operation === 'get' ? 'get' : 'create';
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     if (config?.warningStatus) this.status(config.warningStatus);
+    // One record per Sage configuration: the same company's orders, whichever node made them.
+    const record = new ImportRecord(stateStoreFor(RED.settings), `imported-sales-orders-${String(definition.sage100 ?? '')}`);
 
     onInput(this, async (msg, send) => {
       const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
@@ -44,9 +51,12 @@ export default function register(RED: NodeAPI): void {
         if (payload.salesOrder === undefined) {
           throw missing('payload.salesOrder', 'Wire sync-order-mapper (and sage100-customer) before this node, or set msg.payload.salesOrder to a Sage sales order.');
         }
-        const { outcome, salesOrder, foundIn } = await createSalesOrderIfAbsent(client, payload.salesOrder);
+        const store = definition.bigcommerce ? requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this) : undefined;
+        const part = payload.part as { index: number; count: number } | undefined;
+        const orderId = orderIdFrom(msg.orderId);
+        const { outcome, salesOrder, foundIn, marker } = await importSalesOrder({ client, record, store }, payload.salesOrder, { orderId, part });
         msg.payload = { ...payload, salesOrder };
-        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }) };
+        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }), ...(marker && { marker }) };
         this.status({ fill: 'green', shape: outcome === 'created' ? 'dot' : 'ring', text: shortText(`${salesOrder.SalesOrderNo} ${outcome}`) });
       }
       send(msg);
