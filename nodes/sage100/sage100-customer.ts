@@ -3,6 +3,7 @@ import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { getCustomer, upsertCustomer, type CustomerOutcome } from '../../lib/sage100/customers';
 import type { Customer } from '../../lib/sage100/types';
+import type { CustomerPolicyOutput } from '../../lib/sync/customer-policy';
 import type { Sage100ConfigNode } from './sage100-config';
 
 interface CustomerPayload {
@@ -57,7 +58,8 @@ export default function register(RED: NodeAPI): void {
         msg.payload = withCustomer(payload, customer, [], false);
         report = { outcome: 'found', ARDivisionNo: customer.ARDivisionNo, CustomerNo: customer.CustomerNo };
       } else {
-        const result = await upsertCustomer(client, payload.customer, { matchByEmail });
+        const policy = payload.customerPolicy as CustomerPolicyOutput | undefined;
+        const result = await upsertCustomer(client, payload.customer, { matchByEmail, ...(policy && !matchByEmail && { policy }) });
         msg.payload = withCustomer(payload, result.customer, result.warnings, result.matchedBy === 'email');
         report = {
           outcome: result.outcome,

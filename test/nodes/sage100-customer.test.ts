@@ -48,6 +48,46 @@ for (const mode of ['agent', 'soap'] as const) {
 
     const send = (node: TestNode, listener: TestNode, msg: Record<string, unknown>) => sendAndReceive<OutMsg>(node, listener, msg);
 
+    const policy = (overrides: Record<string, unknown> = {}) => ({
+      cashCustomerNo: 'WEBCASH',
+      isCashCustomer: false,
+      updatableFields: ['EmailAddress', 'TelephoneNo'],
+      newCustomer: { defaults: { TermsCode: '30', CustomerType: 'WEB' } },
+      ...overrides,
+    });
+
+    it('under the policy, an existing customer takes only updatable fields, never a shortened or emptier value', async () => {
+      const { node, out } = await load();
+      const before = sim.company.getCustomer('01', 'WEB0001');
+      const incoming = { ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerName: 'Ada Lovelac', AddressLine1: '', City: 'Seattle', EmailAddress: 'ada@newmail.example', TelephoneNo: '' };
+      const result = await send(node, out, { payload: { customer: incoming, customerPolicy: policy({ updatableFields: ['EmailAddress', 'TelephoneNo', 'CustomerName', 'AddressLine1'] }) } });
+      assert.deepEqual(result.sage100.customer, { outcome: 'updated', ARDivisionNo: '01', CustomerNo: 'WEB0001', changedFields: ['EmailAddress'] });
+      const after = sim.company.getCustomer('01', 'WEB0001');
+      assert.deepEqual([after.CustomerName, after.AddressLine1, after.EmailAddress], [before.CustomerName, before.AddressLine1, 'ada@newmail.example']);
+      assert.ok(result.payload.warnings?.some((warning) => /CustomerName .*shortened/.test(warning)), String(result.payload.warnings));
+      assert.ok(result.payload.warnings?.some((warning) => /AddressLine1 .*emptier/.test(warning)), String(result.payload.warnings));
+    });
+
+    it("under the policy, a guest order never touches the cash customer's record", async () => {
+      const { node, out } = await load();
+      const before = sim.company.getCustomer('00', 'WEBCASH');
+      const guest = { ARDivisionNo: '00', CustomerNo: 'WEBCASH', CustomerName: 'Alan Turing', EmailAddress: 'alan@example.com', ZipCode: '98101' };
+      const result = await send(node, out, { payload: { customer: guest, customerPolicy: policy({ isCashCustomer: true }) } });
+      assert.equal(result.sage100.customer?.outcome, 'unchanged');
+      assert.deepEqual(sim.company.getCustomer('00', 'WEBCASH'), before);
+    });
+
+    it('under the policy, a new customer gets the configured master data, or the template customer\'s', async () => {
+      const { node, out } = await load();
+      await send(node, out, { payload: { customer: webCustomer(), customerPolicy: policy() } });
+      const created = sim.company.getCustomer('00', 'BC1042');
+      assert.deepEqual([created.TermsCode, created.CustomerType, created.CustomerName], ['30', 'WEB', 'Grace Hopper']);
+      sim.company.createCustomer({ ARDivisionNo: '00', CustomerNo: 'TEMPLATE', CustomerName: 'Template', TermsCode: '10', PriceLevel: 'B', SalespersonDivisionNo: '00', SalespersonNo: '0100' });
+      await send(node, out, { payload: { customer: webCustomer({ CustomerNo: 'BC1043' }), customerPolicy: policy({ newCustomer: { defaults: { TermsCode: '30' }, templateCustomerNo: 'TEMPLATE' } }) } });
+      const copied = sim.company.getCustomer('00', 'BC1043');
+      assert.deepEqual([copied.TermsCode, copied.PriceLevel, copied.SalespersonNo, copied.CustomerName], ['10', 'B', '0100', 'Grace Hopper']);
+    });
+
     it("creates a new customer, replaces payload.customer with Sage's record and keeps the rest of the msg", async () => {
       const { node, out } = await load();
       const salesOrder = { SalesOrderNo: 'W001042', ARDivisionNo: '00', CustomerNo: 'BC1042' };
