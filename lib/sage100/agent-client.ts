@@ -6,7 +6,7 @@ import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
 import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
-import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
+import { UDF_COLUMN, customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
 
 /**
@@ -187,8 +187,9 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     }
   }
 
+  // UDF_ columns come back too: what was sent in them must be seen to have arrived.
   const toSalesOrder = (raw: z.infer<typeof salesOrderRecordSchema>) =>
-    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) }) as SalesOrder;
+    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), ...known(Object.keys(raw).filter((key) => UDF_COLUMN.test(key)), raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) }) as SalesOrder;
 
   const customerPath = (arDivisionNo: string, customerNo: string) => `/v1/customers/${encodeURIComponent(arDivisionNo)}/${encodeURIComponent(customerNo)}`;
   const customerRecord = (customer: { ARDivisionNo: string; CustomerNo: string }) => `customer ${customer.ARDivisionNo}-${customer.CustomerNo}`;

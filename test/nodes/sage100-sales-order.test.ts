@@ -76,6 +76,18 @@ for (const mode of ['agent', 'soap'] as const) {
       assert.deepEqual([state.salesOrders.length, state.salesOrderHistory.map((order) => [order.SalesOrderNo, order.OrderStatus])], [0, [['W001042', 'C']]]);
     });
 
+    it('sends UDF_ columns to Sage (SOAP: as OtherFields) and reads them back', async () => {
+      await sim.close();
+      sim = await startSage100Simulator({ company: seedDemo(new SageCompany({ udfColumns: { SO_SalesOrderHeader: ['UDF_WEB_ORDER', 'UDF_GIFT_MSG'] } })) });
+      const { orders, out } = await load();
+      const order = { ...sampleSalesOrder(), UDF_WEB_ORDER: '1042', UDF_GIFT_MSG: 'Happy birthday' } as SalesOrder;
+      const result = await send(orders, out, { payload: { salesOrder: order } });
+      const stored = sim.company.getSalesOrder('W001042');
+      assert.deepEqual([stored.UDF_WEB_ORDER, stored.UDF_GIFT_MSG], ['1042', 'Happy birthday']);
+      const back = result.payload.salesOrder as Record<string, unknown>;
+      assert.deepEqual([back.UDF_WEB_ORDER, back.UDF_GIFT_MSG], ['1042', 'Happy birthday']);
+    });
+
     it('a create that committed but timed out leaves exactly one order and reports it posted', async () => {
       const { orders, out } = await load('create', 1000);
       // Longer than the configured timeout: the answer is lost after Sage stored the order.
