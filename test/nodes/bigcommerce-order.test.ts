@@ -101,9 +101,10 @@ describe('bigcommerce-order node', () => {
       assert.equal(order.consignments.shipping[0]?.line_items[0]?.quantity, 2);
       assert.equal(typeof msg.payload.total_inc_tax, 'string', 'payload is the order as BigCommerce sent it');
       assert.equal(order.coupons, undefined, 'no coupon discount: the coupons link is left as BigCommerce sent it');
+      assert.deepEqual(order.fees, [], 'the fees come with the order (include=fees), not as a link the mapper cannot follow');
       assert.equal(calls(/^GET \/v2\/orders\/\d+$/), 1);
       assert.equal(calls(/^GET \/v2\/orders\/\d+\/coupons$/), 0);
-      assert.deepEqual(requests()[0]?.query, { include: 'consignments.line_items', consignment_structure: 'object' });
+      assert.deepEqual(requests()[0]?.query, { include: 'consignments.line_items,fees', consignment_structure: 'object' });
     });
 
     it('adds the coupons, with one more call, only for a coupon discount that its lines do not name', async () => {
@@ -160,7 +161,7 @@ describe('bigcommerce-order node', () => {
       assert.equal(list?.query.sort, 'date_modified:asc');
       assert.equal(list?.query.limit, '2');
       assert.ok(requests().filter((request) => request.call === 'GET /v2/orders').length >= 3, 'five orders, two per call');
-      assert.equal(list?.query.include, 'consignments.line_items');
+      assert.equal(list?.query.include, 'consignments.line_items,fees');
 
       assert.deepEqual(await poll(), [], 'nothing changed: nothing sent again, despite the overlap');
 
