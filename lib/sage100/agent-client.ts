@@ -4,7 +4,7 @@ import { parseWith } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
-import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, UpsertedCustomer } from './client';
+import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, OrderCheck, Sage100Client, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
 import { UDF_COLUMN, customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
@@ -101,6 +101,7 @@ const ensureSchema = z.object({
   foundIn: z.enum(['open', 'history', 'invoice-history']).optional(),
   salesOrder: salesOrderRecordSchema,
 });
+const checkSchema = z.object({ problems: z.array(z.object({ record: z.string(), column: z.string(), code: z.string(), message: z.string() })) });
 const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), changedFields: z.array(z.string()), customer: customerRecordSchema });
 
 const ORDER_KEYS = Object.keys(salesOrderSchema.shape).filter((key) => key !== 'Lines');
@@ -246,6 +247,13 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
       const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders/create-if-absent', body: order, idempotent: true, priority: 'interactive' };
       const answer = await newerOperation(request, ensureSchema, `sales order ${order.SalesOrderNo}`);
       return answer && { outcome: answer.outcome, ...(answer.foundIn && { foundIn: answer.foundIn }), salesOrder: toSalesOrder(answer.salesOrder) };
+    },
+
+    async checkSalesOrder(order: SalesOrder, customer?: Customer): Promise<OrderCheck | undefined> {
+      // Writes nothing: safe to repeat.
+      const body = { salesOrder: order, ...(customer && { customer: writable(CUSTOMER_KEYS, customer) }) };
+      const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders/validate', body, idempotent: true, priority: 'interactive' };
+      return newerOperation(request, checkSchema, `sales order ${order.SalesOrderNo}`);
     },
 
     async upsertCustomer(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined> {

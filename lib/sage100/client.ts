@@ -38,6 +38,14 @@ export interface Sage100Client {
    */
   upsertCustomer?(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined>;
 
+  /**
+   * A dry run of the order (and of its customer, when that is not on file yet): what Sage would refuse, nothing
+   * written. Agent: `validateSalesOrder`, every refusal; SOAP: PreviewSalesOrder, the first refusal (a new
+   * customer cannot be previewed, so the order is previewed on `standInCustomerNo` when given). Undefined when the
+   * agent is older and cannot check.
+   */
+  checkSalesOrder?(order: SalesOrder, customer?: Customer, standInCustomerNo?: string): Promise<OrderCheck | undefined>;
+
   /** Agent only: items whose CI_Item or IM_ItemWarehouse rows changed at or after the cursor, one page. */
   listItems(query: ItemQuery): Promise<ItemPage>;
 
@@ -49,6 +57,20 @@ export interface EnsuredSalesOrder {
   /** Where Sage holds an existing order: the open file, SO history, or AR invoice history (found by CustomerPONo). */
   foundIn?: 'open' | 'history' | 'invoice-history';
   salesOrder: SalesOrder;
+}
+
+export interface OrderCheckProblem {
+  /** e.g. `customer 00-BC1042`, `sales order W001042 line 2 (WIDGET-9)`. */
+  record: string;
+  /** The column Sage refused, when it said which. */
+  column: string;
+  /** Sage's code, e.g. CI_NOF, CI_CharLength. */
+  code: string;
+  message: string;
+}
+
+export interface OrderCheck {
+  problems: OrderCheckProblem[];
 }
 
 export interface UpsertedCustomer {

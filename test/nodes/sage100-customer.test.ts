@@ -5,7 +5,7 @@ import sage100Customer from '../../nodes/sage100/sage100-customer';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { caughtWithoutConfiguration, helper, type TestNode } from '../support/node-red';
-import { loadSageNode, sendAndReceive } from '../support/sage100';
+import { loadSageNode, sampleSalesOrder, sendAndReceive } from '../support/sage100';
 
 
 const webCustomer = (overrides: Partial<Customer> = {}): Customer => ({
@@ -40,8 +40,8 @@ for (const mode of ['agent', 'soap'] as const) {
       await sim.close();
     });
 
-    async function load(settings: { operation?: 'upsert' | 'get'; matchByEmail?: boolean; secret?: string } = {}) {
-      const node = { type: 'sage100-customer', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false };
+    async function load(settings: { operation?: 'upsert' | 'get'; matchByEmail?: boolean; secret?: string; zipFallback?: string; zipFallbackCode?: string } = {}) {
+      const node = { type: 'sage100-customer', operation: settings.operation ?? 'upsert', matchByEmail: settings.matchByEmail ?? false, zipFallback: settings.zipFallback, zipFallbackCode: settings.zipFallbackCode };
       const { subject, out, caught } = await loadSageNode([sage100Config, sage100Customer], sim, { mode, node, secret: settings.secret });
       return { node: subject, out, caught };
     }
@@ -88,9 +88,36 @@ for (const mode of ['agent', 'soap'] as const) {
       assert.deepEqual([copied.TermsCode, copied.PriceLevel, copied.SalespersonNo, copied.CustomerName], ['10', 'B', '0100', 'Grace Hopper']);
     });
 
+    it('checks the whole order before the first write: an order Sage will refuse leaves no customer behind', async () => {
+      const { node, caught } = await load();
+      const salesOrder = sampleSalesOrder({ ARDivisionNo: '00', CustomerNo: 'BC1042', Lines: [{ ItemCode: 'NO-SUCH-ITEM', QuantityOrdered: 1, UnitPrice: 5 }] });
+      // SOAP previews an order of a customer still to be created on the cash customer (the policy names it).
+      const failed = await send(node, caught, { payload: { customer: webCustomer(), salesOrder, customerPolicy: policy() } });
+      assert.equal(failed.errorDetails?.code, 'sage100.order_check');
+      assert.match(String(failed.errorDetails?.record), /sales order W001042/);
+      assert.equal(sim.company.findCustomer('00', 'BC1042'), undefined, 'the customer was not created');
+      assert.equal(sim.company.state().salesOrders.length, 0);
+    });
+
+    it('gives a ZIP missing from Sage\'s ZIP Code table the fallback, with a warning; or holds the order when so set', async () => {
+      const foreign = { ZipCode: 'SW1A1AA', City: 'London', State: '', CountryCode: 'GBR' };
+      const salesOrder = sampleSalesOrder({ ARDivisionNo: '00', CustomerNo: 'BC1042', ShipToZipCode: 'SW1A1AA' });
+      const held = await load({ zipFallback: 'hold' });
+      const failed = await send(held.node, held.caught, { payload: { customer: webCustomer(foreign), salesOrder, customerPolicy: policy() } });
+      assert.equal(failed.errorDetails?.code, 'sage100.order_check');
+      assert.equal(sim.company.findCustomer('00', 'BC1042'), undefined, 'held: nothing written');
+      await helper.unload();
+
+      const { node, out } = await load({ zipFallback: 'code', zipFallbackCode: '98101' });
+      const result = await send(node, out, { payload: { customer: webCustomer(foreign), salesOrder, customerPolicy: policy() } });
+      assert.equal(result.payload.salesOrder?.ShipToZipCode, '98101');
+      assert.equal(sim.company.getCustomer('00', 'BC1042').ZipCode, '98101');
+      assert.ok(result.payload.warnings?.some((warning) => /SW1A1AA is not in Sage's ZIP Code table; set to 98101/.test(warning)), String(result.payload.warnings));
+    });
+
     it("creates a new customer, replaces payload.customer with Sage's record and keeps the rest of the msg", async () => {
       const { node, out } = await load();
-      const salesOrder = { SalesOrderNo: 'W001042', ARDivisionNo: '00', CustomerNo: 'BC1042' };
+      const salesOrder = sampleSalesOrder({ ARDivisionNo: '00', CustomerNo: 'BC1042' });
       const result = await send(node, out, { payload: { customer: webCustomer(), salesOrder, warnings: ['w'] }, sage100: { run: 7 } });
       assert.deepEqual(result.sage100, { run: 7, customer: { outcome: 'created', ARDivisionNo: '00', CustomerNo: 'BC1042' } });
       assert.equal(result.payload.customer.CustomerName, 'Grace Hopper');
@@ -152,11 +179,11 @@ for (const mode of ['agent', 'soap'] as const) {
     if (mode === 'agent') {
       it('reuses the one customer with the same email, and moves the sales order to it', async () => {
         const { node, out } = await load({ matchByEmail: true });
-        const salesOrder = { SalesOrderNo: 'W001043', ARDivisionNo: '00', CustomerNo: 'BC2001' };
+        const salesOrder = sampleSalesOrder({ SalesOrderNo: 'W001043', ARDivisionNo: '00', CustomerNo: 'BC2001' });
         const customer = webCustomer({ CustomerNo: 'BC2001', CustomerName: 'Ada Lovelace', AddressLine1: '1 Analytical Way', City: 'Seattle', State: 'WA', ZipCode: '98101', EmailAddress: 'ADA@example.com' });
         const result = await send(node, out, { payload: { customer, salesOrder } });
         assert.deepEqual(result.sage100.customer, { outcome: 'unchanged', ARDivisionNo: '01', CustomerNo: 'WEB0001', matchedBy: 'email' });
-        assert.deepEqual(result.payload.salesOrder, { SalesOrderNo: 'W001043', ARDivisionNo: '01', CustomerNo: 'WEB0001' });
+        assert.deepEqual(result.payload.salesOrder, { ...salesOrder, ARDivisionNo: '01', CustomerNo: 'WEB0001' });
         assert.equal(sim.company.state().customers.length, 2, 'no new customer');
       });
     } else {
