@@ -6,7 +6,8 @@ import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
 import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, OrderCheck, Sage100Client, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
-import { UDF_COLUMN, customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
+import { limitsFromColumnLengths } from './lengths';
+import { UDF_COLUMN, customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageFieldLimits, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
 
 /**
@@ -77,6 +78,7 @@ const healthSchema = z.object({
   agentVersion: z.string(),
   sageVersion: z.string(),
   company: z.object({ code: z.string(), name: z.string() }),
+  columnLengths: z.unknown().optional(),
 });
 
 const stampSchema = z.object({ DateUpdated: z.string(), TimeUpdated: z.string() });
@@ -219,8 +221,21 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     return stock;
   }
 
+  // The company's lengths do not change while it runs; a failed read is tried again on the next call.
+  let limits: Promise<Partial<SageFieldLimits>> | undefined;
+
   return {
     mode: 'agent',
+
+    fieldLimits(): Promise<Partial<SageFieldLimits>> {
+      limits ??= call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema)
+        .then((health) => limitsFromColumnLengths(health.columnLengths))
+        .catch((err: unknown) => {
+          limits = undefined;
+          throw err;
+        });
+      return limits;
+    },
 
     async checkConnection(): Promise<ConnectionReport> {
       const health = await call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema);

@@ -1,4 +1,4 @@
-import type { Customer, SageItem, SalesOrder } from './types';
+import type { Customer, SageFieldLimits, SageItem, SalesOrder } from './types';
 
 /**
  * What the Sage 100 nodes need from Sage, whichever way it is reached. Two implementations:
@@ -13,6 +13,9 @@ export interface Sage100Client {
 
   /** Reachability, TLS and credentials, with no side effect on Sage's data or counters. */
   checkConnection(): Promise<ConnectionReport>;
+
+  /** Agent: the company's field lengths (health `columnLengths`), read once and kept; undefined when unknown. */
+  fieldLimits?(): Promise<Partial<SageFieldLimits> | undefined>;
 
   /** The order, or undefined when no order has that number. */
   getSalesOrder(salesOrderNo: string): Promise<SalesOrder | undefined>;

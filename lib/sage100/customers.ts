@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { ConnectorError, parseWith } from '../errors';
 import { explainCustomerChanges, type CustomerPolicyOutput } from '../sync/customer-policy';
 import type { Sage100Client } from './client';
+import { parseCustomer } from './lengths';
 import { SAGE_CODES, Sage100Error } from './errors';
-import { arDivisionNoSchema, customerNoSchema, customerSchema, type Customer } from './types';
+import { arDivisionNoSchema, customerNoSchema, type Customer } from './types';
 
 /**
  * Customer get and upsert over the Sage100Client interface, the same in agent and SOAP mode. An upsert keeps the
@@ -167,7 +168,7 @@ async function customersWithEmail(client: Sage100Client, email: string): Promise
  */
 export async function upsertCustomer(client: Sage100Client, input: unknown, options: UpsertOptions = {}): Promise<CustomerUpsertResult> {
   const record = recordOf(input) ?? 'customer';
-  const desired = parseWith(customerSchema, input, { what: 'Customer', record });
+  const desired = await parseCustomer(client, input, { what: 'Customer', record });
   if (options.policy) return upsertWithPolicy(client, desired, options.policy, record);
   const warnings: string[] = [];
 

@@ -1,6 +1,7 @@
-import { ConnectorError, parseWith } from '../errors';
+import { ConnectorError } from '../errors';
 import type { OrderCheckProblem, Sage100Client } from './client';
-import { customerSchema, salesOrderSchema, type Customer, type SalesOrder } from './types';
+import { parseCustomer, parseSalesOrder } from './lengths';
+import type { Customer, SalesOrder } from './types';
 
 /**
  * Per order, all or nothing: before the first write of an order (its customer), Sage checks the whole order —
@@ -59,8 +60,8 @@ export async function checkOrderBeforeWrite(
 ): Promise<CheckedOrder> {
   const number = (input.salesOrder as { SalesOrderNo?: unknown } | undefined)?.SalesOrderNo;
   const record = typeof number === 'string' ? `sales order ${number}` : undefined;
-  let salesOrder = parseWith(salesOrderSchema, input.salesOrder, { what: 'Sales order', record });
-  let customer = input.customer === undefined ? undefined : parseWith(customerSchema, input.customer, { what: 'Customer', record });
+  let salesOrder = await parseSalesOrder(client, input.salesOrder, { what: 'Sales order', record });
+  let customer = input.customer === undefined ? undefined : await parseCustomer(client, input.customer, { what: 'Customer', record });
   const warnings: string[] = [];
   if (!client.checkSalesOrder) return { salesOrder, customer, warnings, checked: false };
   for (let round = 0; round <= MOST_ZIP_COLUMNS; round += 1) {

@@ -1,9 +1,8 @@
-import { parseWith } from '../errors';
 import { writeOrderMarker, type MarkerWrite } from '../bigcommerce/metafields';
 import type { RequestFunction } from '../http/transport';
 import type { Sage100Client } from '../sage100/client';
 import { createSalesOrderIfAbsent, type SalesOrderResult } from '../sage100/sales-orders';
-import { salesOrderSchema } from '../sage100/types';
+import { parseSalesOrder } from '../sage100/lengths';
 import type { ImportRecord } from './import-record';
 
 /**
@@ -38,7 +37,7 @@ export interface ImportResult extends Omit<SalesOrderResult, 'foundIn'> {
 
 export async function importSalesOrder(target: ImportTarget, input: unknown, context: ImportContext = {}): Promise<ImportResult> {
   const number = (input as { SalesOrderNo?: unknown } | undefined)?.SalesOrderNo;
-  const wanted = parseWith(salesOrderSchema, input, { what: 'Sales order', record: typeof number === 'string' ? `sales order ${number}` : undefined });
+  const wanted = await parseSalesOrder(target.client, input, { what: 'Sales order', record: typeof number === 'string' ? `sales order ${number}` : undefined });
   const recorded = await target.record.find(wanted.SalesOrderNo, wanted.CustomerPONo);
   let result: ImportResult;
   if (recorded) {
