@@ -23,6 +23,22 @@ export interface ImportTarget {
   store?: { request: RequestFunction };
 }
 
+/** The deposit columns (the mapper fills them for prepaid orders). */
+const PAYMENT_COLUMNS = ['PaymentType', 'DepositAmt', 'OtherPaymentTypeRefNo', 'CheckNoForDeposit'] as const;
+
+/**
+ * SOAP mode: whether the deposit columns go with the order. The bundled WSDL's SalesOrder declares them, but
+ * whether a given server's CreateSalesOrder records a deposit from them is UNCONFIRMED, so it is a setting; left out,
+ * the warning names what the order carried.
+ */
+export function withoutPayment(order: Record<string, unknown>): { order: Record<string, unknown>; warning?: string } {
+  const carried = PAYMENT_COLUMNS.filter((column) => order[column] !== undefined);
+  if (carried.length === 0) return { order };
+  const kept = Object.fromEntries(Object.entries(order).filter(([column]) => !(PAYMENT_COLUMNS as readonly string[]).includes(column)));
+  const what = carried.map((column) => `${column} ${String(order[column])}`).join(', ');
+  return { order: kept, warning: `sales order ${String(order.SalesOrderNo)}: the payment was not sent to Sage (SOAP mode, payment columns off): ${what}; record the deposit in Sage` };
+}
+
 export interface ImportContext {
   /** The BigCommerce order id (msg.orderId). */
   orderId?: number;

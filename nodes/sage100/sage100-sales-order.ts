@@ -4,7 +4,7 @@ import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../li
 import { orderIdFrom } from '../../lib/bigcommerce/orders';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import { getSalesOrder } from '../../lib/sage100/sales-orders';
-import { importSalesOrder } from '../../lib/sync/import-once';
+import { importSalesOrder, withoutPayment } from '../../lib/sync/import-once';
 import { ImportRecord } from '../../lib/sync/import-record';
 import type { BigCommerceConfigNode } from '../bigcommerce/bigcommerce-config';
 import type { Sage100ConfigNode } from './sage100-config';
@@ -54,8 +54,15 @@ export default function register(RED: NodeAPI): void {
         const store = definition.bigcommerce ? requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this) : undefined;
         const part = payload.part as { index: number; count: number } | undefined;
         const orderId = orderIdFrom(msg.orderId);
-        const { outcome, salesOrder, foundIn, marker } = await importSalesOrder({ client, record, store }, payload.salesOrder, { orderId, part });
-        msg.payload = { ...payload, salesOrder };
+        let wanted = payload.salesOrder;
+        const warnings = Array.isArray(payload.warnings) ? [...(payload.warnings as unknown[])] : [];
+        if (client.mode === 'soap' && definition.soapPayment === 'omit' && typeof wanted === 'object' && wanted !== null) {
+          const stripped = withoutPayment(wanted as Record<string, unknown>);
+          wanted = stripped.order;
+          if (stripped.warning) warnings.push(stripped.warning);
+        }
+        const { outcome, salesOrder, foundIn, marker } = await importSalesOrder({ client, record, store }, wanted, { orderId, part });
+        msg.payload = { ...payload, salesOrder, ...(warnings.length > 0 && { warnings }) };
         msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }), ...(marker && { marker }) };
         this.status({ fill: 'green', shape: outcome === 'created' ? 'dot' : 'ring', text: shortText(`${salesOrder.SalesOrderNo} ${outcome}`) });
       }

@@ -36,8 +36,8 @@ for (const mode of ['agent', 'soap'] as const) {
       await rm(userDir, { recursive: true, force: true });
     });
 
-    async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000) {
-      const { subject, out, caught } = await loadSageNode([sage100Config, sage100SalesOrder], sim, { mode, node: { type: 'sage100-sales-order', operation }, timeoutMs });
+    async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000, settings: Record<string, unknown> = {}) {
+      const { subject, out, caught } = await loadSageNode([sage100Config, sage100SalesOrder], sim, { mode, node: { type: 'sage100-sales-order', operation, ...settings }, timeoutMs });
       return { orders: subject, out, caught };
     }
 
@@ -86,6 +86,23 @@ for (const mode of ['agent', 'soap'] as const) {
       assert.deepEqual([stored.UDF_WEB_ORDER, stored.UDF_GIFT_MSG], ['1042', 'Happy birthday']);
       const back = result.payload.salesOrder as Record<string, unknown>;
       assert.deepEqual([back.UDF_WEB_ORDER, back.UDF_GIFT_MSG], ['1042', 'Happy birthday']);
+    });
+
+    it('sends the deposit of a prepaid order; in SOAP mode the payment columns can be left out, with a warning', async () => {
+      const paid = { PaymentType: 'WEB', DepositAmt: 22.5, OtherPaymentTypeRefNo: 'ch_123' };
+      const sent = await load();
+      await send(sent.orders, sent.out, { payload: { salesOrder: sampleSalesOrder(paid) } });
+      assert.deepEqual([sim.company.getSalesOrder('W001042').PaymentType, sim.company.getSalesOrder('W001042').DepositAmt], ['WEB', 22.5]);
+      await helper.unload();
+      const omitted = await load('create', 5000, { soapPayment: 'omit' });
+      const result = await send(omitted.orders, omitted.out, { payload: { salesOrder: sampleSalesOrder({ ...paid, SalesOrderNo: 'W001043', CustomerPONo: 'BC1043' }), warnings: [] } });
+      const stored = sim.company.getSalesOrder('W001043');
+      if (mode === 'soap') {
+        assert.equal(stored.DepositAmt ?? 0, 0);
+        assert.ok(result.payload.warnings?.some((warning) => /payment was not sent .*DepositAmt 22.5/.test(warning)), String(result.payload.warnings));
+      } else {
+        assert.equal(stored.DepositAmt, 22.5, 'the agent always sets the payment');
+      }
     });
 
     it('a create that committed but timed out leaves exactly one order and reports it posted', async () => {
