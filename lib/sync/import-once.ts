@@ -44,6 +44,8 @@ export interface ImportContext {
   orderId?: number;
   /** With split consignments: this sales order's place among the order's parts; the marker waits for the last. */
   part?: { index: number; count: number };
+  /** The order reader found no marker on the order (msg.imported false after *Read import marker*): create it at once. */
+  unmarked?: boolean;
 }
 
 export interface ImportResult extends Omit<SalesOrderResult, 'foundIn'> {
@@ -67,7 +69,7 @@ export async function importSalesOrder(target: ImportTarget, input: unknown, con
   if (target.store && context.orderId !== undefined && last) {
     const numbers = await target.record.numbersFor(wanted.CustomerPONo);
     const value = (numbers.length > 0 ? numbers : [wanted.SalesOrderNo]).join(',');
-    const written = await writeOrderMarker(target.store.request, context.orderId, { ...IMPORT_MARKER, value, description: 'Sage 100 sales order(s) made from this order' });
+    const written = await writeOrderMarker(target.store.request, context.orderId, { ...IMPORT_MARKER, value, description: 'Sage 100 sales order(s) made from this order' }, { assumeAbsent: context.unmarked === true });
     result.marker = written.action;
   }
   return result;

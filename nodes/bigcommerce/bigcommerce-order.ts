@@ -9,9 +9,9 @@ import type { BigCommerceConfigNode } from './bigcommerce-config';
 
 /** An order that carries the import marker was made into a Sage sales order before: the mapper's gate holds it. */
 function markImported(msg: NodeMessage, marker: OrderMarker | undefined): void {
-  if (!marker) return;
-  msg.imported = true;
-  msg.importMarker = marker.value;
+  // false (not absent): the marker was looked for and is not there, so the sales-order node may create it at once.
+  msg.imported = marker !== undefined;
+  if (marker) msg.importMarker = marker.value;
 }
 
 /** The order id of a msg: msg.payload (a number), else msg.resourceId (from bigcommerce-webhook-verify), else msg.orderId. */

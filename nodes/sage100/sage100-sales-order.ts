@@ -61,7 +61,7 @@ export default function register(RED: NodeAPI): void {
           wanted = stripped.order;
           if (stripped.warning) warnings.push(stripped.warning);
         }
-        const { outcome, salesOrder, foundIn, marker } = await importSalesOrder({ client, record, store }, wanted, { orderId, part });
+        const { outcome, salesOrder, foundIn, marker } = await importSalesOrder({ client, record, store }, wanted, { orderId, part, unmarked: msg.imported === false });
         msg.payload = { ...payload, salesOrder, ...(warnings.length > 0 && { warnings }) };
         msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }), ...(marker && { marker }) };
         this.status({ fill: 'green', shape: outcome === 'created' ? 'dot' : 'ring', text: shortText(`${salesOrder.SalesOrderNo} ${outcome}`) });

@@ -161,7 +161,7 @@ describe('bigcommerce-order node', () => {
       const out = collect(helper.getNode('out'));
       for (const id of [marked, fresh]) helper.getNode('order').receive({ payload: id });
       await new Promise((resolve) => setTimeout(resolve, 500));
-      assert.deepEqual(out.map((msg) => [msg.orderId, msg.imported, msg.importMarker]), [[marked, true, 'W000001'], [fresh, undefined, undefined]]);
+      assert.deepEqual(out.map((msg) => [msg.orderId, msg.imported, msg.importMarker]), [[marked, true, 'W000001'], [fresh, false, undefined]]);
       assert.equal(calls(/^GET \/v3\/orders\/\d+\/metafields$/), 2);
     });
 
