@@ -345,7 +345,7 @@ async function sageOutage(world: ChaosWorld): Promise<Record<string, number>> {
  */
 async function deadLetterRedrive(world: ChaosWorld): Promise<Record<string, number>> {
   const mark = world.editor.mark();
-  world.sage.faults.set([{ kind: 'fault', operation: 'createSalesOrder', status: 403, code: 'NoAccess', message: 'No access to Sales Order Entry.', times: DEAD_LETTER_ORDERS * QUEUE.attempts }]);
+  world.sage.faults.set([{ kind: 'fault', operation: 'ensureSalesOrder', status: 403, code: 'NoAccess', message: 'No access to Sales Order Entry.', times: DEAD_LETTER_ORDERS * QUEUE.attempts }]);
   const orders = await placeOrders(world, DEAD_LETTER_ORDERS);
   await waitFor('the refused orders to become dead letters', () => (world.editor.debugSince('dead letters', mark).length >= orders.length ? true : undefined), { timeoutMs: world.settleMs });
   await world.settle('the order queue to hold only dead letters');
