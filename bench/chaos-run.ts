@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ORDER_SCOPES } from '../lib/bigcommerce/hooks';
 import { startBigCommerceSimulator, type BigCommerceSimulator, type FaultRule } from '../sandbox/bigcommerce';
-import { changeSageItem, nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
+import { changeSageItem, demoOrderInput, nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
 import { findNode, loadExampleFlow, sandboxFlows, type FlowNode } from '../sandbox/flows';
 import { freePort, removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
 import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
@@ -110,6 +110,8 @@ function chaosOverrides(): Record<string, Record<string, unknown>> {
 /** Everything a phase of the run works with. */
 class ChaosWorld {
   readonly placed = new Map<number, DemoOrder['lines']>();
+  /** Web orders placed in statuses that must never become sales orders (Pending, Awaiting Payment, then Cancelled). */
+  readonly ineligible = new Set<number>();
   /** Calls for one order (`/v2/orders/{id}` and below) the store received, by order id. */
   readonly orderCalls = new Map<number, number>();
   private storming?: NodeJS.Timeout;
@@ -145,6 +147,14 @@ class ChaosWorld {
 
   salesOrders() {
     return this.sage.company.state().salesOrders;
+  }
+
+  /** Every sales order Sage holds, open or (invoiced, journal updated) in SO history, once each. */
+  everySalesOrder() {
+    const state = this.sage.company.state();
+    const byNumber = new Map(state.salesOrderHistory.map((order) => [order.SalesOrderNo, order]));
+    for (const order of state.salesOrders) byNumber.set(order.SalesOrderNo, order);
+    return [...byNumber.values()];
   }
 
   /** The longest one wait of the run may take: the order queue drains at a few orders a second under these faults. */
@@ -190,6 +200,19 @@ class ChaosWorld {
       return true;
     }
     return false;
+  }
+
+  /** A web order in a status that is not (yet) eligible for Sage; not expected to become a sales order. */
+  placeIneligible(statusId: number): number | undefined {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const order = nextDemoOrder(this.demo);
+      const lines = order.lines.filter((line) => (this.bc.store.stockOf(line.sku) ?? 0) >= line.quantity);
+      if (lines.length === 0) continue;
+      const id = this.bc.store.placeOrder({ ...demoOrderInput({ ...order, lines }), status_id: statusId }).id;
+      this.ineligible.add(id);
+      return id;
+    }
+    return undefined;
   }
 
   faultsOn(): void {
@@ -379,13 +402,15 @@ function faultFigures(world: ChaosWorld): Record<string, number> {
 function exactlyOnce(world: ChaosWorld) {
   const prefix = String(findNode(world.flows, 'sync-order-mapper').customerPoPrefix ?? '');
   const reference = (orderId: number) => `${prefix}${orderId}`.toUpperCase();
-  const orders = world.salesOrders();
+  // Open and history: an order invoiced and moved to history is still the one sales order of its web order.
+  const orders = world.everySalesOrder();
   const byReference = new Map<string, typeof orders>();
   for (const order of orders) {
     const key = String(order.CustomerPONo).trim().toUpperCase();
     byReference.set(key, [...(byReference.get(key) ?? []), order]);
   }
   const expected = new Set([...world.placed.keys()].map(reference));
+  const ineligible = new Set([...world.ineligible].map(reference));
   const items = new Set(world.demo.items.map((item) => item.itemCode));
   const lostOrders: number[] = [];
   let lineMismatches = 0;
@@ -412,9 +437,50 @@ function exactlyOnce(world: ChaosWorld) {
       'chaos.duplicates': [...byReference.values()].reduce((sum, found) => sum + found.length - 1, 0),
       'chaos.lost': lostOrders.length,
       'chaos.strays': [...byReference.keys()].filter((key) => !expected.has(key)).length,
+      'chaos.life_ineligible_imported': [...byReference.keys()].filter((key) => ineligible.has(key)).length,
       'chaos.line_mismatches': lineMismatches,
       'chaos.dead_letters': world.editor.debug.filter((entry) => entry.name === 'dead letters').length,
     },
+  };
+}
+
+const LIFE_INVOICED = 10;
+const STATUS = { pending: 1, shipped: 2, cancelled: 5, awaitingPayment: 7, awaitingShipment: 9 } as const;
+
+/**
+ * The order's life: orders that are not eligible (pending, awaiting payment, then cancelled) arrive by webhook;
+ * a Sage user invoices imported orders and the daily sales journal moves them to history; then their status
+ * changes in the store (statusUpdated webhooks) and a backfill poll reads them all again. Still exactly one sales
+ * order per eligible web order (checked by exactlyOnce, over open orders and history), none for the others.
+ */
+async function orderLife(world: ChaosWorld): Promise<Record<string, number>> {
+  const ineligible = [STATUS.pending, STATUS.awaitingPayment, STATUS.pending, STATUS.awaitingPayment].map((status) => world.placeIneligible(status));
+  const open = world.salesOrders().filter((order) => /^BC\d+$/i.test(String(order.CustomerPONo).trim()));
+  const invoiced = open.slice(0, LIFE_INVOICED);
+  for (const order of invoiced) world.sage.company.invoiceSalesOrder({ salesOrderNo: order.SalesOrderNo, trackingNumbers: [`1Z${order.SalesOrderNo}`] });
+  world.sage.company.dailySalesJournalUpdate();
+  world.log(`order life: ${invoiced.length} orders invoiced and moved to history, ${ineligible.length} ineligible orders placed`);
+  let statusChanges = 0;
+  for (const [index, order] of invoiced.entries()) {
+    const orderId = Number(String(order.CustomerPONo).trim().replace(/^BC/i, ''));
+    world.bc.store.setOrderStatus(orderId, index % 2 === 0 ? STATUS.shipped : STATUS.awaitingShipment);
+    statusChanges++;
+  }
+  for (const orderId of ineligible.slice(0, 2)) {
+    if (orderId === undefined) continue;
+    world.bc.store.setOrderStatus(orderId, STATUS.cancelled);
+    statusChanges++;
+  }
+  await world.bc.webhooks.idle(world.settleMs);
+  await world.settle('the order queue to drain after the status changes');
+  const end = await world.poll();
+  await world.settle('the order queue to drain after the order-life backfill');
+  world.log(`order life: backfill ${end.text}`);
+  return {
+    'chaos.life_invoiced': invoiced.length,
+    'chaos.life_in_history': world.sage.company.state().salesOrderHistory.filter((order) => invoiced.some((sent) => sent.SalesOrderNo === order.SalesOrderNo)).length,
+    'chaos.life_status_changes': statusChanges,
+    'chaos.life_ineligible': ineligible.filter((id) => id !== undefined).length,
   };
 }
 
@@ -502,6 +568,11 @@ function invariants(
     [value('chaos.duplicates') === 0, `${value('chaos.duplicates')} duplicate sales orders (CustomerPONo ${report.duplicatedReferences.slice(0, 5).join(', ')})`],
     [value('chaos.lost') === 0, `${value('chaos.lost')} web orders have no sales order (${report.lostOrders.slice(0, 5).join(', ')})`],
     [value('chaos.strays') === 0, `${value('chaos.strays')} sales orders belong to no web order placed`],
+    [value('chaos.life_ineligible_imported') === 0, `${value('chaos.life_ineligible_imported')} sales orders for web orders never eligible (pending, awaiting payment, cancelled)`],
+    [
+      value('chaos.life_invoiced') > 0 && value('chaos.life_in_history') === value('chaos.life_invoiced') && value('chaos.life_ineligible') > 0,
+      `the order-life phase proves nothing: ${value('chaos.life_invoiced')} invoiced, ${value('chaos.life_in_history')} in history, ${value('chaos.life_ineligible')} ineligible orders`,
+    ],
     [value('chaos.line_mismatches') === 0, `${value('chaos.line_mismatches')} sales orders differ from their web order's items or quantities`],
     [
       value('chaos.stock_mismatches') === 0,
@@ -601,6 +672,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     world.faultsOff();
     const outage = await sageOutage(world);
     const redrive = await deadLetterRedrive(world);
+    const life = await orderLife(world);
 
     const once = exactlyOnce(world);
     const stockMismatches = stockCheck(world);
@@ -622,6 +694,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...faults,
       ...outage,
       ...redrive,
+      ...life,
       ...once.figures,
       'chaos.skus_checked': demo.items.length,
       'chaos.stock_mismatches': stockMismatches.length,

@@ -12,7 +12,7 @@ export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 export interface SimulatorEndpoints {
   bigcommerce: { apiUrl: string; storeHash: string; accessToken: string; clientSecret: string };
-  sage100: { agentUrl: string; apiKey: string; companyCode: string; fingerprint256: string };
+  sage100: { agentUrl: string; apiKey: string; companyCode: string; fingerprint256: string; soap?: { url: string; username: string; password: string } };
 }
 
 export interface SandboxFlowOptions {
@@ -20,6 +20,8 @@ export interface SandboxFlowOptions {
   redis?: { url: string; keyPrefix: string };
   /** Turn off the example's schedules so a test triggers every run itself. */
   withoutSchedules?: boolean;
+  /** Reach Sage through eBusiness Web Services (SOAP) instead of the agent; needs `endpoints.sage100.soap`. */
+  sageMode?: 'agent' | 'soap';
   /** Override settings of nodes by id (e.g. shorter queue backoff for a chaos run). */
   overrides?: Record<string, Record<string, unknown>>;
 }
@@ -40,6 +42,12 @@ export function sandboxFlows(endpoints: SimulatorEndpoints, options: SandboxFlow
     if (node.type === 'sage100-config') {
       Object.assign(node, { mode: 'agent', agentUrl: endpoints.sage100.agentUrl, companyCode: endpoints.sage100.companyCode, tlsMode: 'pin', pinSha256: endpoints.sage100.fingerprint256 });
       node.credentials = { apiKey: endpoints.sage100.apiKey };
+      const soap = endpoints.sage100.soap;
+      if (options.sageMode === 'soap') {
+        if (!soap) throw new Error('sandboxFlows: SOAP mode needs endpoints.sage100.soap');
+        Object.assign(node, { mode: 'soap', soapEndpoint: soap.url });
+        node.credentials = { username: soap.username, password: soap.password };
+      }
     }
     if (options.withoutSchedules && node.type === 'inject') Object.assign(node, { repeat: '', crontab: '', once: false });
     Object.assign(node, options.overrides?.[node.id]);

@@ -64,7 +64,24 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
     await dispatcher.close();
   });
   after(() => {
-    assert.equal(seen.size, 14, `every operation answered, saw ${[...seen].sort().join(', ')}`);
+    assert.equal(seen.size, 15, `every operation answered, saw ${[...seen].sort().join(', ')}`);
+  });
+
+  it('validate answers every refusal of an order and its new customer, and writes nothing', async () => {
+    const before = sim.company.state();
+    const customer = { ARDivisionNo: '00', CustomerNo: 'BC7', CustomerName: 'Grace Hopper', ZipCode: '99999' };
+    const salesOrder = order({ ARDivisionNo: '00', CustomerNo: 'BC7', ShipToZipCode: '99999', Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 1 }, { ItemCode: 'NO-SUCH', QuantityOrdered: 1 }] });
+    const checked = await call('POST', '/v1/sales-orders/validate', { salesOrder, customer });
+    assert.equal(checked.status, 200);
+    const problems = checked.body.problems as Array<{ record: string; column: string; code: string }>;
+    assert.deepEqual(problems.map((problem) => [problem.record, problem.column, problem.code]), [
+      ['customer 00-BC7', 'ZipCode', 'CI_NOF'],
+      ['sales order W001042', 'ShipToZipCode', 'CI_NOF'],
+      ['sales order W001042 line 2 (NO-SUCH)', 'ItemCode', 'CI_NOF'],
+    ]);
+    assert.deepEqual(sim.company.state(), before, 'nothing written');
+    const clean = await call('POST', '/v1/sales-orders/validate', { salesOrder: order() });
+    assert.deepEqual(clean.body, { problems: [] });
   });
 
   it('health reports the version, the company and the real column lengths of its profile', async () => {

@@ -66,6 +66,11 @@ export interface WriteMarkerOptions {
    * must not be overwritten silently.
    */
   overwrite?: boolean;
+  /**
+   * The caller read the order's markers a moment ago and found none: create at once, without reading first (one
+   * call instead of two). A marker that appeared meanwhile answers 409 and is read and compared as usual.
+   */
+  assumeAbsent?: boolean;
 }
 
 function positiveOrderId(orderId: number): void {
@@ -152,7 +157,7 @@ export async function writeOrderMarker(request: RequestFunction, orderId: number
     return { action: 'updated', marker: toMarker(orderId, updated), previousValue: existing.value };
   };
 
-  const existing = await readOrderMarker(request, orderId, wanted.namespace, wanted.key);
+  const existing = options.assumeAbsent ? undefined : await readOrderMarker(request, orderId, wanted.namespace, wanted.key);
   if (existing) return settle(existing);
   try {
     // A create is safe to retry: if the first attempt landed, the retry gets the 409 handled below.

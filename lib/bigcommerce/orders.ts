@@ -5,8 +5,11 @@ import { parseApiDate, rfc3339 } from './dates';
 import { orderCouponSchema, orderLines, orderSchema, type BigCommerceOrder, type BigCommerceOrderInput } from './order';
 import { v2Pages } from './pagination';
 
-/** Line items and ship-to data in the same call as the order header. */
-export const ORDER_INCLUDES = { include: 'consignments.line_items', consignment_structure: 'object' } as const;
+/**
+ * Line items, ship-to data and the order's fees in the same call as the order header (`order_includes` in
+ * orders.v2): without `fees` an order with a fee cannot tie out and is held on `total_ex_tax`.
+ */
+export const ORDER_INCLUDES = { include: 'consignments.line_items,fees', consignment_structure: 'object' } as const;
 
 export interface FetchedOrder {
   /** The order as BigCommerce sent it, plus `coupons` for a coupon discount its lines do not name: what goes on msg.payload. */

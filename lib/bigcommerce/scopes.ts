@@ -10,7 +10,7 @@ export interface ScopeNeed {
 }
 
 export const NEEDED_SCOPES: readonly ScopeNeed[] = [
-  { area: 'Orders', level: 'modify', usedBy: 'order fetch, backfill poll, refunds; shipments (Fulfillment tab)' },
+  { area: 'Orders', level: 'modify', usedBy: 'order fetch, backfill poll, refunds; the import marker (an order metafield); shipments (Fulfillment tab)' },
   { area: 'Order Transactions', level: 'read-only', usedBy: 'payments, reconciliation' },
   { area: 'Products', level: 'modify', usedBy: 'price push; price lists (price levels)' },
   { area: 'Store Inventory', level: 'modify', usedBy: 'stock push' },

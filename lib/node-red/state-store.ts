@@ -29,6 +29,7 @@ export class JsonStateStore {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = this.fileFor(key);
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    // Owner only: the files name orders, customers and Sage numbers.
     await writeFile(temporary, JSON.stringify(value), { mode: 0o600 });
     await rename(temporary, file);
   }

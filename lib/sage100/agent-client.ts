@@ -4,10 +4,11 @@ import { parseWith, redact } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
-import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer } from './client';
+import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, OrderCheck, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer } from './client';
 import { Sage100Error } from './errors';
 import { invoiceSchema, type InvoicePage, type InvoiceQuery } from './invoices';
-import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageItem, type SalesOrder } from './types';
+import { limitsFromColumnLengths } from './lengths';
+import { UDF_COLUMN, customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SageFieldLimits, type SageItem, type SalesOrder } from './types';
 import { withSerializedWrites } from './write-queue';
 
 /**
@@ -82,6 +83,7 @@ const healthSchema = z.object({
   agentVersion: z.string(),
   sageVersion: z.string(),
   company: z.object({ code: z.string(), name: z.string() }),
+  columnLengths: z.unknown().optional(),
 });
 
 const stampSchema = z.object({ DateUpdated: z.string(), TimeUpdated: z.string() });
@@ -123,6 +125,7 @@ const ensureSchema = z.object({
   foundIn: z.enum(['open', 'history', 'invoice-history']).optional(),
   salesOrder: salesOrderRecordSchema,
 });
+const checkSchema = z.object({ problems: z.array(z.object({ record: z.string(), column: z.string(), code: z.string(), message: z.string() })) });
 const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), changedFields: z.array(z.string()), customer: customerRecordSchema });
 
 /** The price members of an item, with the promotion's dates and InactiveItem when the agent sends them (trimmed). */
@@ -226,8 +229,9 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     }
   }
 
+  // UDF_ columns come back too: what was sent in them must be seen to have arrived.
   const toSalesOrder = (raw: z.infer<typeof salesOrderRecordSchema>) =>
-    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) }) as SalesOrder;
+    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), ...known(Object.keys(raw).filter((key) => UDF_COLUMN.test(key)), raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) }) as SalesOrder;
 
   const customerPath = (arDivisionNo: string, customerNo: string) => `/v1/customers/${encodeURIComponent(arDivisionNo)}/${encodeURIComponent(customerNo)}`;
   const customerRecord = (customer: { ARDivisionNo: string; CustomerNo: string }) => `customer ${customer.ARDivisionNo}-${customer.CustomerNo}`;
@@ -256,8 +260,21 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     return stock;
   }
 
+  // The company's lengths do not change while it runs; a failed read is tried again on the next call.
+  let limits: Promise<Partial<SageFieldLimits>> | undefined;
+
   return {
     mode: 'agent',
+
+    fieldLimits(): Promise<Partial<SageFieldLimits>> {
+      limits ??= call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema)
+        .then((health) => limitsFromColumnLengths(health.columnLengths))
+        .catch((err: unknown) => {
+          limits = undefined;
+          throw err;
+        });
+      return limits;
+    },
 
     async checkConnection(): Promise<ConnectionReport> {
       const health = await call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema);
@@ -284,6 +301,13 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
       const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders/create-if-absent', body: order, idempotent: true, priority: 'interactive' };
       const answer = await newerOperation(request, ensureSchema, `sales order ${order.SalesOrderNo}`);
       return answer && { outcome: answer.outcome, ...(answer.foundIn && { foundIn: answer.foundIn }), salesOrder: toSalesOrder(answer.salesOrder) };
+    },
+
+    async checkSalesOrder(order: SalesOrder, customer?: Customer): Promise<OrderCheck | undefined> {
+      // Writes nothing: safe to repeat.
+      const body = { salesOrder: order, ...(customer && { customer: writable(CUSTOMER_KEYS, customer) }) };
+      const request: HttpRequest = { method: 'POST', path: '/v1/sales-orders/validate', body, idempotent: true, priority: 'interactive' };
+      return newerOperation(request, checkSchema, `sales order ${order.SalesOrderNo}`);
     },
 
     async upsertCustomer(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined> {

@@ -1,5 +1,5 @@
 import type { InvoicePage, InvoiceQuery } from './invoices';
-import type { Customer, SageItem, SalesOrder } from './types';
+import type { Customer, SageFieldLimits, SageItem, SalesOrder } from './types';
 
 /**
  * What the Sage 100 nodes need from Sage, whichever way it is reached. Two implementations:
@@ -14,6 +14,9 @@ export interface Sage100Client {
 
   /** Reachability, TLS and credentials, with no side effect on Sage's data or counters. */
   checkConnection(): Promise<ConnectionReport>;
+
+  /** Agent: the company's field lengths (health `columnLengths`), read once and kept; undefined when unknown. */
+  fieldLimits?(): Promise<Partial<SageFieldLimits> | undefined>;
 
   /** The order, or undefined when no order has that number. */
   getSalesOrder(salesOrderNo: string): Promise<SalesOrder | undefined>;
@@ -39,6 +42,14 @@ export interface Sage100Client {
    */
   upsertCustomer?(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined>;
 
+  /**
+   * A dry run of the order (and of its customer, when that is not on file yet): what Sage would refuse, nothing
+   * written. Agent: `validateSalesOrder`, every refusal; SOAP: PreviewSalesOrder, the first refusal (a new
+   * customer cannot be previewed, so the order is previewed on `standInCustomerNo` when given). Undefined when the
+   * agent is older and cannot check.
+   */
+  checkSalesOrder?(order: SalesOrder, customer?: Customer, standInCustomerNo?: string): Promise<OrderCheck | undefined>;
+
   /** Agent only: items whose CI_Item or IM_ItemWarehouse rows changed at or after the cursor, one page. */
   listItems(query: ItemQuery): Promise<ItemPage>;
   /**
@@ -63,6 +74,20 @@ export interface EnsuredSalesOrder {
   /** Where Sage holds an existing order: the open file, SO history, or AR invoice history (found by CustomerPONo). */
   foundIn?: 'open' | 'history' | 'invoice-history';
   salesOrder: SalesOrder;
+}
+
+export interface OrderCheckProblem {
+  /** e.g. `customer 00-BC1042`, `sales order W001042 line 2 (WIDGET-9)`. */
+  record: string;
+  /** The column Sage refused, when it said which. */
+  column: string;
+  /** Sage's code, e.g. CI_NOF, CI_CharLength. */
+  code: string;
+  message: string;
+}
+
+export interface OrderCheck {
+  problems: OrderCheckProblem[];
 }
 
 export interface UpsertedCustomer {

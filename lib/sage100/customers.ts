@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ConnectorError, parseWith } from '../errors';
+import { explainCustomerChanges, type CustomerPolicyOutput } from '../sync/customer-policy';
 import type { Sage100Client } from './client';
+import { parseCustomer } from './lengths';
 import { SAGE_CODES, Sage100Error } from './errors';
-import { arDivisionNoSchema, customerNoSchema, customerSchema, type Customer } from './types';
+import { arDivisionNoSchema, customerNoSchema, type Customer } from './types';
 
 /**
  * Customer get and upsert over the Sage100Client interface, the same in agent and SOAP mode. An upsert keeps the
@@ -41,6 +43,56 @@ export interface CustomerUpsertResult {
 export interface UpsertOptions {
   /** When the number is not on file, look for an existing customer with the same email (agent mode only). */
   matchByEmail?: boolean;
+  /** The mapper's customer policy (msg.payload.customerPolicy): what an order may change, defaults for new customers. */
+  policy?: CustomerPolicyOutput;
+}
+
+/** The master data a new customer copies from the template customer. */
+const TEMPLATE_FIELDS = ['TermsCode', 'TaxSchedule', 'SalespersonDivisionNo', 'SalespersonNo', 'PriceLevel', 'CustomerType'] as const;
+
+/** A new customer: the order's values over the template customer's master data or the configured defaults. */
+async function newCustomerFrom(client: Sage100Client, desired: Customer, policy: CustomerPolicyOutput, warnings: string[]): Promise<Customer> {
+  const templateNo = policy.newCustomer.templateCustomerNo;
+  let base: Partial<Customer> = {};
+  if (templateNo) {
+    const template = await client.getCustomer(desired.ARDivisionNo, templateNo);
+    if (template) base = Object.fromEntries(TEMPLATE_FIELDS.filter((field) => template[field]).map((field) => [field, template[field]]));
+    else warnings.push(`template customer ${desired.ARDivisionNo}-${templateNo} is not on file; used the configured defaults`);
+  }
+  if (Object.keys(base).length === 0) base = Object.fromEntries(Object.entries(policy.newCustomer.defaults).filter(([, value]) => value)) as Partial<Customer>;
+  return { ...base, ...Object.fromEntries(Object.entries(desired).filter(([, value]) => value !== undefined && value !== '')) } as Customer;
+}
+
+/**
+ * Upsert under the policy: the cash customer is created if absent and never changed; an existing customer takes
+ * only the updatable fields whose new value is not shortened or emptier (each skipped difference is a warning);
+ * a new one gets the template's or the configured master data.
+ */
+async function upsertWithPolicy(client: Sage100Client, desired: Customer, policy: CustomerPolicyOutput, record: string): Promise<CustomerUpsertResult> {
+  const warnings: string[] = [];
+  const existing = await client.getCustomer(desired.ARDivisionNo, desired.CustomerNo);
+  if (existing) {
+    const { changes, skipped } = explainCustomerChanges(existing, desired, policy);
+    const notable = skipped.filter((skip) => skip.reason !== 'cash-customer' && skip.reason !== 'not-updatable');
+    for (const skip of notable) warnings.push(`${record}: ${skip.field} left as Sage has it (the order's value is ${skip.reason})`);
+    const changedFields = Object.keys(changes);
+    if (changedFields.length === 0) return { outcome: 'unchanged', customer: existing, changedFields, matchedBy: 'number', warnings };
+    const target = { ...existing, ...changes } as Customer;
+    // The agent sets exactly the allowed fields in one call; otherwise the merged record goes back.
+    const upserted = await client.upsertCustomer?.(target, changedFields);
+    if (upserted) return { outcome: upserted.outcome, customer: upserted.customer, changedFields: upserted.changedFields, matchedBy: 'number', warnings };
+    await client.updateCustomer(target);
+    return { outcome: 'updated', customer: await readBack(client, target, record), changedFields, matchedBy: 'number', warnings };
+  }
+  const created = await newCustomerFrom(client, desired, policy, warnings);
+  try {
+    await client.createCustomer(created);
+  } catch (err) {
+    if (!(err instanceof Sage100Error && err.sageCode === SAGE_CODES.alreadyExists)) throw err;
+    // Another worker made it between the read and the create: treat it as existing, under the same policy.
+    return upsertWithPolicy(client, desired, policy, record);
+  }
+  return { outcome: 'created', customer: await readBack(client, created, record), changedFields: [], matchedBy: 'number', warnings };
 }
 
 const customerKeySchema = z.object({ ARDivisionNo: arDivisionNoSchema, CustomerNo: customerNoSchema });
@@ -116,7 +168,8 @@ async function customersWithEmail(client: Sage100Client, email: string): Promise
  */
 export async function upsertCustomer(client: Sage100Client, input: unknown, options: UpsertOptions = {}): Promise<CustomerUpsertResult> {
   const record = recordOf(input) ?? 'customer';
-  const desired = parseWith(customerSchema, input, { what: 'Customer', record });
+  const desired = await parseCustomer(client, input, { what: 'Customer', record });
+  if (options.policy) return upsertWithPolicy(client, desired, options.policy, record);
   const warnings: string[] = [];
 
   // The agent creates or updates in one call; matching by email needs its search first, so it takes the long way.

@@ -2,7 +2,8 @@ import { ConnectorError, ValidationError, parseWith } from '../errors';
 import { HttpError, NetworkError, TimeoutError } from '../http/errors';
 import type { Sage100Client } from './client';
 import { SAGE_CODES, Sage100Error } from './errors';
-import { salesOrderNoSchema, salesOrderSchema, type SalesOrder } from './types';
+import { parseSalesOrder } from './lengths';
+import { salesOrderNoSchema, type SalesOrder } from './types';
 
 /**
  * Exactly-once sales orders, the same in agent and SOAP mode. Each web order has a stable SalesOrderNo and
@@ -85,8 +86,9 @@ export async function getSalesOrder(client: Sage100Client, salesOrderNo: unknown
  */
 export async function createSalesOrderIfAbsent(client: Sage100Client, input: unknown): Promise<SalesOrderResult> {
   const record = recordOf(input);
-  const wanted = parseWith(salesOrderSchema, input, { what: 'Sales order', record });
-  if (!wanted.CustomerPONo.trim()) {
+  // Before anything is asked of Sage (even its lengths): without the reference a repeat cannot be recognized.
+  const reference = (input as { CustomerPONo?: unknown } | undefined)?.CustomerPONo;
+  if (typeof reference === 'string' && !reference.trim()) {
     throw new ValidationError(`${record}: CustomerPONo is empty; it must carry the web order reference so a repeat is recognized`, {
       code: 'validation.invalid',
       field: 'CustomerPONo',
@@ -94,6 +96,7 @@ export async function createSalesOrderIfAbsent(client: Sage100Client, input: unk
       hint: 'Map the BigCommerce order id into CustomerPONo (the order mapper does this).',
     });
   }
+  const wanted = await parseSalesOrder(client, input, { what: 'Sales order', record });
 
   // The agent looks in the open file and in Sage's history, and creates, in one call; after an unknown outcome
   // the same call again finds the order the first one may have created.

@@ -3,7 +3,7 @@ import { createClientAsync, type Client as SoapServiceClient } from 'soap';
 import type { Dispatcher } from 'undici';
 import { ConnectorError, redact } from '../errors';
 import type { RetryPolicy } from '../http/retry';
-import type { ConnectionReport, Sage100Client } from './client';
+import type { ConnectionReport, OrderCheck, Sage100Client } from './client';
 import { SAGE_CODES, Sage100Error } from './errors';
 import { createSoapHttpClient, type SoapCallOptions } from './soap-http';
 import {
@@ -247,6 +247,23 @@ export function createSoapClient(options: SoapClientOptions): Sage100Client {
       await serializeWrite(companyKey, () =>
         call('CreateSalesOrder', { salesOrder: salesOrderToSoap(order) }, { record: `sales order ${order.SalesOrderNo}`, idempotent: true }),
       );
+    },
+
+    async checkSalesOrder(order: SalesOrder, customer?: Customer, standInCustomerNo?: string): Promise<OrderCheck> {
+      const record = `sales order ${order.SalesOrderNo}`;
+      const customerIsNew = customer !== undefined && !(await readCustomer(customer.ARDivisionNo, customer.CustomerNo));
+      const previewed = customerIsNew && standInCustomerNo ? { ...order, CustomerNo: standInCustomerNo } : order;
+      try {
+        await call('PreviewSalesOrder', { salesOrder: salesOrderToSoap(previewed) }, { record, idempotent: true });
+        return { problems: [] };
+      } catch (err) {
+        if (!(err instanceof Sage100Error) || err.retryable) throw err;
+        // Already on file: create-if-absent settles it. A customer still to be created cannot be previewed.
+        if (err.sageCode === SAGE_CODES.alreadyExists) return { problems: [] };
+        if (customerIsNew && !standInCustomerNo && /customer/i.test(err.message)) return { problems: [] };
+        const column = /column (\w+?)\$?:/.exec(err.message)?.[1] ?? (/ZIP Code/i.test(err.message) ? 'ShipToZipCode' : '');
+        return { problems: [{ record, column, code: err.sageCode, message: err.message }] };
+      }
     },
 
     async getCustomer(arDivisionNo: string, customerNo: string): Promise<Customer | undefined> {

@@ -1,4 +1,4 @@
-import { customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SalesOrder, type SalesOrderLine } from './types';
+import { UDF_COLUMN, customerSchema, salesOrderLineSchema, salesOrderSchema, type Customer, type SalesOrder, type SalesOrderLine } from './types';
 
 /**
  * Sage 100 records as eBusiness Web Services carries them, and back. Member names are the same Sage column names
@@ -105,18 +105,37 @@ export function customerForUpdate(current: SoapRecord, customer: Customer): Soap
   return { ...kept, ...customerToSoap(customer) };
 }
 
+/** OtherFields as UDF_ columns, blanks left out. */
+function udfsFromSoap(normalized: SoapRecord): SoapRecord {
+  const fields = isRecord(normalized.OtherFields) ? (normalized.OtherFields.Field as SoapField[]) : [];
+  return Object.fromEntries(fields.filter((field) => UDF_COLUMN.test(field.MasFieldName) && String(field.Value ?? '').trim() !== '').map((field) => [field.MasFieldName, String(field.Value).trim()]));
+}
+
 export function salesOrderFromSoap(raw: SoapRecord): SalesOrder {
   const normalized = normalizeSoapRecord(raw);
   const lines = isRecord(normalized.Lines) ? (normalized.Lines.SalesOrderLine as SoapRecord[]) : [];
   return {
     CustomerPONo: '',
     ...pick(ORDER_KEYS, normalized),
+    ...udfsFromSoap(normalized),
     OrderDate: fromSoapDateTime(normalized.OrderDate) ?? '',
     Lines: lines.map((line) => pick(LINE_KEYS, line) as SalesOrderLine),
   } as SalesOrder;
 }
 
+/**
+ * The order as CreateSalesOrder takes it: UDF_ columns travel as OtherFields (always an array of Field; a
+ * top-level UDF_ member would be dropped by the service without a word).
+ */
 export function salesOrderToSoap(order: SalesOrder): SoapRecord {
   const { Lines, OrderDate, ...header } = order;
-  return { ...defined(header), OrderDate: toSoapDateTime(OrderDate), Lines: { SalesOrderLine: Lines.map((line) => defined(line)) } };
+  const columns = defined(header);
+  const named = Object.fromEntries(Object.entries(columns).filter(([name]) => !UDF_COLUMN.test(name)));
+  const udfs: SoapField[] = Object.entries(columns).filter(([name]) => UDF_COLUMN.test(name)).map(([MasFieldName, value]) => ({ MasFieldName, Value: String(value) }));
+  return {
+    ...named,
+    OrderDate: toSoapDateTime(OrderDate),
+    Lines: { SalesOrderLine: Lines.map((line) => defined(line)) },
+    ...(udfs.length > 0 && { OtherFields: { Field: udfs } }),
+  };
 }

@@ -127,6 +127,11 @@ export const customerSchema = z.object({
   EmailAddress: upto(L.EmailAddress).optional(),
   TermsCode: upto(L.TermsCode).optional(),
   TaxSchedule: upto(L.TaxSchedule).optional(),
+  /** Master data a new customer takes from the configured defaults or a template customer. */
+  SalespersonDivisionNo: z.string().regex(/^(\d{2})?$/, 'must be two digits, e.g. 00').optional(),
+  SalespersonNo: upto(4).optional(),
+  PriceLevel: upto(1).optional(),
+  CustomerType: upto(4).optional(),
 });
 
 export const itemWarehouseSchema = z.object({

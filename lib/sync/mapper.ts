@@ -11,8 +11,6 @@ import {
 } from '../bigcommerce/order';
 import {
   SAGE_FIELD_LIMITS,
-  customerSchema,
-  salesOrderSchema,
   type Customer,
   type MappedOrder,
   type SageFieldLimits,
@@ -33,6 +31,7 @@ import {
 import { Draft, LARGEST_AMOUNT, commentText, compact, cut, lineLabel, pieces, singleLine } from './mapper-draft';
 import { centsToAmount, extensionCents, formatCents, microsToAmount, toUnits, unitPriceMicros, unitsToCents } from './money';
 import { orderGate } from './order-gate';
+import { LENGTH_PROFILES, schemasAtLengths } from '../sage100/lengths';
 import { OrderHeldError, holdError, type OrderHold } from './order-hold';
 import { planMoney, tieOutOf, type MoneyPlan, type Placement } from './order-money';
 import { UDF_ONLY, orderNotes, type Note } from './order-notes';
@@ -67,11 +66,8 @@ export type OrderDecision = { action: 'post'; orders: MappedOrder[] } | { action
 
 const COMMENT_ITEM_TYPE = '4';
 
-/** Field lengths of Sage 4.x layouts (the conservative SAGE_FIELD_LIMITS) and of current versions. */
-export const LENGTH_PROFILES: Record<'older' | 'current', SageFieldLimits> = {
-  older: { ...SAGE_FIELD_LIMITS },
-  current: { ...SAGE_FIELD_LIMITS, Name: 50, AddressLine: 40, City: 30, CustomerPONo: 30 },
-};
+/** Field lengths of Sage 4.x layouts and of current versions (lib/sage100/lengths.ts). */
+export { LENGTH_PROFILES };
 
 const lengthsSchema = z.record(z.string(), z.number().int().positive()).optional();
 
@@ -268,28 +264,6 @@ function checked<T>(schema: ZodType<T>, value: unknown, what: string, record: st
   });
 }
 
-/** The sales order and customer schemas at the company's lengths (the static ones hold the conservative lengths). */
-function schemasFor(limits: SageFieldLimits) {
-  const upto = (n: number) => z.string().max(n, `at most ${n} characters`).optional();
-  const named = (prefix: string) => ({
-    [`${prefix}Name`]: upto(limits.Name),
-    [`${prefix}Address1`]: upto(limits.AddressLine),
-    [`${prefix}Address2`]: upto(limits.AddressLine),
-    [`${prefix}Address3`]: upto(limits.AddressLine),
-    [`${prefix}City`]: upto(limits.City),
-  });
-  return {
-    salesOrder: salesOrderSchema.safeExtend({ ...named('BillTo'), ...named('ShipTo'), CustomerPONo: z.string().max(limits.CustomerPONo) }),
-    customer: customerSchema.extend({
-      CustomerName: z.string().min(1).max(limits.Name),
-      AddressLine1: upto(limits.AddressLine),
-      AddressLine2: upto(limits.AddressLine),
-      AddressLine3: upto(limits.AddressLine),
-      City: upto(limits.City),
-    }),
-  };
-}
-
 function recordOf(input: unknown): string {
   const id = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
   return typeof id === 'number' || (typeof id === 'string' && id !== '') ? `order ${id}` : 'order (without an id)';
@@ -401,7 +375,7 @@ function mapParsed(order: BigCommerceOrder, options: MapperOptions, itemCodes: I
     return buildSalesOrder({ order, part, split, partCount: parts.length, salesOrderNo: partNo, customerPoNo, orderDate, billing, email, customer, plan, products, itemCodeById, notes, payment, options, draft });
   });
 
-  const schemas = schemasFor(limits);
+  const schemas = schemasAtLengths(limits);
   const customerPolicy: CustomerPolicyOutput = {
     cashCustomerNo: options.cashCustomerNo,
     isCashCustomer: isCash,

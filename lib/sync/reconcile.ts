@@ -3,6 +3,7 @@ import { ConnectorError, ValidationError, asError, parseWith } from '../errors';
 import { refundSchema, transactionSchema, type OrderPayments } from '../bigcommerce/payments';
 import type { Sage100Client } from '../sage100/client';
 import type { SalesOrder } from '../sage100/types';
+import { splitSalesOrderNo } from './mapper';
 import { customerPoNoFor, numbering, salesOrderNoFor, type Numbering, type NumberingSettings } from './mapper-options';
 
 /**
@@ -15,7 +16,7 @@ export type MismatchKind =
   | 'not-ours'
   | 'total-differs'
   | 'refunded-in-store'
-  | 'cancelled-in-store'
+  | 'undone-after-import'
   | 'payment-not-captured'
   | 'check-failed';
 
@@ -68,7 +69,8 @@ const orderPaymentsSchema = z.looseObject({
 const COMMENT_LINE = '4';
 const REFUNDED = 4;
 const PARTIALLY_REFUNDED = 14;
-const CANCELLED_OR_DECLINED = new Set([5, 6]);
+/** Refunded, Cancelled, Declined: an imported order that became one needs a person (the gate holds it too). */
+const UNDONE = new Set([4, 5, 6]);
 const STATUS_NAMES = [
   'Incomplete', 'Pending', 'Shipped', 'Partially Shipped', 'Refunded', 'Cancelled', 'Declined', 'Awaiting Payment',
   'Awaiting Pickup', 'Awaiting Shipment', 'Completed', 'Awaiting Fulfillment', 'Manual Verification Required',
@@ -89,7 +91,35 @@ export function salesOrderTotal(order: SalesOrder): number {
     (sum, line) => sum + cents((line.QuantityOrdered ?? 0) * (line.UnitPrice ?? 0) * (1 - (line.LineDiscountPercent ?? 0) / 100)),
     0,
   );
-  return cents(lines + (order.FreightAmt ?? 0) + (order.SalesTaxAmt ?? 0));
+  return cents(lines + (order.FreightAmt ?? 0) + (order.SalesTaxAmt ?? 0) - (order.DiscountAmt ?? 0));
+}
+
+/** The parts of a split order (W00123A, W00123B …) as one order: their lines and header amounts together. */
+function combined(parts: SalesOrder[]): SalesOrder {
+  const sum = (field: 'FreightAmt' | 'SalesTaxAmt' | 'DiscountAmt') => cents(parts.reduce((total, part) => total + (part[field] ?? 0), 0));
+  const [first] = parts as [SalesOrder];
+  return { ...first, Lines: parts.flatMap((part) => part.Lines), FreightAmt: sum('FreightAmt'), SalesTaxAmt: sum('SalesTaxAmt'), DiscountAmt: sum('DiscountAmt') };
+}
+
+/** The order's sales order, or the parts of a split one in number order; undefined when Sage has neither. */
+async function salesOrderOf(orderId: number, sage: Pick<Sage100Client, 'getSalesOrder'>, options: ReconcileOptions): Promise<{ salesOrder?: SalesOrder; numbers: string }> {
+  const number = salesOrderNoFor(orderId, options.numbering);
+  const whole = await sage.getSalesOrder(number);
+  if (whole) return { salesOrder: whole, numbers: number };
+  const parts: SalesOrder[] = [];
+  for (let index = 0; index < 26; index += 1) {
+    let partNo: string;
+    try {
+      partNo = splitSalesOrderNo(orderId, index, options.numbering);
+    } catch {
+      break; // the order id is past what split numbers can hold: it was never split
+    }
+    const part = await sage.getSalesOrder(partNo);
+    if (!part) break;
+    parts.push(part);
+  }
+  if (parts.length === 0) return { numbers: number };
+  return { salesOrder: combined(parts), numbers: parts.map((part) => part.SalesOrderNo).join('+') };
 }
 
 function sameReference(a: string, b: string): boolean {
@@ -97,8 +127,8 @@ function sameReference(a: string, b: string): boolean {
 }
 
 /** The mismatches of one order, given the Sage order found under its number (or undefined). Pure. */
-export function compareOrder(payments: OrderPayments, salesOrder: SalesOrder | undefined, options: ReconcileOptions): Mismatch[] {
-  const salesOrderNo = salesOrderNoFor(payments.orderId, options.numbering);
+export function compareOrder(payments: OrderPayments, salesOrder: SalesOrder | undefined, options: ReconcileOptions, numbers?: string): Mismatch[] {
+  const salesOrderNo = numbers ?? salesOrderNoFor(payments.orderId, options.numbering);
   const found: Mismatch[] = [];
   const report = (kind: MismatchKind, detail: string) => found.push({ orderId: payments.orderId, salesOrderNo, kind, detail });
   const { currency } = payments;
@@ -114,7 +144,9 @@ export function compareOrder(payments: OrderPayments, salesOrder: SalesOrder | u
       if (Math.abs(sageTotal - payments.orderTotal) > options.tolerance + 1e-9) {
         report('total-differs', `Sage ${amount(sageTotal, '')} vs BigCommerce ${amount(payments.orderTotal, currency)} (difference ${amount(cents(sageTotal - payments.orderTotal), '')})`);
       }
-      if (CANCELLED_OR_DECLINED.has(payments.statusId)) report('cancelled-in-store', `BigCommerce says ${statusName(payments.statusId)} but Sage has sales order ${salesOrderNo}`);
+      if (UNDONE.has(payments.statusId)) {
+        report('undone-after-import', `imported as sales order ${salesOrderNo}, now ${statusName(payments.statusId)} in BigCommerce: needs attention (nothing in Sage was changed or deleted)`);
+      }
     }
   }
 
@@ -194,7 +226,8 @@ export async function reconcile(
       let salesOrderNo = '';
       try {
         salesOrderNo = salesOrderNoFor(payments.orderId, options.numbering);
-        results[index] = compareOrder(payments, await sage.getSalesOrder(salesOrderNo), options);
+        const found = await salesOrderOf(payments.orderId, sage, options);
+        results[index] = compareOrder(payments, found.salesOrder, options, found.numbers);
       } catch (err) {
         if (!(err instanceof ValidationError)) {
           stopped ??= checkFailed(payments, salesOrderNo, err);

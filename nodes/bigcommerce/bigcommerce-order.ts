@@ -1,10 +1,19 @@
+import { listOrderMarkers, readOrderMarker, type OrderMarker } from '../../lib/bigcommerce/metafields';
 import { fetchOrder, orderIdFrom, pollModifiedOrders, type OrderCursor } from '../../lib/bigcommerce/orders';
 import { ConnectorError } from '../../lib/errors';
 import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { operatorBoard } from '../../lib/operator/board';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
+import { IMPORT_MARKER } from '../../lib/sync/import-once';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+
+/** An order that carries the import marker was made into a Sage sales order before: the mapper's gate holds it. */
+function markImported(msg: NodeMessage, marker: OrderMarker | undefined): void {
+  // false (not absent): the marker was looked for and is not there, so the sales-order node may create it at once.
+  msg.imported = marker !== undefined;
+  if (marker) msg.importMarker = marker.value;
+}
 
 /** The order id of a msg: msg.payload (a number), else msg.resourceId (from bigcommerce-webhook-verify), else msg.orderId. */
 function orderIdOf(msg: NodeMessage): number {
@@ -33,6 +42,7 @@ export default function register(RED: NodeAPI): void {
     const files = stateStoreFor(RED.settings);
     const statusFilter = numberSetting(definition.statusId, Number.NaN);
     const statusId = Number.isInteger(statusFilter) ? statusFilter : undefined;
+    const readMarkers = definition.readMarker === true;
     let polling = false;
 
     const getOne = async (msg: NodeMessage, send: SendFunction, store: BigCommerceConfigNode): Promise<void> => {
@@ -41,6 +51,7 @@ export default function register(RED: NodeAPI): void {
       const { raw } = await fetchOrder(store.request, orderId);
       msg.payload = raw;
       msg.orderId = orderId;
+      if (readMarkers) markImported(msg, await readOrderMarker(store.request, orderId, IMPORT_MARKER.namespace, IMPORT_MARKER.key));
       status.show('green', 'dot', status.words('fetched', { order: orderId }));
       send(msg);
     };
@@ -49,6 +60,8 @@ export default function register(RED: NodeAPI): void {
       const key = `bigcommerce-order-${this.id}-${store.storeHash}`;
       const cursor = await files.read<OrderCursor>(key);
       status.show('blue', 'ring', status.words('polling'));
+      // One listing for the whole poll (250 markers a page) instead of one read per order.
+      const markers = readMarkers ? await listOrderMarkers(store.request, IMPORT_MARKER.namespace, IMPORT_MARKER.key) : new Map<number, OrderMarker>();
       const { counts, cursor: after } = await pollModifiedOrders(
         store.request,
         cursor,
@@ -60,7 +73,11 @@ export default function register(RED: NodeAPI): void {
           pageSize: numberSetting(definition.pageSize, 250),
         },
         {
-          order: ({ raw }) => send({ topic: msg.topic, payload: raw, orderId: raw.id }),
+          order: ({ raw }) => {
+            const out: NodeMessage = { topic: msg.topic, payload: raw, orderId: raw.id };
+            markImported(out, markers.get(Number(raw.id)));
+            send(out);
+          },
           invalid: (raw, error) => {
             const orderId = (raw as { id?: unknown } | null)?.id;
             this.error(error, { topic: msg.topic, payload: raw, orderId, errorDetails: error.toDetails() });

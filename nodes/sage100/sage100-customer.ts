@@ -2,7 +2,9 @@ import { ValidationError } from '../../lib/errors';
 import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { getCustomer, upsertCustomer, type CustomerOutcome } from '../../lib/sage100/customers';
+import { checkOrderBeforeWrite, type ZipFallback } from '../../lib/sage100/order-check';
 import type { Customer } from '../../lib/sage100/types';
+import type { CustomerPolicyOutput } from '../../lib/sync/customer-policy';
 import type { Sage100ConfigNode } from './sage100-config';
 
 interface CustomerPayload {
@@ -45,6 +47,8 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, definition);
     const operation = definition.operation === 'get' ? 'get' : 'upsert';
     const matchByEmail = definition.matchByEmail === true;
+    const zipFallback: ZipFallback =
+      definition.zipFallback === 'hold' ? { action: 'hold' } : { action: 'replace', zipCode: definition.zipFallback === 'code' ? String(definition.zipFallbackCode ?? '').trim() : '' };
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     const status = statusLine(RED, this, { warning: config?.warningStatus });
 
@@ -57,8 +61,14 @@ export default function register(RED: NodeAPI): void {
         msg.payload = withCustomer(payload, customer, [], false);
         report = { outcome: 'found', ARDivisionNo: customer.ARDivisionNo, CustomerNo: customer.CustomerNo };
       } else {
-        const result = await upsertCustomer(client, payload.customer, { matchByEmail });
-        msg.payload = withCustomer(payload, result.customer, result.warnings, result.matchedBy === 'email');
+        const policy = payload.customerPolicy as CustomerPolicyOutput | undefined;
+        // All or nothing: an order Sage will refuse stops here, before its customer is written.
+        const checked = payload.salesOrder === undefined
+          ? undefined
+          : await checkOrderBeforeWrite(client, { salesOrder: payload.salesOrder, customer: payload.customer, standInCustomerNo: policy?.cashCustomerNo }, zipFallback);
+        const current = checked ? { ...payload, salesOrder: checked.salesOrder as unknown as Record<string, unknown>, customer: checked.customer ?? payload.customer } : payload;
+        const result = await upsertCustomer(client, current.customer, { matchByEmail, ...(policy && !matchByEmail && { policy }) });
+        msg.payload = withCustomer(current, result.customer, [...(checked?.warnings ?? []), ...result.warnings], result.matchedBy === 'email');
         report = {
           outcome: result.outcome,
           ARDivisionNo: result.customer.ARDivisionNo,

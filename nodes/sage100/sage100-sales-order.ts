@@ -2,7 +2,12 @@ import { ValidationError } from '../../lib/errors';
 import { onInput, requireConfigNode, statusLine, webOrderOf } from '../../lib/node-red/node';
 import { operatorBoard } from '../../lib/operator/board';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
-import { createSalesOrderIfAbsent, getSalesOrder } from '../../lib/sage100/sales-orders';
+import { orderIdFrom } from '../../lib/bigcommerce/orders';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import { getSalesOrder } from '../../lib/sage100/sales-orders';
+import { importSalesOrder, withoutPayment } from '../../lib/sync/import-once';
+import { ImportRecord } from '../../lib/sync/import-record';
+import type { BigCommerceConfigNode } from '../bigcommerce/bigcommerce-config';
 import type { Sage100ConfigNode } from './sage100-config';
 
 type Payload = Record<string, unknown> & { salesOrder?: unknown; salesOrderNo?: unknown };
@@ -31,6 +36,8 @@ export default function register(RED: NodeAPI): void {
     const operation = definition.operation === 'get' ? 'get' : 'create';
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     const status = statusLine(RED, this, { warning: config?.warningStatus });
+    // One record per Sage configuration: the same company's orders, whichever node made them.
+    const record = new ImportRecord(stateStoreFor(RED.settings), `imported-sales-orders-${String(definition.sage100 ?? '')}`);
 
     onInput(this, async (msg, send) => {
       const { client, companyCode } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
@@ -45,9 +52,19 @@ export default function register(RED: NodeAPI): void {
         if (payload.salesOrder === undefined) {
           throw missing('payload.salesOrder', 'Wire sync-order-mapper (and sage100-customer) before this node, or set msg.payload.salesOrder to a Sage sales order.');
         }
-        const { outcome, salesOrder, foundIn } = await createSalesOrderIfAbsent(client, payload.salesOrder);
-        msg.payload = { ...payload, salesOrder };
-        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }) };
+        const store = definition.bigcommerce ? requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this) : undefined;
+        const part = payload.part as { index: number; count: number } | undefined;
+        const orderId = orderIdFrom(msg.orderId);
+        let wanted = payload.salesOrder;
+        const warnings = Array.isArray(payload.warnings) ? [...(payload.warnings as unknown[])] : [];
+        if (client.mode === 'soap' && definition.soapPayment === 'omit' && typeof wanted === 'object' && wanted !== null) {
+          const stripped = withoutPayment(wanted as Record<string, unknown>);
+          wanted = stripped.order;
+          if (stripped.warning) warnings.push(stripped.warning);
+        }
+        const { outcome, salesOrder, foundIn, marker } = await importSalesOrder({ client, record, store }, wanted, { orderId, part, unmarked: msg.imported === false });
+        msg.payload = { ...payload, salesOrder, ...(warnings.length > 0 && { warnings }) };
+        msg.sage100 = { ...(msg.sage100 as object | undefined), salesOrderNo: salesOrder.SalesOrderNo, outcome, ...(foundIn && { foundIn }), ...(marker && { marker }) };
         status.show('green', outcome === 'created' ? 'dot' : 'ring', status.words(outcome, { salesOrder: salesOrder.SalesOrderNo }));
         operatorBoard.orderImported(companyCode, webOrderOf(msg) ?? String(salesOrder.CustomerPONo ?? salesOrder.SalesOrderNo), salesOrder.SalesOrderNo);
       }

@@ -2,6 +2,7 @@ import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { SKUS_AS_ITEM_CODES, decideOrder, mapperOptions, type MapContext, type MapperOptions } from '../../lib/sync/mapper';
 import { mapperSettingsFrom } from '../../lib/sync/mapper-options';
+import type { Sage100ConfigNode } from '../sage100/sage100-config';
 import type { SyncItemMapNode } from './sync-item-map';
 
 /** What the flow knows that the order does not say: imported before, its transactions, the company's lengths. */
@@ -25,7 +26,13 @@ export default function register(RED: NodeAPI): void {
       const itemCodes = definition.itemMap
         ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap()
         : SKUS_AS_ITEM_CODES;
-      const decision = decideOrder(msg.payload, options, itemCodes, contextOf(msg));
+      // The company's lengths, when the msg does not bring its own: from the Sage configuration (agent mode).
+      const context = contextOf(msg);
+      if (context.lengths === undefined && definition.sage100) {
+        const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
+        context.lengths = await client.fieldLimits?.();
+      }
+      const decision = decideOrder(msg.payload, options, itemCodes, context);
       if (decision.action === 'hold') {
         // The msg keeps queueJob, so a sync-queue wired to this output acks the job.
         msg.hold = decision.hold;

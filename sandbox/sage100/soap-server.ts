@@ -196,7 +196,8 @@ export async function startSoapServer(company: SageCompany, options: SoapServerO
         return {};
       }),
     GetSalesOrderTemplate: notSimulated('GetSalesOrderTemplate'),
-    PreviewSalesOrder: notSimulated('PreviewSalesOrder'),
+    PreviewSalesOrder: (args: SoapRecord) =>
+      run('PreviewSalesOrder', args, () => ({ PreviewSalesOrderResult: salesOrderContract(company.createSalesOrder(salesOrderFromContract(args.salesOrder), { preview: true })) })),
     UpdateSalesOrder: notSimulated('UpdateSalesOrder'),
     DeleteSalesOrder: notSimulated('DeleteSalesOrder'),
     DeleteCustomer: notSimulated('DeleteCustomer'),

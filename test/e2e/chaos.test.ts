@@ -27,6 +27,9 @@ describe('chaos, short variant', function () {
       'chaos.outage_orders',
       'chaos.outage_failed_attempts',
       'chaos.dead_letters_redriven',
+      'chaos.life_invoiced',
+      'chaos.life_status_changes',
+      'chaos.life_ineligible_imported',
       'chaos.stock_mismatches',
       'chaos.secret_leaks',
       'chaos.dead_letters_scanned',
@@ -49,6 +52,14 @@ describe('chaos, short variant', function () {
     assert.equal(figure('chaos.sales_orders'), figure('chaos.orders'));
     assert.equal(figure('chaos.strays'), 0);
     assert.equal(figure('chaos.line_mismatches'), 0);
+  });
+
+  it("went through the order's life: orders invoiced and moved to history, then status webhooks and a backfill; none for ineligible orders", () => {
+    assert.ok(figure('chaos.life_invoiced') > 0);
+    assert.equal(figure('chaos.life_in_history'), figure('chaos.life_invoiced'));
+    assert.ok(figure('chaos.life_status_changes') > figure('chaos.life_invoiced'));
+    assert.ok(figure('chaos.life_ineligible') > 0);
+    assert.equal(figure('chaos.life_ineligible_imported'), 0, 'a sales order for a pending, awaiting-payment or cancelled order');
   });
 
   it('took every order of a 30 s Sage outage into Sage without a dead letter, and re-drove refused orders from the dead letters into Sage', () => {

@@ -5,6 +5,7 @@ import {
   captureOrderCreated,
   deliver,
   eventually,
+  heldOrders,
   registerOrderHooks,
   reportFailure,
   resigned,
@@ -160,10 +161,11 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     assert.equal(fetchesOf(first), 1, 'one job fetched the first order');
     assert.equal(fetchesOf(second), 1, 'one job fetched the second order');
 
-    // The backfill reads both orders again: the sales-order node finds them in Sage and creates nothing.
+    // The backfill reads both orders again with their import markers: held as imported, nothing created.
     await backfill([runtime]);
-    for (const salesOrder of [firstOrder, secondOrder]) {
-      assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created', 'already-posted'], `the backfill finds ${salesOrder.SalesOrderNo} in Sage`);
+    for (const [orderId, salesOrder] of [[first, firstOrder], [second, secondOrder]] as const) {
+      assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created'], `no second create for ${salesOrder.SalesOrderNo}`);
+      assert.ok(heldOrders(runtime).some((held) => held.orderId === orderId && held.kind === 'imported'), `the backfill holds ${orderId} as imported`);
     }
     assert.equal(salesOrdersFor(sims.sage, first).length, 1);
     assert.equal(salesOrdersFor(sims.sage, second).length, 1);
@@ -218,7 +220,11 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     assert.deepEqual(salesOrdersFor(sims.sage, orderId), [], 'the order left the open file');
 
     await backfill([runtime]);
-    assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created', 'already-posted'], 'the backfill finds the order in SO history');
+    assert.deepEqual(outcomesOf(salesOrder.SalesOrderNo), ['created'], 'no second create');
+    assert.ok(
+      heldOrders(runtime).some((held) => held.orderId === orderId && held.kind === 'imported'),
+      'the backfill sees the marker on the order and holds it as imported',
+    );
     const history = sims.sage.company.state().salesOrderHistory.filter((order) => order.CustomerPONo === `BC${orderId}`);
     assert.deepEqual(history.map((order) => [order.SalesOrderNo, order.OrderStatus]), [[salesOrder.SalesOrderNo, 'C']]);
     assert.deepEqual(salesOrdersFor(sims.sage, orderId), [], 'no second order in the open file');

@@ -50,7 +50,13 @@ export async function startSimulators(options: { bc?: TestStoreOptions } = {}): 
     sage,
     endpoints: {
       bigcommerce: { apiUrl: bc.apiUrl, storeHash: bc.storeHash, accessToken: bc.accessToken, clientSecret: bc.clientSecret },
-      sage100: { agentUrl: sage.agentUrl, apiKey: sage.apiKey, companyCode: sage.companyCode, fingerprint256: sage.fingerprint256 },
+      sage100: {
+        agentUrl: sage.agentUrl,
+        apiKey: sage.apiKey,
+        companyCode: sage.companyCode,
+        fingerprint256: sage.fingerprint256,
+        soap: { url: sage.soapUrl, username: sage.username, password: sage.password },
+      },
     },
     async close() {
       await Promise.all([bc.close(), sage.close()]);
@@ -233,6 +239,16 @@ export interface SalesOrderOutcome {
 /** What the Orders tab's "sales orders" debug node showed: one entry per job that reached the end of the chain. */
 export const salesOrderOutcomes = (runtime: Runtime): SalesOrderOutcome[] => runtime.editor.values<SalesOrderOutcome>('sales orders');
 
+export interface HeldOrder {
+  orderId: number;
+  reason: string;
+  field?: string;
+  kind: string;
+}
+
+/** What the Orders tab's "held orders" debug node showed: one entry per order the mapper held. */
+export const heldOrders = (runtime: Runtime): HeldOrder[] => runtime.editor.values<HeldOrder>('held orders');
+
 /** Jobs the order queue dropped as already queued or running ("N duplicates" in its status). */
 export function queueDrops(runtime: Runtime): number {
   const text = runtime.editor.status.get(runtime.idOf('sync-queue'))?.text ?? '';
@@ -245,7 +261,8 @@ export function queueDrops(runtime: Runtime): number {
  * queued.
  */
 export async function backfill(runtimes: Runtime[]): Promise<void> {
-  const ended = () => runtimes.reduce((sum, runtime) => sum + salesOrderOutcomes(runtime).length, 0);
+  // A job ends with a sales order, or held by the mapper (an imported order seen again, one that waits …).
+  const ended = () => runtimes.reduce((sum, runtime) => sum + salesOrderOutcomes(runtime).length + heldOrders(runtime).length, 0);
   const dropped = () => runtimes.reduce((sum, runtime) => sum + queueDrops(runtime), 0);
   // Counted from a settled queue: a drop of earlier work whose status arrives late would count as this backfill's.
   await eventually(

@@ -6,6 +6,7 @@ import { orderLines, orderSchema, type BigCommerceOrderInput } from '../../lib/b
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
 import bigcommerceOrder from '../../nodes/bigcommerce/bigcommerce-order';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
+import { IMPORT_MARKER } from '../../lib/sync/import-once';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
@@ -16,6 +17,8 @@ const HOUR = 3_600_000;
 interface OrderMsg {
   payload: BigCommerceOrderInput;
   orderId: number;
+  imported?: boolean;
+  importMarker?: string;
 }
 
 function collect(node: TestNode): OrderMsg[] {
@@ -101,9 +104,10 @@ describe('bigcommerce-order node', () => {
       assert.equal(order.consignments.shipping[0]?.line_items[0]?.quantity, 2);
       assert.equal(typeof msg.payload.total_inc_tax, 'string', 'payload is the order as BigCommerce sent it');
       assert.equal(order.coupons, undefined, 'no coupon discount: the coupons link is left as BigCommerce sent it');
+      assert.deepEqual(order.fees, [], 'the fees come with the order (include=fees), not as a link the mapper cannot follow');
       assert.equal(calls(/^GET \/v2\/orders\/\d+$/), 1);
       assert.equal(calls(/^GET \/v2\/orders\/\d+\/coupons$/), 0);
-      assert.deepEqual(requests()[0]?.query, { include: 'consignments.line_items', consignment_structure: 'object' });
+      assert.deepEqual(requests()[0]?.query, { include: 'consignments.line_items,fees', consignment_structure: 'object' });
     });
 
     it('adds the coupons, with one more call, only for a coupon discount that its lines do not name', async () => {
@@ -146,6 +150,33 @@ describe('bigcommerce-order node', () => {
     });
   });
 
+  describe('import marker', () => {
+    const mark = (orderId: number, value: string) =>
+      sim.store.addOrderMetafield(orderId, { ...IMPORT_MARKER, value, permission_set: 'app_only' }, sim.clientId);
+
+    it('get: one more call reads the marker; a marked order says imported, with its Sage number', async () => {
+      const [marked, fresh] = [addOrder(), addOrder()];
+      mark(marked, 'W000001');
+      await helper.load(nodes, flow({ readMarker: true }), credentials());
+      const out = collect(helper.getNode('out'));
+      for (const id of [marked, fresh]) helper.getNode('order').receive({ payload: id });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.deepEqual(out.map((msg) => [msg.orderId, msg.imported, msg.importMarker]), [[marked, true, 'W000001'], [fresh, false, undefined]]);
+      assert.equal(calls(/^GET \/v3\/orders\/\d+\/metafields$/), 2);
+    });
+
+    it('poll: one listing of every marker for the whole poll, not one read per order', async () => {
+      const now = Date.now();
+      const ids = [3, 2, 1].map((hoursAgo) => addOrder({ date_created: now - hoursAgo * HOUR, date_modified: now - hoursAgo * HOUR }));
+      mark(ids[1]!, 'W000002');
+      await helper.load(nodes, flow({ mode: 'poll', readMarker: true }), credentials());
+      const sent = await poll();
+      assert.deepEqual(sent.map((msg) => [msg.orderId, msg.imported === true]), [[ids[0], false], [ids[1], true], [ids[2], false]]);
+      assert.equal(calls(/^GET \/v3\/orders\/metafields$/), 1);
+      assert.equal(calls(/^GET \/v3\/orders\/\d+\/metafields$/), 0);
+    });
+  });
+
   describe('poll', () => {
     it('emits each order modified since the cursor once, oldest first, and keeps the cursor across a restart', async () => {
       const now = Date.now();
@@ -160,7 +191,7 @@ describe('bigcommerce-order node', () => {
       assert.equal(list?.query.sort, 'date_modified:asc');
       assert.equal(list?.query.limit, '2');
       assert.ok(requests().filter((request) => request.call === 'GET /v2/orders').length >= 3, 'five orders, two per call');
-      assert.equal(list?.query.include, 'consignments.line_items');
+      assert.equal(list?.query.include, 'consignments.line_items,fees');
 
       assert.deepEqual(await poll(), [], 'nothing changed: nothing sent again, despite the overlap');
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SalesOrder } from '../../lib/sage100/types';
 import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100SalesOrder from '../../nodes/sage100/sage100-sales-order';
@@ -18,18 +21,23 @@ interface OutMsg {
 for (const mode of ['agent', 'soap'] as const) {
   describe(`sage100-sales-order node (${mode} mode)`, () => {
     let sim: Sage100Simulator;
+    let userDir: string;
     beforeEach(async () => {
       sim = await startSage100Simulator({ company: seedDemo(new SageCompany()) });
+      // The import record lives in the user directory: a fresh one per test.
+      userDir = await mkdtemp(join(tmpdir(), 'sales-order-node-'));
+      helper.settings({ userDir });
       await helper.startServer();
     });
     afterEach(async () => {
       await helper.unload();
       await helper.stopServer();
       await sim.close();
+      await rm(userDir, { recursive: true, force: true });
     });
 
-    async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000) {
-      const { subject, out, caught } = await loadSageNode([sage100Config, sage100SalesOrder], sim, { mode, node: { type: 'sage100-sales-order', operation }, timeoutMs });
+    async function load(operation: 'create' | 'get' = 'create', timeoutMs = 5000, settings: Record<string, unknown> = {}) {
+      const { subject, out, caught } = await loadSageNode([sage100Config, sage100SalesOrder], sim, { mode, node: { type: 'sage100-sales-order', operation, ...settings }, timeoutMs });
       return { orders: subject, out, caught };
     }
 
@@ -48,8 +56,8 @@ for (const mode of ['agent', 'soap'] as const) {
       assert.equal(sim.company.state().salesOrders.length, 1);
     });
 
-    // Only the agent can read Sage's history; SOAP mode keeps its record elsewhere (docs/architecture.md).
-    (mode === 'agent' ? it : it.skip)('an order invoiced and moved to history, sent again by a restarted flow, stays one Sage order', async () => {
+    // The agent reads Sage's history; SOAP mode cannot, and finds the order in its import record (a state file).
+    it('an order invoiced and moved to history, sent again by a restarted flow, stays one Sage order', async () => {
       const first = await load();
       assert.equal((await send(first.orders, first.out, { payload: { salesOrder: sampleSalesOrder() } })).sage100.outcome, 'created');
       sim.company.invoiceSalesOrder({ salesOrderNo: 'W001042', trackingNumbers: ['1Z999'] });
@@ -58,10 +66,43 @@ for (const mode of ['agent', 'soap'] as const) {
       // A restart: a new flow with empty memory gets the same web order (status webhook, backfill poll).
       await helper.unload();
       const again = await load();
+      const record = await stat(join(userDir, 'ml-connector-state', 'imported-sales-orders-sage.json'));
+      assert.equal(record.mode & 0o777, 0o600, 'the import record is readable by its owner only');
+      // Agent mode: with empty memory too (the record gone), Sage's history answers.
+      if (mode === 'agent') await rm(join(userDir, 'ml-connector-state'), { recursive: true });
       const result = await send(again.orders, again.out, { payload: { salesOrder: sampleSalesOrder() } });
-      assert.deepEqual([result.sage100.outcome, result.sage100.foundIn, result.payload.salesOrder?.SalesOrderNo], ['already-posted', 'history', 'W001042']);
+      assert.deepEqual([result.sage100.outcome, result.sage100.foundIn, result.payload.salesOrder?.SalesOrderNo], ['already-posted', mode === 'agent' ? 'history' : 'import-record', 'W001042']);
       const state = sim.company.state();
       assert.deepEqual([state.salesOrders.length, state.salesOrderHistory.map((order) => [order.SalesOrderNo, order.OrderStatus])], [0, [['W001042', 'C']]]);
+    });
+
+    it('sends UDF_ columns to Sage (SOAP: as OtherFields) and reads them back', async () => {
+      await sim.close();
+      sim = await startSage100Simulator({ company: seedDemo(new SageCompany({ udfColumns: { SO_SalesOrderHeader: ['UDF_WEB_ORDER', 'UDF_GIFT_MSG'] } })) });
+      const { orders, out } = await load();
+      const order = { ...sampleSalesOrder(), UDF_WEB_ORDER: '1042', UDF_GIFT_MSG: 'Happy birthday' } as SalesOrder;
+      const result = await send(orders, out, { payload: { salesOrder: order } });
+      const stored = sim.company.getSalesOrder('W001042');
+      assert.deepEqual([stored.UDF_WEB_ORDER, stored.UDF_GIFT_MSG], ['1042', 'Happy birthday']);
+      const back = result.payload.salesOrder as Record<string, unknown>;
+      assert.deepEqual([back.UDF_WEB_ORDER, back.UDF_GIFT_MSG], ['1042', 'Happy birthday']);
+    });
+
+    it('sends the deposit of a prepaid order; in SOAP mode the payment columns can be left out, with a warning', async () => {
+      const paid = { PaymentType: 'WEB', DepositAmt: 22.5, OtherPaymentTypeRefNo: 'ch_123' };
+      const sent = await load();
+      await send(sent.orders, sent.out, { payload: { salesOrder: sampleSalesOrder(paid) } });
+      assert.deepEqual([sim.company.getSalesOrder('W001042').PaymentType, sim.company.getSalesOrder('W001042').DepositAmt], ['WEB', 22.5]);
+      await helper.unload();
+      const omitted = await load('create', 5000, { soapPayment: 'omit' });
+      const result = await send(omitted.orders, omitted.out, { payload: { salesOrder: sampleSalesOrder({ ...paid, SalesOrderNo: 'W001043', CustomerPONo: 'BC1043' }), warnings: [] } });
+      const stored = sim.company.getSalesOrder('W001043');
+      if (mode === 'soap') {
+        assert.equal(stored.DepositAmt ?? 0, 0);
+        assert.ok(result.payload.warnings?.some((warning) => /payment was not sent .*DepositAmt 22.5/.test(warning)), String(result.payload.warnings));
+      } else {
+        assert.equal(stored.DepositAmt, 22.5, 'the agent always sets the payment');
+      }
     });
 
     it('a create that committed but timed out leaves exactly one order and reports it posted', async () => {

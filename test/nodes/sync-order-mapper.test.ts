@@ -3,7 +3,11 @@ import syncItemMap from '../../nodes/sync/sync-item-map';
 import syncOrderMapper from '../../nodes/sync/sync-order-mapper';
 import type { MappedOrder } from '../../lib/sage100/types';
 import type { OrderHold } from '../../lib/sync/mapper';
+import sage100Config from '../../nodes/sage100/sage100-config';
+import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
+import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { loadSageNode, sendAndReceive } from '../support/sage100';
 
 const catchNode = coreNode('common/25-catch.js');
 
@@ -174,5 +178,30 @@ describe('sync-order-mapper node', () => {
     const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
     helper.getNode('mapper').receive({ payload: order() });
     assert.match((await caught).error.message, /sync-order-mapper settings: arDivisionNo: must be two digits/);
+  });
+});
+
+describe('sync-order-mapper node with the company lengths from a Sage 100 configuration', () => {
+  let sim: Sage100Simulator;
+  beforeEach(async () => {
+    // A current company: names 50, address lines 40 (the mapper's default profile is the 4.x one, 30).
+    sim = await startSage100Simulator({ company: seedDemo(new SageCompany({ profile: 'current' })) });
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    await sim.close();
+  });
+
+  it("agent mode: names fit the company's lengths as health reports them, not the profile's", async () => {
+    const { subject, out } = await loadSageNode([sage100Config, syncOrderMapper], sim, {
+      mode: 'agent',
+      node: { type: 'sync-order-mapper', cashCustomerNo: 'CASH' },
+    });
+    const company = 'Analytical Engines and Difference Machines Ltd';
+    const mapped = await sendAndReceive<{ payload: MappedOrder }>(subject, out, { payload: order('TSHIRT', company) });
+    assert.equal(company.length > 30 && company.length <= 50, true);
+    assert.equal(mapped.payload.salesOrder.BillToName, company);
   });
 });

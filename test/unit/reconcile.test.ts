@@ -64,11 +64,30 @@ describe('reconciliation', () => {
       report.mismatches.map(({ orderId, kind, detail }) => [orderId, kind, detail]),
       [
         [107, 'refunded-in-store', '12.50 USD refunded in the store (1 refund, Partially Refunded (14)); Sage is not changed by this integration'],
+        [108, 'undone-after-import', 'imported as sales order W000108, now Refunded (4) in BigCommerce: needs attention (nothing in Sage was changed or deleted)'],
         [108, 'refunded-in-store', '0.00 USD refunded in the store (0 refunds, Refunded (4)); Sage is not changed by this integration'],
-        [109, 'cancelled-in-store', 'BigCommerce says Cancelled (5) but Sage has sales order W000109'],
+        [109, 'undone-after-import', 'imported as sales order W000109, now Cancelled (5) in BigCommerce: needs attention (nothing in Sage was changed or deleted)'],
       ],
     );
-    assert.deepEqual(report.byKind, { 'refunded-in-store': 2, 'cancelled-in-store': 1 });
+    assert.deepEqual(report.byKind, { 'refunded-in-store': 2, 'undone-after-import': 2 });
+  });
+
+  it("subtracts the header DiscountAmt from Sage's total", async () => {
+    const sage = new FakeSage({ W000120: salesOrder('W000120', 120, { DiscountAmt: 5 }) });
+    const report = await reconcile([payments(120, { orderTotal: 59.8 })], sage, reconcileOptions({ checkCapture: false }));
+    assert.deepEqual(report.mismatches, []);
+  });
+
+  it('finds the parts of a split order (W00123A, W00123B) and compares their sum', async () => {
+    const sage = new FakeSage({
+      W00123A: salesOrder('W00123A', 123, { Lines: [{ ItemCode: 'TEE', QuantityOrdered: 1, UnitPrice: 25 }], FreightAmt: 0, SalesTaxAmt: 2 }),
+      W00123B: salesOrder('W00123B', 123, { Lines: [{ ItemCode: 'TEE', QuantityOrdered: 1, UnitPrice: 25 }], FreightAmt: 10, SalesTaxAmt: 2.8 }),
+    });
+    const report = await reconcile([payments(123)], sage, reconcileOptions({ checkCapture: false }));
+    assert.deepEqual(report.mismatches, []);
+    assert.deepEqual(sage.reads, ['W000123', 'W00123A', 'W00123B', 'W00123C']);
+    const short = await reconcile([payments(123, { orderTotal: 70 })], sage, reconcileOptions({ checkCapture: false }));
+    assert.deepEqual(short.mismatches.map(({ salesOrderNo, kind }) => [salesOrderNo, kind]), [['W00123A+W00123B', 'total-differs']]);
   });
 
   it('reports payments not captured: authorized only, or failed transactions', async () => {

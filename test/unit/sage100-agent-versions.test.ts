@@ -56,13 +56,13 @@ describe('Sage 100 agent client: contract 1.1 operations, and a 1.0 agent withou
 
   const customer = { ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerName: 'Ada Lovelace', TelephoneNo: '555-0100' };
 
-  it('a 1.1 agent: a new order costs 2 requests, a customer upsert and a create-if-absent', async () => {
+  it('a 1.1 agent: a new order costs 2 requests, a customer upsert and a create-if-absent (after the one read of the company lengths)', async () => {
     await start();
     const upserted = await upsertCustomer(client, customer);
     assert.deepEqual([upserted.outcome, upserted.changedFields], ['updated', ['TelephoneNo']]);
     const created = await createSalesOrderIfAbsent(client, sampleSalesOrder());
     assert.equal(created.outcome, 'created');
-    assert.deepEqual(requests, ['POST /v1/customers/upsert 200', 'POST /v1/sales-orders/create-if-absent 201']);
+    assert.deepEqual(requests, ['GET /v1/health 200', 'POST /v1/customers/upsert 200', 'POST /v1/sales-orders/create-if-absent 201']);
     const again = await createSalesOrderIfAbsent(client, sampleSalesOrder());
     assert.deepEqual([again.outcome, again.foundIn], ['already-posted', 'open']);
   });
@@ -94,6 +94,7 @@ describe('Sage 100 agent client: contract 1.1 operations, and a 1.0 agent withou
     assert.equal((await upsertCustomer(client, customer)).outcome, 'updated');
     assert.equal((await createSalesOrderIfAbsent(client, sampleSalesOrder())).outcome, 'created');
     assert.deepEqual(requests, [
+      'GET /v1/health 200',
       'POST /v1/customers/upsert 404',
       'GET /v1/customers/01/WEB0001 200',
       'PUT /v1/customers/01/WEB0001 200',

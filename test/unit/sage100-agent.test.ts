@@ -92,7 +92,7 @@ describe('Sage 100 agent: contract, the agent over the BOI emulator, and the cli
     console.log(`      ${exchanges.length} agent responses validated against docs/sage100-agent-api.yaml (${seen.size} operation/status pairs: ${[...seen.keys()].sort().join(', ')})`);
     assert.deepEqual(failures, []);
     const operations = new Set([...seen.keys()].map((key) => key.split(' ')[0]));
-    // Contract 1.0's ten operations through the client here; agent/test/agent-contract.test.ts answers all 13.
+    // Contract 1.0's ten operations through the client here; agent/test/agent-contract.test.ts answers all 14.
     assert.equal(operations.size, 10, `every 1.0 operation answered at least once, saw ${[...operations].join(', ')}`);
   });
 

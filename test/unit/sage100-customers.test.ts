@@ -135,11 +135,16 @@ describe('Sage 100 customer upsert', () => {
   });
 
   it('rejects a bad customer with the field and the record named, and writes nothing', async () => {
-    const err = await upsertCustomer(sage, { ...webCustomer, CustomerName: 'A name far longer than thirty characters' }).catch((e: unknown) => e);
+    // At the company's lengths when the client knows them (agent health), else at the longest any version has.
+    const longName = 'A name far longer than thirty characters';
+    const thirty = Object.assign(Object.create(sage) as typeof sage, { fieldLimits: async () => ({ Name: 30 }) });
+    const err = await upsertCustomer(thirty, { ...webCustomer, CustomerName: longName }).catch((e: unknown) => e);
     assert.ok(err instanceof ValidationError);
     assert.equal(err.field, 'CustomerName');
     assert.equal(err.record, 'customer 00-BC1042');
     assert.match(err.message, /customer 00-BC1042: CustomerName: at most 30 characters/);
+    const tooLong = await upsertCustomer(sage, { ...webCustomer, CustomerName: longName.repeat(2) }).catch((e: unknown) => e);
+    assert.match(String((tooLong as Error).message), /CustomerName: at most 50 characters/);
     assert.equal(sage.writes.length, 0);
   });
 

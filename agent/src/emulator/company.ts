@@ -493,7 +493,7 @@ export class SageCompany {
    * company exactly as it was. Customer defaults fill the header and item defaults fill each line, as BOI
    * does when CustomerNo and ItemCode are set first; tax comes from the tax schedule.
    */
-  createSalesOrder(input: Record<string, unknown>): SalesOrderWithLines {
+  createSalesOrder(input: Record<string, unknown>, options: { preview?: boolean } = {}): SalesOrderWithLines {
     const salesOrderNo = this.salesOrderKey(input.SalesOrderNo);
     if (this.salesOrders.has(salesOrderNo)) throw new SageFault(FAULT_CODES.alreadyExists, `Sales order ${salesOrderNo} already exists.`);
     const customerKey = this.customerKey(input.ARDivisionNo, input.CustomerNo);
@@ -516,6 +516,8 @@ export class SageCompany {
     if (!Array.isArray(rawLines)) throw new SageFault(FAULT_CODES.invalidValue, 'Lines must be a list of sales order lines.');
     const lines = rawLines.map((raw: unknown, index) => this.buildLine(raw, index, String(header.WarehouseCode ?? '')));
     Object.assign(header, this.taxOf(String(header.TaxSchedule ?? ''), lines, Number(header.FreightAmt)));
+    // PreviewSalesOrder: every check and the totals, nothing stored.
+    if (options.preview) return clone({ ...header, SalesOrderNo: salesOrderNo, Lines: lines } as SalesOrderWithLines);
 
     // Everything checked: commit header, lines and the stock they commit, with one audit stamp.
     const stamp = this.stamp();

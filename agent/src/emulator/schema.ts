@@ -30,6 +30,9 @@ export const BASE_LENGTHS = {
   PaymentType: 5,
   OtherPaymentTypeRefNo: 24,
   CheckNoForDeposit: 10,
+  SalespersonNo: 4,
+  PriceLevel: 1,
+  CustomerType: 4,
   UDF: 30,
 } as const;
 
@@ -113,6 +116,10 @@ export const CUSTOMER_COLUMNS: Record<string, Column> = {
   EmailAddress: text('E-mail Address', 'EmailAddress'),
   TermsCode: text('Terms Code', 'TermsCode'),
   TaxSchedule: text('Tax Schedule', 'TaxSchedule'),
+  SalespersonDivisionNo: text('Salesperson Division Number', 'ARDivisionNo'),
+  SalespersonNo: text('Salesperson Number', 'SalespersonNo'),
+  PriceLevel: text('Price Level', 'PriceLevel'),
+  CustomerType: text('Customer Type', 'CustomerType'),
 };
 
 /** Columns Sage computes or stamps itself; setting one fails (0) with "<label> is read only". */

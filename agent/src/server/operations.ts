@@ -9,6 +9,7 @@ import { listInvoices } from '../sage/invoices';
 import { StockSnapshots } from '../sage/stock-changes';
 import type { SageLogicOptions } from '../sage/options';
 import { createSalesOrder, ensureSalesOrder, getSalesOrder, type SalesOrderInput } from '../sage/sales-orders';
+import { validateSalesOrder, type ValidateInput } from '../sage/validate';
 import type { BoiSession, SessionPool } from '../sage/session';
 import { decodeToken, encodeToken, ListingCache, page } from './paging';
 
@@ -85,6 +86,12 @@ export function registerOperations(api: OpenAPIBackend, context: OperationContex
       const input = c.request.requestBody as SalesOrderInput;
       const result = await write(c, (session) => ensureSalesOrder(session, logic, input));
       return { status: result.outcome === 'created' ? 201 : 200, body: result };
+    },
+
+    validateSalesOrder: async (c: Context): Promise<Reply> => {
+      const input = c.request.requestBody as ValidateInput;
+      // The write lane: it sets columns on the objects a create uses, so it must not interleave with a create.
+      return { status: 200, body: await write(c, (session) => validateSalesOrder(session, logic, input)) };
     },
 
     getCustomer: async (c: Context): Promise<Reply> => {
