@@ -231,7 +231,7 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
 
   // UDF_ columns come back too: what was sent in them must be seen to have arrived.
   const toSalesOrder = (raw: z.infer<typeof salesOrderRecordSchema>) =>
-    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), ...known(Object.keys(raw).filter((key) => UDF_COLUMN.test(key)), raw), Lines: raw.Lines.map((line) => known(LINE_KEYS, line)) }) as SalesOrder;
+    ({ CustomerPONo: '', ...known(ORDER_KEYS, raw), ...known(Object.keys(raw).filter((key) => UDF_COLUMN.test(key)), raw), Lines: raw.Lines.map((line) => known([...LINE_KEYS, ...Object.keys(line).filter((key) => UDF_COLUMN.test(key))], line)) }) as SalesOrder;
 
   const customerPath = (arDivisionNo: string, customerNo: string) => `/v1/customers/${encodeURIComponent(arDivisionNo)}/${encodeURIComponent(customerNo)}`;
   const customerRecord = (customer: { ARDivisionNo: string; CustomerNo: string }) => `customer ${customer.ARDivisionNo}-${customer.CustomerNo}`;

@@ -129,13 +129,18 @@ export function salesOrderFromSoap(raw: SoapRecord): SalesOrder {
  */
 export function salesOrderToSoap(order: SalesOrder): SoapRecord {
   const { Lines, OrderDate, ...header } = order;
-  const columns = defined(header);
+  return {
+    ...withOtherFields(defined(header)),
+    OrderDate: toSoapDateTime(OrderDate),
+    // The SalesOrderLine contract has no OtherFields (as far as the WSDL we know shows, UNCONFIRMED): line UDFs, such as
+    // the shipment line link, go through the agent only (README, "Shipments back to the store").
+    Lines: { SalesOrderLine: Lines.map((line) => Object.fromEntries(Object.entries(defined(line)).filter(([name]) => !UDF_COLUMN.test(name)))) },
+  };
+}
+
+/** Named members as they are, UDF_ members moved into OtherFields. */
+function withOtherFields(columns: SoapRecord): SoapRecord {
   const named = Object.fromEntries(Object.entries(columns).filter(([name]) => !UDF_COLUMN.test(name)));
   const udfs: SoapField[] = Object.entries(columns).filter(([name]) => UDF_COLUMN.test(name)).map(([MasFieldName, value]) => ({ MasFieldName, Value: String(value) }));
-  return {
-    ...named,
-    OrderDate: toSoapDateTime(OrderDate),
-    Lines: { SalesOrderLine: Lines.map((line) => defined(line)) },
-    ...(udfs.length > 0 && { OtherFields: { Field: udfs } }),
-  };
+  return { ...named, ...(udfs.length > 0 && { OtherFields: { Field: udfs } }) };
 }

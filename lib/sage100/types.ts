@@ -45,7 +45,7 @@ export const sageDateSchema = z.string().regex(/^\d{8}$/, 'must be YYYYMMDD');
 /** ItemType 1 regular, 2 special, 3 charge, 4 comment, 5 miscellaneous (freight, discounts …). */
 export const itemTypeSchema = z.enum(['1', '2', '3', '4', '5']);
 
-export const salesOrderLineSchema = z.object({
+const salesOrderLineColumns = z.object({
   ItemCode: itemCodeSchema,
   ItemType: itemTypeSchema.optional(),
   ItemCodeDesc: upto(L.ItemCodeDesc).optional(),
@@ -56,6 +56,25 @@ export const salesOrderLineSchema = z.object({
   UnitOfMeasure: upto(L.UnitOfMeasure).optional(),
   CommentText: upto(L.CommentText).optional(),
 });
+
+/** A user-defined field (`UDF_…`) of the sales order header or its lines, as the UDF mapping and the line link fill it. */
+export const UDF_COLUMN = /^UDF_[A-Z0-9_]{1,26}$/;
+
+/**
+ * The columns of a schema plus UDF_ columns: those pass through parsing (a plain object schema would strip them),
+ * anything else unknown is refused. Typed as the plain columns so `.shape` lists the named columns.
+ */
+function withUdfColumns<T extends z.ZodObject>(columns: T, what: string): T {
+  return columns
+    .catchall(z.union([z.string(), z.number()]))
+    .superRefine((record, context) => {
+      for (const key of Object.keys(record)) {
+        if (!(key in columns.shape) && !UDF_COLUMN.test(key)) context.addIssue({ code: 'custom', path: [key], message: `is not a ${what} column or a UDF_ column` });
+      }
+    }) as unknown as T;
+}
+
+export const salesOrderLineSchema = withUdfColumns(salesOrderLineColumns, 'sales order line');
 
 const salesOrderColumns = z.object({
   SalesOrderNo: salesOrderNoSchema,
@@ -97,20 +116,7 @@ const salesOrderColumns = z.object({
   Lines: z.array(salesOrderLineSchema).min(1, 'a sales order needs at least one line'),
 });
 
-/** A user-defined field of the sales order header (`UDF_…`), as the UDF mapping fills it. */
-export const UDF_COLUMN = /^UDF_[A-Z0-9_]{1,26}$/;
-
-/**
- * The header columns above, plus UDF_ columns: those pass through parsing (a plain object schema would strip
- * them), anything else unknown is refused. Typed as the plain columns so `.shape` lists the named columns.
- */
-export const salesOrderSchema = salesOrderColumns
-  .catchall(z.union([z.string(), z.number()]))
-  .superRefine((order, context) => {
-    for (const key of Object.keys(order)) {
-      if (!(key in salesOrderColumns.shape) && !UDF_COLUMN.test(key)) context.addIssue({ code: 'custom', path: [key], message: 'is not a sales order column or a UDF_ column' });
-    }
-  }) as unknown as typeof salesOrderColumns;
+export const salesOrderSchema = withUdfColumns(salesOrderColumns, 'sales order');
 
 export const customerSchema = z.object({
   ARDivisionNo: arDivisionNoSchema,

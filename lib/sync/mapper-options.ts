@@ -104,6 +104,11 @@ export const mapperSettingsSchema = numberingSchema.extend({
   poFormField: z.string().default('PO Number'),
   /** One `BigCommerce field = UDF_COLUMN` per line; see docs/field-placement.md for the field names. */
   udfTable: z.string().default(''),
+  /**
+   * A line UDF that names the BigCommerce line each Sage product line came from (`<order_product_id>@<order_address_id>`),
+   * so shipments name the right items with one read. Blank: off (the UDF must exist in Sage first).
+   */
+  lineLinkColumn: z.union([z.literal(''), z.string().regex(/^UDF_[A-Z0-9_]{1,26}$/, 'must be a UDF column: UDF_ and upper-case letters, digits or _')]).default(''),
 
   /** Several ship-to addresses: one order with the others in comments, or one sales order per address. */
   consignments: z.enum(['comments', 'split']).default('comments'),

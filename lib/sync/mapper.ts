@@ -455,9 +455,15 @@ function buildSalesOrder(input: SalesOrderInput): SalesOrder {
     } else if (!UDF_ONLY.has(item.key)) comment(`${item.label}: ${item.text}`, item.label, item.field);
   };
 
+  const addressOfLine = new Map(order.consignments.shipping.flatMap((consignment) => consignment.line_items.map((item) => [item.id, consignment.id] as const)));
   for (const placement of placements.filter((p) => p.kind === 'product')) {
     const product = placement.product as OrderProduct;
-    lines.push(productLine(placement, input.itemCodeById.get(product.id) as string, options, draft));
+    const line = productLine(placement, input.itemCodeById.get(product.id) as string, options, draft);
+    if (options.lineLinkColumn) {
+      const address = addressOfLine.get(product.id);
+      (line as Record<string, unknown>)[options.lineLinkColumn] = address === undefined ? String(product.id) : `${product.id}@${address}`;
+    }
+    lines.push(line);
     if (options.optionComments) {
       const chosen = product.product_options
         .map((option) => `${singleLine(option.display_name)}: ${singleLine(option.display_value)}`)

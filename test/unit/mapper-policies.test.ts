@@ -177,6 +177,17 @@ describe('mapper policies', () => {
       assert.throws(() => mapperOptions({ udfTable: 'po_number = BUYER_PO' }), /UDF table line 1: "BUYER_PO" is not a UDF column/);
     });
 
+    it('name the BigCommerce line of every product line in the line-link UDF when chosen, for shipments; no other line carries it', () => {
+      const input = fixture('mixed-b2b-two-addresses-handling').order as unknown as { consignments: { shipping: Array<{ id: number; line_items: Array<{ id: number }> }> } };
+      const [mapped] = posted(decide('mixed-b2b-two-addresses-handling', { lineLinkColumn: 'UDF_BC_LINE' }));
+      const expected = input.consignments.shipping.flatMap((consignment) => consignment.line_items.map((item) => `${item.id}@${consignment.id}`));
+      const lines = mapped!.salesOrder.Lines as Array<Record<string, unknown>>;
+      assert.deepEqual(lines.filter((line) => line.UDF_BC_LINE !== undefined).map((line) => line.UDF_BC_LINE), expected);
+      assert.ok(lines.filter((line) => line.UDF_BC_LINE === undefined).every((line) => String(line.ItemCode).startsWith('/')), 'charge and comment lines carry no link');
+      assert.equal(posted(decide('mixed-b2b-two-addresses-handling'))[0]!.salesOrder.Lines.some((line) => 'UDF_BC_LINE' in line), false, 'off by default');
+      assert.throws(() => mapperOptions({ lineLinkColumn: 'BC_LINE' }), /lineLinkColumn/);
+    });
+
     it('leave staff notes out when chosen, saying so', () => {
       const [mapped] = posted(decide('us-staff-notes', { staffNotes: 'omit' }));
       assert.ok(!mapped?.salesOrder.Lines.some((line) => line.CommentText?.startsWith('Staff notes')));
