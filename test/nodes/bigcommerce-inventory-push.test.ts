@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
 import inventoryPush from '../../nodes/bigcommerce/bigcommerce-inventory-push';
@@ -10,7 +9,7 @@ import type { PushSummary } from '../../lib/sync/stock';
 import { createBigCommerceClient } from '../../lib/bigcommerce/client';
 import { assignPriceLevelGroups } from '../../lib/sync/price-levels';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
 const nodes = [bigcommerceConfig, inventoryPush, syncItemMap, catchNode];
@@ -37,6 +36,7 @@ function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
 describe('bigcommerce-inventory-push node', () => {
   let sim: TestStore;
   let userDir: string;
+  let stopNodeRed: () => Promise<void>;
 
   function flow(settings: Record<string, unknown> = {}) {
     return [
@@ -85,16 +85,11 @@ describe('bigcommerce-inventory-push node', () => {
       ],
     });
     sim.store.addProduct({ sku: 'MUG-11OZ', price: 7, inventory_level: 0 });
-    userDir = await mkdtemp(join(tmpdir(), 'inventory-push-node-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ userDir, stop: stopNodeRed } = await startWithUserDir('inventory-push-node-'));
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
+    await stopNodeRed();
     await sim.close();
-    await rm(userDir, { recursive: true, force: true });
   });
 
   it('shows Sage stock and price in the store and sends a summary', async () => {

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { orderLines, orderSchema, type BigCommerceOrderInput } from '../../lib/bigcommerce/order';
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
 import bigcommerceOrder from '../../nodes/bigcommerce/bigcommerce-order';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
 import { IMPORT_MARKER } from '../../lib/sync/import-once';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
 const nodes = [bigcommerceConfig, bigcommerceOrder, catchNode];
@@ -35,7 +32,7 @@ function lastStatus(node: TestNode): () => { fill?: string; text?: string } | un
 
 describe('bigcommerce-order node', () => {
   let sim: TestStore;
-  let userDir: string;
+  let stopNodeRed: () => Promise<void>;
 
   function flow(settings: Record<string, unknown> = {}) {
     return [
@@ -78,16 +75,11 @@ describe('bigcommerce-order node', () => {
 
   beforeEach(async () => {
     sim = await startTestStore();
-    userDir = await mkdtemp(join(tmpdir(), 'bigcommerce-order-node-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ stop: stopNodeRed } = await startWithUserDir('bigcommerce-order-node-'));
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
+    await stopNodeRed();
     await sim.close();
-    await rm(userDir, { recursive: true, force: true });
   });
 
   describe('get', () => {

@@ -11,7 +11,7 @@ import type { PushSummary } from '../../lib/sync/stock';
 import { SageCompany } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
-import { helper, nextMessage } from '../support/node-red';
+import { helper, nextMessage, startWithUserDir } from '../support/node-red';
 
 /**
  * Issue 15, "Must show": a receipt Sage did not stamp (a purchase-order receipt, a Visual Integrator import) reaches
@@ -38,7 +38,7 @@ describe('sage100-items → inventory push: quantity changes Sage did not stamp'
   this.timeout(30_000);
   let sage: Sage100Simulator;
   let store: TestStore;
-  let userDir: string;
+  let stopNodeRed: () => Promise<void>;
   let agentData: string;
   let now: Date;
 
@@ -52,17 +52,12 @@ describe('sage100-items → inventory push: quantity changes Sage did not stamp'
     store = await startTestStore({ quota: { requests: 10_000, windowMs: 30_000 } });
     store.store.addProduct({ sku: 'BOLT-10', price: 2, inventory_level: 0 });
     store.store.addProduct({ sku: 'NUT-10', price: 1, inventory_level: 0 });
-    userDir = await mkdtemp(join(tmpdir(), 'unstamped-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ stop: stopNodeRed } = await startWithUserDir('unstamped-'));
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
+    await stopNodeRed();
     await sage.close();
     await store.close();
-    await rm(userDir, { recursive: true, force: true });
     await rm(agentData, { recursive: true, force: true });
   });
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SageItem } from '../../lib/sage100/types';
 import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100Items from '../../nodes/sage100/sage100-items';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
-import { helper, nextMessage, type TestNode } from '../support/node-red';
+import { nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 import { loadSageNode } from '../support/sage100';
 
 
@@ -26,6 +25,7 @@ function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
 describe('sage100-items node', () => {
   let sim: Sage100Simulator;
   let userDir: string;
+  let stopNodeRed: () => Promise<void>;
   /** The company's clock, moved by hand so that changes are later than the cursor of the run before. */
   let now: Date;
   const at0901 = () => (now = new Date('2026-03-02T09:01:00Z'));
@@ -33,16 +33,11 @@ describe('sage100-items node', () => {
   beforeEach(async () => {
     now = new Date('2026-03-02T09:00:00Z');
     sim = await startSage100Simulator({ company: seedDemo(new SageCompany({ now: () => now })) });
-    userDir = await mkdtemp(join(tmpdir(), 'sage100-items-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ userDir, stop: stopNodeRed } = await startWithUserDir('sage100-items-'));
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
+    await stopNodeRed();
     await sim.close();
-    await rm(userDir, { recursive: true, force: true });
   });
 
   async function load(settings: Record<string, unknown> = {}, mode: 'agent' | 'soap' = 'agent') {

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SageInvoice } from '../../lib/sage100/invoices';
 import type { InvoiceResult } from '../../lib/sync/shipments';
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
@@ -11,7 +8,7 @@ import sage100Invoices from '../../nodes/sage100/sage100-invoices';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { sampleOrder, startTestStore, type TestStore } from '../support/bigcommerce';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 import { loadSageNode } from '../support/sage100';
 
 const at = { x: 100, y: 100 };
@@ -30,7 +27,7 @@ function statusShown(node: TestNode, match: (status: { fill?: string; text?: str
 
 describe('sage100-invoices node', () => {
   let sim: Sage100Simulator;
-  let userDir: string;
+  let stopNodeRed: () => Promise<void>;
   let now: Date;
 
   beforeEach(async () => {
@@ -39,16 +36,11 @@ describe('sage100-invoices node', () => {
     company.createSalesOrder({ SalesOrderNo: 'W001042', OrderDate: '20260302', ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerPONo: 'BC1042', Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 2, UnitPrice: 11.25 }] });
     company.invoiceSalesOrder({ salesOrderNo: 'W001042', trackingNumbers: ['1Z999'] });
     sim = await startSage100Simulator({ company });
-    userDir = await mkdtemp(join(tmpdir(), 'sage100-invoices-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ stop: stopNodeRed } = await startWithUserDir('sage100-invoices-'));
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
+    await stopNodeRed();
     await sim.close();
-    await rm(userDir, { recursive: true, force: true });
   });
 
   const load = (mode: 'agent' | 'soap' = 'agent') => loadSageNode([sage100Config, sage100Invoices], sim, { mode, node: { type: 'sage100-invoices', pageSize: 50 }, tls: { tlsMode: 'pin', pinSha256: sim.fingerprint256 } });
@@ -87,7 +79,7 @@ describe('sage100-invoices node', () => {
 
 describe('bigcommerce-shipment node', () => {
   let sim: TestStore;
-  let userDir: string;
+  let stopNodeRed: () => Promise<void>;
   let orderId: number;
   let lineId: number;
 
@@ -97,9 +89,7 @@ describe('bigcommerce-shipment node', () => {
     const order = sim.store.addOrder(sampleOrder({ status_id: 11, products: [{ sku: 'WIDGET-1', quantity: 2 }] }));
     orderId = order.id;
     lineId = order.lines[0]!.id;
-    userDir = await mkdtemp(join(tmpdir(), 'bigcommerce-shipment-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ stop: stopNodeRed } = await startWithUserDir('bigcommerce-shipment-'));
     await helper.load(
       [bigcommerceConfig, bigcommerceShipment, coreNode('common/25-catch.js')],
       [
@@ -114,11 +104,8 @@ describe('bigcommerce-shipment node', () => {
     );
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
+    await stopNodeRed();
     await sim.close();
-    await rm(userDir, { recursive: true, force: true });
   });
 
   const invoice = (overrides: Record<string, unknown> = {}) => ({

@@ -1,15 +1,14 @@
 import { translate, useCatalogs } from '../support/catalog';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeAPI, NodeDefinition, NodeMessage, NodeStatus } from '../../lib/node-red/types';
 import syncOrderMapper from '../../nodes/sync/sync-order-mapper';
 import syncQueue from '../../nodes/sync/sync-queue';
 import syncRedis from '../../nodes/sync/sync-redis';
 import { removeKeys, requireRedis, uniquePrefix, until } from '../unit/queue-support';
-import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
+import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
 const at = { x: 100, y: 100 };
@@ -48,16 +47,12 @@ function inbox(node: TestNode): NodeMessage[] {
 describe('sync-queue node', () => {
   // An in-memory queue keeps its unfinished jobs in the user directory: each test has its own.
   let userDir: string;
+  let stopNodeRed: () => Promise<void>;
   beforeEach(async () => {
-    userDir = await mkdtemp(join(tmpdir(), 'sync-queue-node-'));
-    helper.settings({ userDir });
-    await helper.startServer();
+    ({ userDir, stop: stopNodeRed } = await startWithUserDir('sync-queue-node-'));
   });
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
-    await rm(userDir, { recursive: true, force: true });
+    await stopNodeRed();
   });
 
   describe('in memory', () => {

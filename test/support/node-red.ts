@@ -1,5 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /**
  * The node-red-node-test-helper, bound to the Node-RED line under test. scripts/test.mjs runs the suite once
@@ -79,4 +81,23 @@ export async function caughtWithoutConfiguration(
   const caught = nextMessage<{ errorDetails?: { code?: string; hint?: string } }>(helper.getNode('caught'));
   helper.getNode('subject').receive(msg);
   return caught;
+}
+
+/**
+ * Starts the test helper's Node-RED on a new user directory, where the nodes keep their state files; `stop` unloads
+ * the flow, stops the server and removes the directory.
+ */
+export async function startWithUserDir(prefix: string): Promise<{ userDir: string; stop(): Promise<void> }> {
+  const userDir = await mkdtemp(join(tmpdir(), prefix));
+  helper.settings({ userDir });
+  await helper.startServer();
+  return {
+    userDir,
+    async stop() {
+      await helper.unload();
+      await helper.stopServer();
+      helper.settings({});
+      await rm(userDir, { recursive: true, force: true });
+    },
+  };
 }
