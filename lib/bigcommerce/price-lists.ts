@@ -59,14 +59,15 @@ export interface PriceListAvailability {
 
 /**
  * Whether the store's plan (and the API account) allow price lists: one read of at most one list. A plan without
- * the feature answers 403; anything else unexpected is thrown, not read as "no price lists".
+ * the feature answers 403 (404 where the endpoint is not offered at all); anything else unexpected is thrown, not
+ * read as "no price lists".
  */
 export async function priceListsAvailable(request: RequestFunction): Promise<PriceListAvailability> {
   try {
     await request({ method: 'GET', path: '/v3/pricelists', query: { limit: 1 }, priority: 'interactive' });
     return { available: true };
   } catch (err) {
-    if (err instanceof HttpError && err.status === 403) return { available: false, reason: serverMessage(err.body) ?? err.message };
+    if (err instanceof HttpError && (err.status === 403 || err.status === 404)) return { available: false, reason: serverMessage(err.body) ?? err.message };
     throw err;
   }
 }
