@@ -179,6 +179,16 @@ export async function ensureCustomerGroup(request: RequestFunction, name: string
   }
 }
 
+const customerGroupOfSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.number().int().positive(), customer_group_id: z.number().int().min(0).optional() })) });
+
+/** The customer's group now (0: none), from one `GET /v3/customers?id:in=`; undefined when the store has no such customer. */
+export async function customerGroupOf(request: RequestFunction, customerId: number): Promise<number | undefined> {
+  const response = await request({ method: 'GET', path: '/v3/customers', query: { 'id:in': customerId }, priority: 'bulk' });
+  const { data } = parseWith(customerGroupOfSchema, response.body, { what: 'BigCommerce customers', record: `customer ${customerId}`, code: 'bigcommerce.customer_invalid' });
+  const found = data.find((customer) => customer.id === customerId);
+  return found && (found.customer_group_id ?? 0);
+}
+
 /** `PUT /v3/customers` takes at most 10 customers a call. */
 const MAX_CUSTOMERS_PER_UPDATE = 10;
 

@@ -230,4 +230,6 @@ export interface MappedOrder {
   };
   /** With split consignments: this sales order's place among the order's parts. */
   part?: { index: number; count: number };
+  /** The registered buyer's BigCommerce customer id (absent for guests), for its price level group. */
+  storeCustomerId?: number;
 }

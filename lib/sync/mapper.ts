@@ -402,6 +402,7 @@ function mapParsed(order: BigCommerceOrder, options: MapperOptions, itemCodes: I
     tieOut,
     customerPolicy,
     part: split ? { index, count: parts.length } : undefined,
+    storeCustomerId: order.customer_id > 0 ? order.customer_id : undefined,
   }));
 }
 
