@@ -160,6 +160,8 @@ export const sageItemSchema = z.object({
   SaleMethod: z.string().optional(),
   /** Y in Sage: not to be sold. */
   InactiveItem: z.boolean().optional(),
+  /** Product type D (discontinued) in Sage: not to be sold either. */
+  Discontinued: z.boolean().optional(),
   /** IM_PriceCode rows of the item: a pricing method and up to five quantity breaks per customer price level. */
   priceCodes: z
     .array(
