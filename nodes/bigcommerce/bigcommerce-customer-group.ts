@@ -37,7 +37,7 @@ export default function register(RED: NodeAPI): void {
       const placement = await placeInLevelGroup(store.request, { customerId, priceLevel }, levels, memory);
       msg.customerGroup = placement;
       if (placement.outcome === 'unavailable') {
-        if (!toldUnavailable) this.warn(`The store's plan offers no customer groups, so customers are not put in their Sage price level's group. ${placement.reason}`.trim());
+        if (!toldUnavailable) this.warn(`The store refuses customer groups (a plan without them, or an API account without the Customers scope), so customers are not put in their Sage price level's group. ${placement.reason}`.trim());
         toldUnavailable = true;
         status.show('yellow', 'ring', status.words('unavailable'));
       } else if (placement.outcome === 'skipped') {

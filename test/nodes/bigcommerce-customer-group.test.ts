@@ -83,6 +83,6 @@ describe('bigcommerce-customer-group node', () => {
     const buyer = sim.store.addCustomer({ email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace' });
     assert.equal((await place(buyer.id, '2')).customerGroup.outcome, 'unavailable');
     assert.equal((await place(buyer.id, '2')).customerGroup.outcome, 'unavailable');
-    assert.equal(warnings.filter((text) => /no customer groups/.test(text)).length, 1);
+    assert.equal(warnings.filter((text) => /refuses customer groups/.test(text)).length, 1);
   });
 });
