@@ -189,9 +189,8 @@ export type GroupPlacement =
  * The customer flow's step, once per order: the buyer's BigCommerce customer into the group of its Sage price level.
  * A customer last seen in that group costs no call; otherwise one read of its group, and one write only when it
  * differs. Only the `levels` the push makes price lists of get a group (a group without its list would only take the
-customer out of its own group). A 403 (a plan
- * without customer groups, or an API account without the Customers scope) is `unavailable`, not an error: the order
- * goes on.
+ * customer out of its own group). A 403 (a plan without customer groups, or an API account without the Customers
+ * scope) is `unavailable`, not an error: the order goes on.
  */
 export async function placeInLevelGroup(
   request: RequestFunction,
