@@ -176,7 +176,7 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
     assert.deepEqual((rest.body.items as Array<{ ItemCode: string }>).map((i) => i.ItemCode), ['WIDGET-1']);
     const prices = await call('GET', '/v1/items/prices?itemCode=GADGET-2&itemCode=WIDGET-1');
     const [gadget, widget] = prices.body.prices as Array<Record<string, unknown>>;
-    assert.deepEqual([gadget?.SalesPromotionPrice, gadget?.SaleStartingDate, gadget?.SaleEndingDate, gadget?.SaleMethod, gadget?.InactiveItem], [4.5, '20260301', '20260331', 'P', false]);
+    assert.deepEqual([gadget?.SalesPromotionPrice, gadget?.SaleStartingDate, gadget?.SaleEndingDate, gadget?.SaleMethod, gadget?.InactiveItem, gadget?.Discontinued], [4.5, '20260301', '20260331', 'P', false, false]);
     assert.deepEqual((widget?.priceCodes as Array<{ breaks: unknown[] }>)[0]?.breaks, [{ BreakQuantity: 9, DiscountMarkup: 0 }, { BreakQuantity: 99_999_999, DiscountMarkup: 10 }]);
     const stock = await call('GET', '/v1/stock?itemCode=WIDGET-1&warehouseCode=EST');
     assert.deepEqual((stock.body.rows as Array<{ QuantityOnHand: number }>).map((r) => r.QuantityOnHand), [10]);

@@ -4,6 +4,7 @@ import { HttpError, NetworkError, TimeoutError } from '../http/errors';
 import type { RequestFunction } from '../http/transport';
 import { createBigCommerceClient, type ClientSettings } from './client';
 import { readRateLimitHeaders } from './governor';
+import { priceListsAvailable } from './price-lists';
 import { neededScopesText } from './scopes';
 
 export type ConnectionFailure = 'settings' | 'bad-token' | 'unknown-store' | 'tls' | 'dns' | 'timeout' | 'network' | 'http';
@@ -22,6 +23,10 @@ export interface ConnectionCheck {
   scopes?: string;
   /** The rate limit the store announced with the answer. */
   quota?: { requests?: number; windowMs?: number; left: number };
+  /** Whether the plan (and the API account) offer price lists: without them the push keeps to catalog prices. */
+  priceListsAvailable?: boolean;
+  /** Why not, in BigCommerce's words. */
+  priceListsReason?: string;
 }
 
 const storeSchema = z.looseObject({ name: z.string().optional(), domain: z.string().optional() });
@@ -80,8 +85,8 @@ async function storeName(request: RequestFunction): Promise<string | undefined> 
 /**
  * Read-only calls with the given settings, through the same client stack the nodes use but without retries,
  * so a wrong setting is reported at once: `GET /v3/hooks/admin` (allowed to every API account, so it proves the
- * token and the store hash whatever the scopes, and shows the rate limit), then the store's name. Never throws; never
- * repeats the token.
+ * token and the store hash whatever the scopes, and shows the rate limit), then the store's name, then one price list
+ * (whether the plan offers them). Never throws; never repeats the token.
  */
 export async function testConnection(settings: ClientSettings): Promise<ConnectionCheck> {
   let result: ConnectionCheck;
@@ -90,12 +95,15 @@ export async function testConnection(settings: ClientSettings): Promise<Connecti
     try {
       const ping = await client.request({ method: 'GET', path: '/v3/hooks/admin' });
       const name = await storeName(client.request);
+      const priceLists = await priceListsAvailable(client.request);
       result = {
         ok: true,
         message: name ? `Connected to ${name}.` : 'Connected (the store name needs the Information & Settings read-only scope).',
         storeName: name,
         quota: quotaFrom(ping.headers),
         scopes: neededScopesText(),
+        priceListsAvailable: priceLists.available,
+        ...(priceLists.reason && { priceListsReason: priceLists.reason }),
       };
     } finally {
       await client.close();
@@ -108,6 +116,7 @@ export async function testConnection(settings: ClientSettings): Promise<Connecti
     ...result,
     message: redact(result.message, secrets),
     ...(result.hint && { hint: redact(result.hint, secrets) }),
+    ...(result.priceListsReason && { priceListsReason: redact(result.priceListsReason, secrets) }),
     ...(result.issues && { issues: result.issues.map((issue) => ({ field: issue.field, message: redact(issue.message, secrets) })) }),
   };
 }

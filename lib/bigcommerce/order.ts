@@ -109,7 +109,7 @@ export const pickupConsignmentSchema = lineItemsOnly.extend({
   pickup_method_display_name: text,
   collection_instructions: text,
   location: z
-    .looseObject({ name: text, code: text, address_line_1: text, address_line_2: text, city: text, state: text, postal_code: text, country_alpha2: text })
+    .looseObject({ id: z.number().int().optional(), name: text, code: text, address_line_1: text, address_line_2: text, city: text, state: text, postal_code: text, country_alpha2: text })
     .optional(),
 });
 

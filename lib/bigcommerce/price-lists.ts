@@ -59,14 +59,15 @@ export interface PriceListAvailability {
 
 /**
  * Whether the store's plan (and the API account) allow price lists: one read of at most one list. A plan without
- * the feature answers 403; anything else unexpected is thrown, not read as "no price lists".
+ * the feature answers 403 (404 where the endpoint is not offered at all); anything else unexpected is thrown, not
+ * read as "no price lists".
  */
 export async function priceListsAvailable(request: RequestFunction): Promise<PriceListAvailability> {
   try {
     await request({ method: 'GET', path: '/v3/pricelists', query: { limit: 1 }, priority: 'interactive' });
     return { available: true };
   } catch (err) {
-    if (err instanceof HttpError && err.status === 403) return { available: false, reason: serverMessage(err.body) ?? err.message };
+    if (err instanceof HttpError && (err.status === 403 || err.status === 404)) return { available: false, reason: serverMessage(err.body) ?? err.message };
     throw err;
   }
 }
@@ -176,6 +177,16 @@ export async function ensureCustomerGroup(request: RequestFunction, name: string
     if (!raced) throw err;
     return { ...raced, created: false };
   }
+}
+
+const customerGroupOfSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.number().int().positive(), customer_group_id: z.number().int().min(0).optional() })) });
+
+/** The customer's group now (0: none), from one `GET /v3/customers?id:in=`; undefined when the store has no such customer. */
+export async function customerGroupOf(request: RequestFunction, customerId: number): Promise<number | undefined> {
+  const response = await request({ method: 'GET', path: '/v3/customers', query: { 'id:in': customerId }, priority: 'bulk' });
+  const { data } = parseWith(customerGroupOfSchema, response.body, { what: 'BigCommerce customers', record: `customer ${customerId}`, code: 'bigcommerce.customer_invalid' });
+  const found = data.find((customer) => customer.id === customerId);
+  return found && (found.customer_group_id ?? 0);
 }
 
 /** `PUT /v3/customers` takes at most 10 customers a call. */

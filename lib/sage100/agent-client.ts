@@ -105,6 +105,7 @@ const pricesSchema = z.object({
       SaleEndingDate: z.string().optional(),
       SaleMethod: z.string().optional(),
       InactiveItem: z.boolean().optional(),
+      Discontinued: z.boolean().optional(),
       priceCodes: z
         .array(z.object({ PriceCode: z.string(), CustomerPriceLevel: z.string(), PricingMethod: z.string(), breaks: z.array(z.object({ BreakQuantity: z.number(), DiscountMarkup: z.number() })) }))
         .optional(),

@@ -160,6 +160,8 @@ export const sageItemSchema = z.object({
   SaleMethod: z.string().optional(),
   /** Y in Sage: not to be sold. */
   InactiveItem: z.boolean().optional(),
+  /** Product type D (discontinued) in Sage: not to be sold either. */
+  Discontinued: z.boolean().optional(),
   /** IM_PriceCode rows of the item: a pricing method and up to five quantity breaks per customer price level. */
   priceCodes: z
     .array(
@@ -230,4 +232,6 @@ export interface MappedOrder {
   };
   /** With split consignments: this sales order's place among the order's parts. */
   part?: { index: number; count: number };
+  /** The registered buyer's BigCommerce customer id (absent for guests), for its price level group. */
+  storeCustomerId?: number;
 }

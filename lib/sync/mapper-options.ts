@@ -4,6 +4,8 @@ import { ValidationError, parseWith } from '../errors';
 import { SAGE_FIELD_LIMITS, customerNoSchema, itemCodeSchema } from '../sage100/types';
 import { DEFAULT_UPDATABLE_FIELDS, parseFieldList } from './customer-policy';
 import { parseStatusList } from './order-gate';
+import { locationMappingSchema, parseLocationTable } from './stock';
+import type { WarehouseLocation } from './warehouse-for-line';
 
 /**
  * The conventions of the order mapper, each a node setting with a default. `salesOrderNoFor` and
@@ -42,6 +44,11 @@ export const mapperSettingsSchema = numberingSchema.extend({
   priceBasis: z.enum(['auto', 'ex', 'inc']).default('auto'),
   /** Blank: each item's default warehouse in Sage. */
   warehouseCode: z.string().max(SAGE_FIELD_LIMITS.WarehouseCode, `at most ${SAGE_FIELD_LIMITS.WarehouseCode} characters`).default(''),
+  /**
+   * The inventory push's warehouse → location table (`000, 001 = 1`, one location a line), copied here: a line picked
+   * up at a location ships from the first warehouse its table line names. Blank: every line takes warehouseCode.
+   */
+  locationTable: z.string().default(''),
   /** Product-level discounts lower the unit price, or become LineDiscountPercent (held when that is not exact). */
   lineDiscounts: z.enum(['price', 'percent']).default('price'),
   /** Order-level discounts (coupons, manual, promotions): folded into the lines' prices, the header's DiscountAmt, or discount lines. */
@@ -136,6 +143,8 @@ export type MapperOptions = z.output<typeof mapperSettingsSchema> & {
   paymentTypes: ReadonlyMap<string, string>;
   /** BigCommerce field name -> UDF column. */
   udfs: ReadonlyMap<string, string>;
+  /** The location table, parsed. */
+  locations: readonly WarehouseLocation[];
   statuses: readonly number[];
   updatableFields: readonly string[];
 };
@@ -201,6 +210,17 @@ const parseUdfTable = (table: string) =>
     (name) => name.toLowerCase().replace(/\s+/g, ' '),
   );
 
+/** The push node's table syntax and rules, so one text pasted into both nodes means the same. */
+function parseLocations(table: string): WarehouseLocation[] {
+  return parseLocationTable(table).map((row, index) => {
+    const result = locationMappingSchema.safeParse(row);
+    if (result.success) return result.data;
+    const where = `location table entry ${index + 1}`;
+    const issue = result.error.issues[0];
+    throw new ValidationError(`${where}: ${issue?.path.join('.') || 'line'} ${issue?.message ?? 'is invalid'}`, { code: 'mapper.settings', field: 'locationTable', record: where });
+  });
+}
+
 /** The settings a node's editor saved (strings and booleans, keyed as above); absent ones take their defaults. */
 function pickSettings<T extends z.ZodObject>(schema: T, config: Record<string, unknown>): z.input<T> {
   return Object.fromEntries(Object.keys(schema.shape).filter((key) => config[key] !== undefined && config[key] !== null).map((key) => [key, config[key]])) as z.input<T>;
@@ -224,6 +244,7 @@ export function mapperOptions(settings: MapperSettings = {}): MapperOptions {
     shipVia: parseShipViaTable(parsed.shipViaTable),
     paymentTypes: parsePaymentTypeTable(parsed.paymentTypeTable),
     udfs: parseUdfTable(parsed.udfTable),
+    locations: parseLocations(parsed.locationTable),
     statuses: parseStatusList(parsed.importStatuses) ?? [],
     updatableFields: parseFieldList(parsed.customerUpdateFields),
   };

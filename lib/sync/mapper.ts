@@ -36,6 +36,7 @@ import { OrderHeldError, holdError, type OrderHold } from './order-hold';
 import { planMoney, tieOutOf, type MoneyPlan, type Placement } from './order-money';
 import { UDF_ONLY, orderNotes, type Note } from './order-notes';
 import { mapPayment, type PaymentFields } from './order-payment';
+import { pickupLocationsOfLines, warehouseForLine } from './warehouse-for-line';
 import type { CustomerPolicyOutput } from './customer-policy';
 
 export { customerPoNoFor, mapperOptions, salesOrderNoFor, type MapperOptions, type MapperSettings } from './mapper-options';
@@ -204,7 +205,7 @@ function checkProduct(product: OrderProduct, draft: Draft): void {
 }
 
 /** The product line as Sage takes it: a unit price whose extension is exactly the placed cents. */
-function productLine(placement: Placement, itemCode: string, options: MapperOptions, draft: Draft): SalesOrderLine {
+function productLine(placement: Placement, itemCode: string, warehouseCode: string, options: MapperOptions, draft: Draft): SalesOrderLine {
   const product = placement.product as OrderProduct;
   const quantity = placement.quantity as number;
   const where = lineLabel(product);
@@ -213,7 +214,7 @@ function productLine(placement: Placement, itemCode: string, options: MapperOpti
     ItemCode: itemCode,
     ItemCodeDesc: product.type === 'giftcertificate' ? draft.fit(product.name || 'Gift certificate', draft.limits.ItemCodeDesc, `Description of ${itemCode}`, `${where}.name`) : undefined,
     QuantityOrdered: quantity,
-    WarehouseCode: options.warehouseCode || undefined,
+    WarehouseCode: warehouseCode || undefined,
   });
   const grossCents = unitsToCents(placement.grossUnits ?? placement.units);
   if (options.lineDiscounts === 'percent' && placement.cents < grossCents) {
@@ -401,6 +402,7 @@ function mapParsed(order: BigCommerceOrder, options: MapperOptions, itemCodes: I
     tieOut,
     customerPolicy,
     part: split ? { index, count: parts.length } : undefined,
+    storeCustomerId: order.customer_id > 0 ? order.customer_id : undefined,
   }));
 }
 
@@ -456,9 +458,11 @@ function buildSalesOrder(input: SalesOrderInput): SalesOrder {
   };
 
   const addressOfLine = new Map(order.consignments.shipping.flatMap((consignment) => consignment.line_items.map((item) => [item.id, consignment.id] as const)));
+  const locationOfLine = pickupLocationsOfLines(order.consignments);
   for (const placement of placements.filter((p) => p.kind === 'product')) {
     const product = placement.product as OrderProduct;
-    const line = productLine(placement, input.itemCodeById.get(product.id) as string, options, draft);
+    const warehouse = warehouseForLine(locationOfLine.get(product.id), options.locations, options.warehouseCode);
+    const line = productLine(placement, input.itemCodeById.get(product.id) as string, warehouse, options, draft);
     if (options.lineLinkColumn) {
       const address = addressOfLine.get(product.id);
       (line as Record<string, unknown>)[options.lineLinkColumn] = address === undefined ? String(product.id) : `${product.id}@${address}`;

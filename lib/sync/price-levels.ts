@@ -1,7 +1,9 @@
 import { HttpError } from '../http/errors';
 import type { RequestFunction } from '../http/transport';
+import { serverMessage } from '../bigcommerce/errors';
 import {
   assignPriceList,
+  customerGroupOf,
   ensureCustomerGroup,
   ensurePriceList,
   priceListsAvailable,
@@ -146,21 +148,71 @@ export async function pushPriceLevels(request: RequestFunction, options: PriceLe
   return summary;
 }
 
+/** A level's customer group (level → group id), kept across calls so each group is looked up once. */
+export type LevelGroups = Map<string, number>;
+
 /**
  * Puts each imported B2B customer in the customer group of its Sage price level (`AR_Customer.PriceLevel`), so its
- * price list applies. For the customer flow: `customerId` is the BigCommerce customer. Customers without a level are
- * left alone; groups are created when missing.
+ * price list applies. `customerId` is the BigCommerce customer; `currentGroupId`, when known, spares the write for a
+ * customer already there. Customers without a level are left alone; groups are created when missing.
  */
-export async function assignPriceLevelGroups(request: RequestFunction, customers: ReadonlyArray<{ customerId: number; priceLevel: string | undefined }>): Promise<{ customers: number; calls: number }> {
+export async function assignPriceLevelGroups(
+  request: RequestFunction,
+  customers: ReadonlyArray<{ customerId: number; priceLevel: string | undefined; currentGroupId?: number }>,
+  groups: LevelGroups = new Map(),
+): Promise<{ customers: number; calls: number }> {
   const counter = counted(request);
-  const groups = new Map<string, number>();
   const memberships: Array<{ customerId: number; customerGroupId: number }> = [];
-  for (const { customerId, priceLevel } of customers) {
+  for (const { customerId, priceLevel, currentGroupId } of customers) {
     const level = priceLevel?.trim();
     if (!level) continue;
     if (!groups.has(level)) groups.set(level, (await ensureCustomerGroup(counter.request, groupNameOf(level))).id);
-    memberships.push({ customerId, customerGroupId: groups.get(level)! });
+    const customerGroupId = groups.get(level)!;
+    if (customerGroupId !== currentGroupId) memberships.push({ customerId, customerGroupId });
   }
-  const result = await setCustomerGroups(counter.request, memberships);
+  const result = memberships.length > 0 ? await setCustomerGroups(counter.request, memberships) : { customers: 0 };
   return { customers: result.customers, calls: counter.calls() };
+}
+
+/** What the customer flow knows between orders: each level's group, and the group it last saw each customer in. */
+export interface GroupMemory {
+  groups: LevelGroups;
+  customers: Map<number, number>;
+}
+
+export type GroupPlacement =
+  | { outcome: 'moved' | 'unchanged'; level: string; customerGroupId: number; calls: number }
+  | { outcome: 'skipped'; reason: 'no-level' | 'level-not-pushed' | 'not-in-store'; level?: string; calls: number }
+  | { outcome: 'unavailable'; reason: string; calls: number };
+
+/**
+ * The customer flow's step, once per order: the buyer's BigCommerce customer into the group of its Sage price level.
+ * A customer last seen in that group costs no call; otherwise one read of its group, and one write only when it
+ * differs. Only the `levels` the push makes price lists of get a group (a group without its list would only take the
+ * customer out of its own group). A 403 (a plan without customer groups, or an API account without the Customers
+ * scope) is `unavailable`, not an error: the order goes on.
+ */
+export async function placeInLevelGroup(
+  request: RequestFunction,
+  customer: { customerId: number; priceLevel: string | undefined },
+  levels: readonly string[],
+  memory: GroupMemory,
+): Promise<GroupPlacement> {
+  const level = customer.priceLevel?.trim();
+  if (!level) return { outcome: 'skipped', reason: 'no-level', calls: 0 };
+  if (!levels.includes(level)) return { outcome: 'skipped', reason: 'level-not-pushed', level, calls: 0 };
+  const known = memory.groups.get(level);
+  if (known !== undefined && memory.customers.get(customer.customerId) === known) return { outcome: 'unchanged', level, customerGroupId: known, calls: 0 };
+  const counter = counted(request);
+  try {
+    const current = await customerGroupOf(counter.request, customer.customerId);
+    if (current === undefined) return { outcome: 'skipped', reason: 'not-in-store', level, calls: counter.calls() };
+    const { customers } = await assignPriceLevelGroups(counter.request, [{ customerId: customer.customerId, priceLevel: level, currentGroupId: current }], memory.groups);
+    const customerGroupId = memory.groups.get(level)!;
+    memory.customers.set(customer.customerId, customerGroupId);
+    return { outcome: customers > 0 ? 'moved' : 'unchanged', level, customerGroupId, calls: counter.calls() };
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 403) return { outcome: 'unavailable', reason: serverMessage(err.body) ?? err.message, calls: counter.calls() };
+    throw err;
+  }
 }

@@ -26,11 +26,15 @@ export interface StockSettings {
   /** Undefined pushes stock only and leaves prices to the store. */
   priceColumn?: PriceColumn;
   /**
-   * Items Sage marks InactiveItem: `zero` offers them at stock 0, `hide` takes them off sale in the store (hidden
-   * product, or a variant that cannot be bought); `sell` (default) ignores the flag.
+   * Items Sage says are not for sale (InactiveItem, or Discontinued: notForSale): `zero` offers them at stock 0,
+   * `hide` takes them off sale in the store (hidden product, or a variant that cannot be bought); `sell` (default)
+   * ignores the flags.
    */
   inactiveItems?: 'sell' | 'zero' | 'hide';
 }
+
+/** Sage says the item is not to be sold: inactive, or discontinued. */
+export const notForSale = (item: SageItem): boolean => item.InactiveItem === true || item.Discontinued === true;
 
 /** Sage stores quantities with six decimals; rounding there first keeps 0.1 + 0.2 from losing a unit. */
 function wholeUnits(quantity: number): number {
@@ -43,7 +47,7 @@ function wholeUnits(quantity: number): number {
  * when the settings say so.
  */
 export function availableToSell(item: SageItem, settings: StockSettings): number {
-  if (item.InactiveItem && settings.inactiveItems === 'zero') return 0;
+  if (notForSale(item) && settings.inactiveItems === 'zero') return 0;
   const selected = settings.warehouses.length > 0 ? new Set(settings.warehouses.map((code) => code.trim().toUpperCase())) : undefined;
   let total = 0;
   for (const warehouse of item.warehouses) {

@@ -5,7 +5,7 @@ import type { RequestFunction } from '../http/transport';
 import { sageItemSchema, type SageItem } from '../sage100/types';
 import { pushPriceLevels, type KnownLevels, type PriceLevelSummary } from './price-levels';
 import { PromotionBook } from './promotions';
-import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
+import { PRICE_COLUMNS, PushSnapshot, notForSale, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
 
 export * from './push-plan';
 
@@ -129,7 +129,7 @@ export interface PushSummary {
   durationMs: number;
   /** With promotions on: sale prices set (a promotion current today) and removed (ended, or gone from Sage). */
   salePrices?: { set: number; removed: number };
-  /** With inactive items hidden: SKUs taken off sale (InactiveItem) and put back on sale (active again). */
+  /** With inactive items hidden: SKUs taken off sale (InactiveItem or Discontinued) and put back on sale (for sale again). */
   offSale?: { hidden: number; restored: number };
   /** With price levels: the price lists pushed, or `available: false` on a plan without them (catalog prices only). */
   priceLists?: PriceLevelSummary;
@@ -179,7 +179,7 @@ const promotionsKey = (key: string) => `${key}.promotions`;
 const priceLevelsKey = (key: string) => `${key}.price-levels`;
 const hiddenKey = (key: string) => `${key}.hidden`;
 
-/** The SKUs this push took off sale (InactiveItem with `hide`), per store and location. */
+/** The SKUs this push took off sale (InactiveItem or Discontinued, with `hide`), per store and location. */
 function hiddenSkus(document: unknown, target: string): Set<string> {
   const doc = document as { version?: unknown; target?: unknown; skus?: unknown } | undefined;
   return doc?.version === 1 && doc.target === target && Array.isArray(doc.skus) ? new Set(doc.skus.filter((sku): sku is string => typeof sku === 'string')) : new Set();
@@ -318,14 +318,14 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
   const promotions = options.salePromotions ? PromotionBook.fromDocument(await readState(promotionsKey(key)), target) : undefined;
   promotions?.record(items, options.skusFor ?? ((itemCode) => [itemCode]));
   const salesDue = promotions?.due(today) ?? [];
-  // Off sale or back on: only the SKUs whose InactiveItem differs from what this push last set.
+  // Off sale or back on: only the SKUs whose inactive or discontinued flag differs from what this push last set.
   const hiding = options.settings.inactiveItems === 'hide' ? hiddenSkus(await readState(hiddenKey(key)), target) : undefined;
   const offerDue: Array<{ sku: string; offered: boolean }> = [];
   if (hiding) {
     for (const item of items) {
       for (const sku of (options.skusFor ?? ((itemCode: string) => [itemCode]))(item.ItemCode)) {
-        if (item.InactiveItem === true && !hiding.has(sku)) offerDue.push({ sku, offered: false });
-        else if (item.InactiveItem !== true && hiding.has(sku)) offerDue.push({ sku, offered: true });
+        if (notForSale(item) && !hiding.has(sku)) offerDue.push({ sku, offered: false });
+        else if (!notForSale(item) && hiding.has(sku)) offerDue.push({ sku, offered: true });
       }
     }
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEMO_ADDRESSES, demoBilling, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../../sandbox/demo';
+import { findNode, loadExampleFlow } from '../../sandbox/flows';
 import {
   backfill,
   captureOrderCreated,
@@ -42,7 +43,8 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     this.timeout(180_000);
     sims = await startSimulators();
     world = seedDemoWorld(sims.bc, sims.sage, { items: 24, seed: 7 });
-    runtime = await startRuntime(sims.endpoints);
+    // Sage price level 2 is pushed as a price list, so its buyers go into its customer group.
+    runtime = await startRuntime(sims.endpoints, { overrides: { [findNode(loadExampleFlow(), 'bigcommerce-customer-group').id]: { priceLevels: '2' } } });
     registerOrderHooks(sims.bc, runtime.webhookUrl);
   });
 
@@ -228,6 +230,26 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     const history = sims.sage.company.state().salesOrderHistory.filter((order) => order.CustomerPONo === `BC${orderId}`);
     assert.deepEqual(history.map((order) => [order.SalesOrderNo, order.OrderStatus]), [[salesOrder.SalesOrderNo, 'C']]);
     assert.deepEqual(salesOrdersFor(sims.sage, orderId), [], 'no second order in the open file');
+    assertSettled();
+  });
+
+  it("puts a B2B buyer in the store's customer group of its Sage price level with its first order, and costs no call after", async () => {
+    const customerId = world.customerIds[2]!;
+    // The sales team keeps this customer in Sage at price level 2.
+    sims.sage.company.createCustomer({ ARDivisionNo: '00', CustomerNo: `BC${customerId}`, CustomerName: 'Babbage Engines Ltd', PriceLevel: '2' });
+    const customerCalls = () => sims.bc.exchanges.filter((exchange) => exchange.apiPath === '/customers').map((exchange) => exchange.method);
+
+    const first = await oneSalesOrderFor(placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(9), quantity: 2 }], { customerId })));
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === first.SalesOrderNo, 'the job passes the price level group');
+    const group = sims.bc.store.pricing.groupByName('Sage price level 2');
+    assert.ok(group, 'the level has its customer group');
+    assert.equal(sims.bc.store.customers.get(customerId)!.customerGroupId, group.id);
+    assert.deepEqual(customerCalls(), ['GET', 'PUT'], 'one read of the customer, one write');
+
+    const second = await oneSalesOrderFor(placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(10), quantity: 1 }], { customerId })));
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === second.SalesOrderNo, 'the second job ends');
+    assert.deepEqual(customerCalls(), ['GET', 'PUT'], 'the second order costs the store no call');
+    assert.equal(sims.bc.store.customers.get(customerId)!.customerGroupId, group.id);
     assertSettled();
   });
 

@@ -107,7 +107,18 @@ describe('bigcommerce-config node', () => {
       assert.equal(body.ok, true, body.message);
       assert.equal(body.quota?.requests, 150);
       assert.equal(body.quota?.windowMs, 30_000);
+      assert.equal(body.priceListsAvailable, true);
       assert.ok(!JSON.stringify(body).includes(TOKEN));
+    });
+
+    it("says when the store's plan offers no price lists, in BigCommerce's words, and still connects", async () => {
+      sim = await startTestStore({ accessToken: TOKEN, features: { priceLists: false } });
+      await helper.load(bigcommerceConfig, []);
+      const { body } = (await test({ storeHash: sim.storeHash, apiUrl: sim.apiUrl, accessToken: TOKEN })) as { body: ConnectionCheck };
+      assert.equal(body.ok, true, body.message);
+      assert.equal(body.priceListsAvailable, false);
+      assert.match(body.priceListsReason ?? '', /plan does not include Price Lists/);
+      assert.deepEqual(sim.exchanges.map((exchange) => `${exchange.api}${exchange.apiPath}`), ['v3/hooks/admin', 'v2/store', 'v3/pricelists']);
     });
 
     it('uses the stored token of the config node when the password field was not changed', async () => {

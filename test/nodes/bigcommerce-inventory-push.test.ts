@@ -204,6 +204,7 @@ describe('bigcommerce-inventory-push node', () => {
     await push(items);
     assert.equal(first.priceLists?.available, false);
     assert.equal(sim.store.priceOf('MUG-11OZ'), 8.25, 'the catalog price was pushed');
+    assert.equal(sim.store.pricing.priceLists.size, 0, 'no price list was made');
     assert.equal(warnings.filter((text) => /no price lists/.test(text)).length, 1);
   });
 

@@ -15,8 +15,10 @@ import { helper, nextMessage, startWithUserDir } from '../support/node-red';
 
 /**
  * Issue 15, "Must show": a receipt Sage did not stamp (a purchase-order receipt, a Visual Integrator import) reaches
- * the store within one change poll — through the real nodes: sage100-items (changes mode) → inventory push, against
- * the agent over the BOI emulator and the store simulator.
+ * the store within one change poll; an ended promotion reverts within one poll; level-2 prices with their quantity
+ * breaks become the level's price list; inactive and discontinued items are kept off sale and Sage items the store
+ * lacks are listed — through the real nodes: sage100-items (changes mode) → inventory push, against the agent over
+ * the BOI emulator and the store simulator.
  */
 
 const at = { x: 100, y: 100 };
@@ -146,6 +148,49 @@ describe('sage100-items → inventory push: quantity changes Sage did not stamp'
     assert.equal(store.store.priceOf('GADGET-2'), 6, 'the ended promotion reverted within one poll');
     assert.deepEqual((await poll()).summary.salePrices, { set: 0, removed: 0 }, 'and is forgotten');
   });
+
+  it("pushes Sage's level-2 prices, read from IM_PriceCode through the agent, as the level's price list with its quantity breaks", async () => {
+    // Level 2 pays 5 % off up to 9 units, 10 % off from 10 to 49, 15 % off from 50.
+    sage.company.addPriceCode({ ItemCode: 'BOLT-10', CustomerPriceLevel: '2', PricingMethod: 'D', breaks: [{ quantity: 9, discountMarkup: 5 }, { quantity: 49, discountMarkup: 10 }, { quantity: 99_999_999, discountMarkup: 15 }] });
+    await load(true, { priceColumn: 'StandardUnitPrice', priceLevels: '2', currency: 'USD' });
+    now = new Date('2026-03-02T09:01:00Z');
+    const { summary } = await poll();
+    assert.deepEqual(summary.priceLists?.levels.map((level) => [level.level, level.records]), [['2', 1]], 'one record: NUT-10 has no level-2 price code');
+    const list = store.store.pricing.priceListByName('Sage price level 2');
+    assert.ok(list);
+    const record = store.store.pricing.recordsOf(list.id).get([...store.store.pricing.recordsOf(list.id).keys()][0]!);
+    assert.deepEqual([record?.sku, record?.price, record?.bulkTiers], [
+      'BOLT-10',
+      1.9,
+      [
+        { quantity_min: 10, quantity_max: 49, type: 'fixed', amount: 1.8 },
+        { quantity_min: 50, type: 'fixed', amount: 1.7 },
+      ],
+    ]);
+    assert.equal(store.store.priceOf('BOLT-10'), 2, 'the catalog price stays the standard price');
+  });
+
+  for (const inactiveItems of ['zero', 'hide'] as const) {
+    it(`keeps inactive and discontinued Sage items off sale (${inactiveItems}) and lists the Sage items the store lacks`, async () => {
+      sage.company.addItem({ ItemCode: 'OLD-BOLT', ItemCodeDesc: 'Old bolt', StandardUnitPrice: 2, InactiveItem: 'Y', warehouses: [{ WarehouseCode: '000', QuantityOnHand: 8 }] });
+      sage.company.addItem({ ItemCode: 'LAST-NUT', ItemCodeDesc: 'Last nut', StandardUnitPrice: 1, ProductType: 'D', warehouses: [{ WarehouseCode: '000', QuantityOnHand: 5 }] });
+      sage.company.addItem({ ItemCode: 'NEW-WASHER', ItemCodeDesc: 'Washer', StandardUnitPrice: 1, warehouses: [{ WarehouseCode: '000', QuantityOnHand: 7 }] });
+      store.store.addProduct({ sku: 'OLD-BOLT', price: 2, inventory_level: 3 });
+      store.store.addProduct({ sku: 'LAST-NUT', price: 1, inventory_level: 3 });
+      await load(true, { inactiveItems });
+      now = new Date('2026-03-02T09:01:00Z');
+      const { summary } = await poll();
+      const visible = (sku: string) => store.store.product(store.store.variantBySku(sku)!.productId)!.isVisible;
+      if (inactiveItems === 'zero') {
+        assert.deepEqual([store.store.stockOf('OLD-BOLT'), store.store.stockOf('LAST-NUT')], [0, 0], 'offered at stock 0');
+      } else {
+        assert.deepEqual(summary.offSale, { hidden: 2, restored: 0 });
+        assert.deepEqual([visible('OLD-BOLT'), visible('LAST-NUT')], [false, false], 'taken off sale');
+      }
+      assert.deepEqual([store.store.stockOf('BOLT-10'), visible('BOLT-10')], [10, true], 'an item for sale stays on sale');
+      assert.deepEqual(summary.unknownSkus, ['NEW-WASHER'], 'the Sage item the store does not have is listed');
+    });
+  }
 
   it('misses the same receipt when the comparison is off (the gap it closes)', async () => {
     await load(false);

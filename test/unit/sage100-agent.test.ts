@@ -202,6 +202,7 @@ describe('Sage 100 agent: contract, the agent over the BOI emulator, and the cli
       SuggestedRetailPrice: 14.99,
       SalesPromotionPrice: 0,
       InactiveItem: false,
+      Discontinued: false,
       // Its IM_PriceCode row: 10 % off from the tenth unit, the quantity breaks a price list's bulk tiers come from.
       priceCodes: [{ PriceCode: '', CustomerPriceLevel: '', PricingMethod: 'D', breaks: [{ BreakQuantity: 9, DiscountMarkup: 0 }, { BreakQuantity: 99999999, DiscountMarkup: 10 }] }],
       DateUpdated: '20260302',

@@ -51,6 +51,8 @@ describe('stock: available to sell and price', () => {
   it('subtracts back orders only when set', () => {
     assert.equal(availableToSell(widget, { ...settings, subtractBackOrders: true }), 89);
     assert.equal(availableToSell({ ...widget, InactiveItem: true }, { ...settings, inactiveItems: 'zero' }), 0, 'an inactive item is not offered when so configured');
+    assert.equal(availableToSell({ ...widget, Discontinued: true }, { ...settings, inactiveItems: 'zero' }), 0, 'nor a discontinued one');
+    assert.ok(availableToSell({ ...widget, Discontinued: true }, settings) > 0, 'unless set to sell them');
     assert.equal(availableToSell({ ...widget, InactiveItem: true }, settings), 95, 'and is sold as its stock says by default');
   });
 

@@ -51,6 +51,7 @@ export interface ItemRecord extends SageRow {
   SaleEndingDate: string;
   SaleMethod: string;
   InactiveItem: string;
+  ProductType: string;
   TaxClass: string;
   DefaultWarehouseCode: string;
   DateUpdated: string;
@@ -155,6 +156,8 @@ export interface ItemSeed {
   /** P promotional price, D discount percent (Sage's SaleMethod). */
   SaleMethod?: string;
   InactiveItem?: 'Y' | 'N';
+  /** F finished good (default), R raw material, D discontinued, K kit (Item Maintenance's Product Type). */
+  ProductType?: 'F' | 'R' | 'D' | 'K';
   /** TX taxable (default for regular, charge and misc items), NT not taxable. */
   TaxClass?: string;
   DefaultWarehouseCode?: string;
@@ -272,6 +275,7 @@ export class SageCompany {
       SaleEndingDate: seed.SaleEndingDate ?? '',
       SaleMethod: seed.SaleMethod ?? '',
       InactiveItem: seed.InactiveItem ?? 'N',
+      ProductType: seed.ProductType ?? 'F',
       TaxClass: seed.TaxClass ?? (itemType === '4' ? 'NT' : 'TX'),
       DefaultWarehouseCode: seed.DefaultWarehouseCode ?? [...this.warehouseCodes][0] ?? '000',
       DateCreated: stamp.DateUpdated,
@@ -286,7 +290,7 @@ export class SageCompany {
   /** A desktop edit of CI_Item; stamps DateUpdated/TimeUpdated. */
   updateItem(
     itemCode: string,
-    changes: Partial<Pick<ItemRecord, 'ItemCodeDesc' | 'StandardUnitPrice' | 'SuggestedRetailPrice' | 'SalesPromotionPrice' | 'SaleStartingDate' | 'SaleEndingDate' | 'SaleMethod' | 'InactiveItem'>>,
+    changes: Partial<Pick<ItemRecord, 'ItemCodeDesc' | 'StandardUnitPrice' | 'SuggestedRetailPrice' | 'SalesPromotionPrice' | 'SaleStartingDate' | 'SaleEndingDate' | 'SaleMethod' | 'InactiveItem' | 'ProductType'>>,
   ): ItemRecord {
     const item = this.requireItem(itemCode);
     Object.assign(item, changes, this.stamp());

@@ -100,6 +100,7 @@ export async function getItemPrices(session: BoiSession, logic: SageLogicOptions
       text('SaleEndingDate'),
       text('SaleMethod'),
       text('InactiveItem'),
+      text('ProductType'),
     ]);
     prices.push({
       ItemCode: String(row.ItemCode),
@@ -110,6 +111,8 @@ export async function getItemPrices(session: BoiSession, logic: SageLogicOptions
       SaleEndingDate: String(row.SaleEndingDate ?? ''),
       SaleMethod: String(row.SaleMethod ?? ''),
       InactiveItem: String(row.InactiveItem ?? 'N') === 'Y',
+      // Item Maintenance's Product Type "Discontinued" (D; **UNCONFIRMED** letter, from the field's list F, R, D, K).
+      Discontinued: String(row.ProductType ?? '') === 'D',
       priceCodes: await priceCodesOf(priceCodes, code),
     });
   }
