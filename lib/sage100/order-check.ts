@@ -6,9 +6,9 @@ import type { Customer, SalesOrder } from './types';
 
 /**
  * Per order, all or nothing: before the first write of an order (its customer), Sage checks the whole order —
- * items, ZIP Codes, lengths, validated values — in a dry run. A ZIP Code missing from Sage's ZIP Code table (a
- * foreign postal code, usually) takes the configured fallback with a warning; anything else Sage would refuse
- * stops the order here, with every reason, and nothing is written.
+ * items, ZIP Codes, lengths, validated values — in a dry run (with agent 1.3, inside the customer upsert itself).
+ * A ZIP Code missing from Sage's ZIP Code table (a foreign postal code, usually) takes the configured fallback
+ * with a warning; anything else Sage would refuse stops the order here, with every reason, and nothing is written.
  */
 
 export type ZipFallback = { action: 'hold' } | { action: 'replace'; zipCode: string };
