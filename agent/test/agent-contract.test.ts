@@ -87,7 +87,7 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
   it('health reports the version, the company and the real column lengths of its profile', async () => {
     const health = await call('GET', '/v1/health');
     assert.equal(health.status, 200);
-    assert.equal(health.body.apiVersion, '1.2');
+    assert.equal(health.body.apiVersion, '1.3');
     assert.equal(health.body.sageVersion, 'Sage 100 Standard 2018 (6.10)');
     const lengths = health.body.columnLengths as Record<string, Record<string, number>>;
     assert.deepEqual([lengths.SO_SalesOrderHeader?.BillToName, lengths.SO_SalesOrderHeader?.ShipToAddress1, lengths.SO_SalesOrderHeader?.ShipToCity, lengths.SO_SalesOrderHeader?.CustomerPONo], [30, 30, 20, 15]);
@@ -167,6 +167,48 @@ describe('Sage 100 agent over the BOI emulator: every contract operation', () =>
     const created = await call('POST', '/v1/customers/upsert', { customer: { ...customer, CustomerNo: 'WEB0003', CustomerName: 'Zoë 😀' }, updatableFields: [] });
     // Windows-1252 keeps ë; the emoji cannot be stored and becomes '?', as in Sage.
     assert.deepEqual([created.status, (created.body.customer as { CustomerName: string }).CustomerName], [201, 'Zoë ?']);
+  });
+
+  it('upserts a customer for an order only when Sage would take the order: a refusal answers every problem and writes nothing', async () => {
+    const before = sim.company.state();
+    const customer = { ARDivisionNo: '00', CustomerNo: 'BC7', CustomerName: 'Grace Hopper', ZipCode: '99999' };
+    const salesOrder = order({ ARDivisionNo: '00', CustomerNo: 'BC7', ShipToZipCode: '99999', Lines: [{ ItemCode: 'WIDGET-1', QuantityOrdered: 1 }] });
+    const refused = await call('POST', '/v1/customers/upsert', { customer, updatableFields: [], salesOrder });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.code, 'OrderRefused');
+    const problems = refused.body.problems as Array<{ record: string; column: string; code: string }>;
+    assert.deepEqual(problems.map((problem) => [problem.record, problem.column, problem.code]), [
+      ['customer 00-BC7', 'ZipCode', 'CI_NOF'],
+      ['sales order W001042', 'ShipToZipCode', 'CI_NOF'],
+    ]);
+    assert.deepEqual(sim.company.state(), before, 'no customer left behind');
+    // The ZIP fallback's next round: the same call with the ZIPs replaced writes the customer, order checked.
+    const fixed = await call('POST', '/v1/customers/upsert', { customer: { ...customer, ZipCode: '' }, updatableFields: [], salesOrder: { ...salesOrder, ShipToZipCode: '' } });
+    assert.deepEqual([fixed.status, fixed.body.outcome, fixed.body.orderChecked], [201, 'created', true]);
+    assert.equal((await call('GET', '/v1/customers/00/BC7')).body.CustomerName, 'Grace Hopper');
+    // An unchanged customer does not make the check optional: the order is refused all the same.
+    const again = await call('POST', '/v1/customers/upsert', { customer: { ...customer, ZipCode: '' }, updatableFields: ['CustomerName'], salesOrder: { ...salesOrder, Lines: [{ ItemCode: 'NO-SUCH', QuantityOrdered: 1 }] } });
+    assert.equal(again.status, 422);
+    assert.deepEqual((again.body.problems as Array<{ column: string }>).map((problem) => problem.column), ['ShipToZipCode', 'ItemCode']);
+  });
+
+  it('upserts under the customer policy in one call: kept, fuller-only and template columns', async () => {
+    const existing = { ARDivisionNo: '01', CustomerNo: 'WEB0004', CustomerName: 'Grace Brewster Hopper', TelephoneNo: '555-0100', EmailAddress: 'grace@example.com', City: 'Arlington', TermsCode: '30' };
+    assert.equal((await call('POST', '/v1/customers', existing)).status, 201);
+    const rules = { updatableFields: ['CustomerName', 'TelephoneNo', 'EmailAddress', 'City'], keepFields: ['City'], fullerOnly: true };
+    const incoming = { ...existing, CustomerName: 'Grace Brewster', TelephoneNo: '', EmailAddress: 'amazing.grace@example.com', City: 'Arlingt' };
+    const upserted = await call('POST', '/v1/customers/upsert', { customer: incoming, ...rules, salesOrder: order({ CustomerNo: 'WEB0004' }) });
+    assert.deepEqual([upserted.status, upserted.body.outcome, upserted.body.changedFields, upserted.body.orderChecked], [200, 'updated', ['EmailAddress'], true]);
+    assert.deepEqual(upserted.body.skipped, [
+      { field: 'CustomerName', reason: 'shortened' },
+      { field: 'TelephoneNo', reason: 'emptier' },
+      { field: 'City', reason: 'truncated' },
+    ]);
+    const newCustomer = { templateCustomerNo: 'WEB0004', templateFields: ['TermsCode', 'TaxSchedule'], defaults: { TermsCode: '00' } };
+    const created = await call('POST', '/v1/customers/upsert', { customer: { ARDivisionNo: '01', CustomerNo: 'WEB0005', CustomerName: 'Ada Lovelace' }, ...rules, newCustomer });
+    assert.deepEqual([created.status, created.body.templateFound, (created.body.customer as { TermsCode: string }).TermsCode], [201, true, '30']);
+    const withDefaults = await call('POST', '/v1/customers/upsert', { customer: { ARDivisionNo: '01', CustomerNo: 'WEB0006', CustomerName: 'Alan Turing' }, ...rules, newCustomer: { ...newCustomer, templateCustomerNo: 'NOSUCH' } });
+    assert.deepEqual([withDefaults.body.templateFound, (withDefaults.body.customer as { TermsCode: string }).TermsCode], [false, '00']);
   });
 
   it('lists items, prices with promotions and quantity breaks, and stock', async () => {

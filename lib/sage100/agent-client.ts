@@ -4,7 +4,7 @@ import { parseWith, redact } from '../errors';
 import { HttpError, type RequestSummary } from '../http/errors';
 import { withRetry, type RetryPolicy } from '../http/retry';
 import { createTransport, type ErrorDescription, type HttpRequest } from '../http/transport';
-import type { ConnectionReport, EnsuredSalesOrder, ItemPage, ItemQuery, OrderCheck, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer } from './client';
+import type { ConnectionReport, CustomerForOrder, EnsuredSalesOrder, ItemPage, ItemQuery, OrderCheck, Sage100Client, StockChangesAnswer, StockChangesQuery, UpsertedCustomer, UpsertedForOrder } from './client';
 import { Sage100Error } from './errors';
 import { invoiceSchema, type InvoicePage, type InvoiceQuery } from './invoices';
 import { limitsFromColumnLengths } from './lengths';
@@ -80,6 +80,7 @@ function asSageError(err: unknown, secrets: string[], record?: string): unknown 
 }
 
 const healthSchema = z.object({
+  apiVersion: z.string().optional(),
   agentVersion: z.string(),
   sageVersion: z.string(),
   company: z.object({ code: z.string(), name: z.string() }),
@@ -128,6 +129,20 @@ const ensureSchema = z.object({
 });
 const checkSchema = z.object({ problems: z.array(z.object({ record: z.string(), column: z.string(), code: z.string(), message: z.string() })) });
 const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), changedFields: z.array(z.string()), customer: customerRecordSchema });
+const upsertForOrderSchema = upsertSchema.extend({
+  skipped: z.array(z.object({ field: z.string(), reason: z.enum(['emptier', 'shortened', 'truncated']) })).default([]),
+  templateFound: z.boolean().optional(),
+  // Contract 1.3: the agent checked the order; without it the agent did not, and its answer cannot be trusted as checked.
+  orderChecked: z.literal(true),
+});
+const refusedSchema = z.object({ code: z.literal('OrderRefused'), problems: checkSchema.shape.problems.min(1) });
+
+/** True when the agent's contract (health `apiVersion`, e.g. "1.3") is at least `wanted`. */
+function contractAtLeast(apiVersion: string | undefined, wanted: string): boolean {
+  const [major = 0, minor = 0] = (apiVersion ?? '1.0').split('.').map(Number);
+  const [wantedMajor = 0, wantedMinor = 0] = wanted.split('.').map(Number);
+  return major > wantedMajor || (major === wantedMajor && minor >= wantedMinor);
+}
 
 /** The price members of an item, with the promotion's dates and InactiveItem when the agent sends them (trimmed). */
 function priceColumns(price: z.infer<typeof pricesSchema>['prices'][number]): Partial<SageItem> {
@@ -261,20 +276,22 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
     return stock;
   }
 
-  // The company's lengths do not change while it runs; a failed read is tried again on the next call.
-  let limits: Promise<Partial<SageFieldLimits>> | undefined;
+  // The company's lengths and the agent's contract do not change while it runs: health is read once per client
+  // (a failed read is tried again on the next call).
+  let health: Promise<z.infer<typeof healthSchema>> | undefined;
+  const facts = () => {
+    health ??= call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema).catch((err: unknown) => {
+      health = undefined;
+      throw err;
+    });
+    return health;
+  };
 
   return {
     mode: 'agent',
 
-    fieldLimits(): Promise<Partial<SageFieldLimits>> {
-      limits ??= call({ method: 'GET', path: '/v1/health', idempotent: true }, healthSchema)
-        .then((health) => limitsFromColumnLengths(health.columnLengths))
-        .catch((err: unknown) => {
-          limits = undefined;
-          throw err;
-        });
-      return limits;
+    async fieldLimits(): Promise<Partial<SageFieldLimits>> {
+      return limitsFromColumnLengths((await facts()).columnLengths);
     },
 
     async checkConnection(): Promise<ConnectionReport> {
@@ -316,6 +333,34 @@ export function createAgentClient(options: AgentClientOptions): Sage100Client {
       const request: HttpRequest = { method: 'POST', path: '/v1/customers/upsert', body: { customer: writable(CUSTOMER_KEYS, customer), updatableFields: updatable }, idempotent: true, priority: 'interactive' };
       const answer = await newerOperation(request, upsertSchema, customerRecord(customer));
       return answer && { outcome: answer.outcome, changedFields: answer.changedFields, customer: toCustomer(answer.customer) };
+    },
+
+    async upsertCustomerForOrder(request: CustomerForOrder): Promise<UpsertedForOrder | OrderCheck | undefined> {
+      // An older agent would ignore the order and write the customer unchecked: it is asked only when it says 1.3.
+      if (!contractAtLeast((await facts()).apiVersion, '1.3')) return undefined;
+      const { customer, salesOrder, updatable, keep, fullerOnly, newCustomer } = request;
+      const body = {
+        customer: writable(CUSTOMER_KEYS, customer),
+        updatableFields: updatable,
+        salesOrder,
+        ...(keep && { keepFields: keep }),
+        ...(fullerOnly && { fullerOnly }),
+        ...(newCustomer && { newCustomer }),
+      };
+      const record = customerRecord(customer);
+      // Absolute, and nothing is written when Sage would refuse the order: safe to repeat.
+      const http: HttpRequest = { method: 'POST', path: '/v1/customers/upsert', body, idempotent: true, priority: 'interactive' };
+      let answer: unknown;
+      try {
+        answer = (await send(http)).body;
+      } catch (err) {
+        const refused = err instanceof HttpError && err.status === 422 ? refusedSchema.safeParse(err.body) : undefined;
+        if (refused?.success) return { problems: refused.data.problems };
+        throw asSageError(err, secrets, record);
+      }
+      const upserted = parseWith(upsertForOrderSchema, answer, { what: `${AGENT_SERVICE_NAME} answer to POST ${http.path}`, record, code: 'sage100.agent_response' });
+      const { outcome, changedFields, skipped, templateFound } = upserted;
+      return { outcome, changedFields, customer: toCustomer(upserted.customer), skipped, ...(templateFound !== undefined && { templateFound }) };
     },
 
     async createSalesOrder(order: SalesOrder): Promise<void> {

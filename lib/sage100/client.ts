@@ -43,6 +43,14 @@ export interface Sage100Client {
   upsertCustomer?(customer: Customer, updatable: readonly string[]): Promise<UpsertedCustomer | undefined>;
 
   /**
+   * Agent 1.3 and later (its health says so): the customer upsert for an order in one call. Sage checks the order
+   * (and a new customer) first, whether or not the customer changes; when it would refuse anything, nothing is
+   * written and the answer is the problems. The customer policy's rules apply in the same call. Undefined when the
+   * agent is older (the caller checks with `checkSalesOrder`, then upserts).
+   */
+  upsertCustomerForOrder?(request: CustomerForOrder): Promise<UpsertedForOrder | OrderCheck | undefined>;
+
+  /**
    * A dry run of the order (and of its customer, when that is not on file yet): what Sage would refuse, nothing
    * written. Agent: `validateSalesOrder`, every refusal; SOAP: PreviewSalesOrder, the first refusal (a new
    * customer cannot be previewed, so the order is previewed on `standInCustomerNo` when given). Undefined when the
@@ -94,6 +102,30 @@ export interface UpsertedCustomer {
   outcome: 'created' | 'updated' | 'unchanged';
   changedFields: string[];
   customer: Customer;
+}
+
+/** A customer upsert for an order: what it may change on an existing customer, and how a new one is made. */
+export interface CustomerRules {
+  /** Columns an existing customer may have changed. */
+  updatable: readonly string[];
+  /** Columns never written over a value Sage has (the mapper shortened them). */
+  keep?: readonly string[];
+  /** An existing customer's column is neither emptied nor replaced by a shortened form of itself. */
+  fullerOnly?: boolean;
+  /** A new customer's master data: the template customer's `templateFields` when it is on file, else `defaults`. */
+  newCustomer?: { defaults: Partial<Customer>; templateCustomerNo?: string; templateFields: readonly string[] };
+}
+
+export interface CustomerForOrder extends CustomerRules {
+  customer: Customer;
+  salesOrder: SalesOrder;
+}
+
+export interface UpsertedForOrder extends UpsertedCustomer {
+  /** Allowed differences left as Sage has them, and why. */
+  skipped: Array<{ field: string; reason: 'emptier' | 'shortened' | 'truncated' }>;
+  /** Set when a template customer was named for a new customer: whether it was on file. */
+  templateFound?: boolean;
 }
 
 export interface ConnectionReport {

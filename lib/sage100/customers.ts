@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError, parseWith } from '../errors';
 import { explainCustomerChanges, type CustomerPolicyOutput } from '../sync/customer-policy';
-import type { Sage100Client } from './client';
+import type { CustomerRules, Sage100Client, UpsertedForOrder } from './client';
 import { parseCustomer } from './lengths';
 import { SAGE_CODES, Sage100Error } from './errors';
 import { arDivisionNoSchema, customerNoSchema, type Customer } from './types';
@@ -50,6 +50,9 @@ export interface UpsertOptions {
 /** The master data a new customer copies from the template customer. */
 const TEMPLATE_FIELDS = ['TermsCode', 'TaxSchedule', 'SalespersonDivisionNo', 'SalespersonNo', 'PriceLevel', 'CustomerType'] as const;
 
+const skippedWarning = (record: string, field: string, reason: string) => `${record}: ${field} left as Sage has it (the order's value is ${reason})`;
+const templateMissing = (arDivisionNo: string, templateNo: string) => `template customer ${arDivisionNo}-${templateNo} is not on file; used the configured defaults`;
+
 /** A new customer: the order's values over the template customer's master data or the configured defaults. */
 async function newCustomerFrom(client: Sage100Client, desired: Customer, policy: CustomerPolicyOutput, warnings: string[]): Promise<Customer> {
   const templateNo = policy.newCustomer.templateCustomerNo;
@@ -57,7 +60,7 @@ async function newCustomerFrom(client: Sage100Client, desired: Customer, policy:
   if (templateNo) {
     const template = await client.getCustomer(desired.ARDivisionNo, templateNo);
     if (template) base = Object.fromEntries(TEMPLATE_FIELDS.filter((field) => template[field]).map((field) => [field, template[field]]));
-    else warnings.push(`template customer ${desired.ARDivisionNo}-${templateNo} is not on file; used the configured defaults`);
+    else warnings.push(templateMissing(desired.ARDivisionNo, templateNo));
   }
   if (Object.keys(base).length === 0) base = Object.fromEntries(Object.entries(policy.newCustomer.defaults).filter(([, value]) => value)) as Partial<Customer>;
   return { ...base, ...Object.fromEntries(Object.entries(desired).filter(([, value]) => value !== undefined && value !== '')) } as Customer;
@@ -74,7 +77,7 @@ async function upsertWithPolicy(client: Sage100Client, desired: Customer, policy
   if (existing) {
     const { changes, skipped } = explainCustomerChanges(existing, desired, policy);
     const notable = skipped.filter((skip) => skip.reason !== 'cash-customer' && skip.reason !== 'not-updatable');
-    for (const skip of notable) warnings.push(`${record}: ${skip.field} left as Sage has it (the order's value is ${skip.reason})`);
+    for (const skip of notable) warnings.push(skippedWarning(record, skip.field, skip.reason));
     const changedFields = Object.keys(changes);
     if (changedFields.length === 0) return { outcome: 'unchanged', customer: existing, changedFields, matchedBy: 'number', warnings };
     const target = { ...existing, ...changes } as Customer;
@@ -93,6 +96,33 @@ async function upsertWithPolicy(client: Sage100Client, desired: Customer, policy
     return upsertWithPolicy(client, desired, policy, record);
   }
   return { outcome: 'created', customer: await readBack(client, created, record), changedFields: [], matchedBy: 'number', warnings };
+}
+
+/**
+ * The options as rules the agent applies in the upsert itself (contract 1.3), the same as `upsertWithPolicy` applies
+ * on this side: the cash customer is never changed, the merchant's fields only, never emptier, shortened or over a
+ * value the mapper cut; a new customer from the template or the defaults.
+ */
+export function customerRules(desired: Customer, options: UpsertOptions): CustomerRules {
+  const { policy } = options;
+  if (!policy) return { updatable: CUSTOMER_CONTACT_FIELDS };
+  const cash = desired.CustomerNo.trim() === policy.cashCustomerNo;
+  const { defaults, templateCustomerNo } = policy.newCustomer;
+  return {
+    updatable: cash ? [] : policy.updatableFields,
+    keep: policy.truncatedFields ?? [],
+    fullerOnly: true,
+    newCustomer: { defaults: Object.fromEntries(Object.entries(defaults).filter(([, value]) => value)), ...(templateCustomerNo && { templateCustomerNo }), templateFields: TEMPLATE_FIELDS },
+  };
+}
+
+/** The agent's answer to an upsert under `customerRules`, with the same warnings `upsertWithPolicy` gives. */
+export function upsertResultOf(answer: UpsertedForOrder, desired: Customer, options: UpsertOptions): CustomerUpsertResult {
+  const record = `customer ${desired.ARDivisionNo}-${desired.CustomerNo}`;
+  const warnings = answer.skipped.map((skip) => skippedWarning(record, skip.field, skip.reason));
+  const templateNo = options.policy?.newCustomer.templateCustomerNo;
+  if (answer.templateFound === false && templateNo) warnings.push(templateMissing(desired.ARDivisionNo, templateNo));
+  return { outcome: answer.outcome, customer: answer.customer, changedFields: answer.changedFields, matchedBy: 'number', warnings };
 }
 
 const customerKeySchema = z.object({ ARDivisionNo: arDivisionNoSchema, CustomerNo: customerNoSchema });

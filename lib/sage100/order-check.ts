@@ -1,13 +1,14 @@
 import { ConnectorError } from '../errors';
 import type { OrderCheckProblem, Sage100Client } from './client';
+import { customerRules, upsertCustomer, upsertResultOf, type CustomerUpsertResult, type UpsertOptions } from './customers';
 import { parseCustomer, parseSalesOrder } from './lengths';
 import type { Customer, SalesOrder } from './types';
 
 /**
  * Per order, all or nothing: before the first write of an order (its customer), Sage checks the whole order —
- * items, ZIP Codes, lengths, validated values — in a dry run. A ZIP Code missing from Sage's ZIP Code table (a
- * foreign postal code, usually) takes the configured fallback with a warning; anything else Sage would refuse
- * stops the order here, with every reason, and nothing is written.
+ * items, ZIP Codes, lengths, validated values — in a dry run (with agent 1.3, inside the customer upsert itself).
+ * A ZIP Code missing from Sage's ZIP Code table (a foreign postal code, usually) takes the configured fallback
+ * with a warning; anything else Sage would refuse stops the order here, with every reason, and nothing is written.
  */
 
 export type ZipFallback = { action: 'hold' } | { action: 'replace'; zipCode: string };
@@ -53,21 +54,17 @@ function withZip(order: SalesOrder, customer: Customer | undefined, problem: Ord
   return { order: { ...order, [column]: zipCode } as SalesOrder, customer: sameOnCustomer ? { ...customer, ZipCode: zipCode } : customer, was };
 }
 
-export async function checkOrderBeforeWrite(
-  client: Sage100Client,
-  input: { salesOrder: unknown; customer?: unknown; standInCustomerNo?: string },
-  zipFallback: ZipFallback,
-): Promise<CheckedOrder> {
-  const number = (input.salesOrder as { SalesOrderNo?: unknown } | undefined)?.SalesOrderNo;
-  const record = typeof number === 'string' ? `sales order ${number}` : undefined;
-  let salesOrder = await parseSalesOrder(client, input.salesOrder, { what: 'Sales order', record });
-  let customer = input.customer === undefined ? undefined : await parseCustomer(client, input.customer, { what: 'Customer', record });
+/** One try at the order as it now stands: Sage's problems (none: Sage takes it) and what the try wrote, if anything. */
+type Attempt<T> = (salesOrder: SalesOrder, customer: Customer | undefined) => Promise<{ problems: OrderCheckProblem[]; wrote?: T } | undefined>;
+
+/** Tries until Sage takes the order, each round with the ZIPs Sage named replaced by the fallback; undefined: cannot check. */
+async function withZipFallback<T>(order: { salesOrder: SalesOrder; customer?: Customer }, zipFallback: ZipFallback, attempt: Attempt<T>) {
+  let { salesOrder, customer } = order;
   const warnings: string[] = [];
-  if (!client.checkSalesOrder) return { salesOrder, customer, warnings, checked: false };
   for (let round = 0; round <= MOST_ZIP_COLUMNS; round += 1) {
-    const result = await client.checkSalesOrder(salesOrder, customer, input.standInCustomerNo);
-    if (!result) return { salesOrder, customer, warnings, checked: false };
-    if (result.problems.length === 0) return { salesOrder, customer, warnings, checked: true };
+    const result = await attempt(salesOrder, customer);
+    if (!result) return undefined;
+    if (result.problems.length === 0) return { salesOrder, customer, warnings, wrote: result.wrote };
     const zips = result.problems.filter(isZipNotOnFile);
     if (zipFallback.action === 'hold' || zips.length < result.problems.length || round === MOST_ZIP_COLUMNS) {
       throw new OrderCheckError(salesOrder.SalesOrderNo, result.problems);
@@ -80,4 +77,51 @@ export async function checkOrderBeforeWrite(
     }
   }
   throw new OrderCheckError(salesOrder.SalesOrderNo, []);
+}
+
+type OrderInput = { salesOrder: unknown; customer?: unknown; standInCustomerNo?: string };
+
+async function parseOrder(client: Sage100Client, input: OrderInput) {
+  const number = (input.salesOrder as { SalesOrderNo?: unknown } | undefined)?.SalesOrderNo;
+  const record = typeof number === 'string' ? `sales order ${number}` : undefined;
+  const salesOrder = await parseSalesOrder(client, input.salesOrder, { what: 'Sales order', record });
+  const customer = input.customer === undefined ? undefined : await parseCustomer(client, input.customer, { what: 'Customer', record });
+  return { salesOrder, customer };
+}
+
+/** The dry run (`checkSalesOrder`) with the ZIP fallback; `checked` false when the client cannot check. */
+async function checkOrder(client: Sage100Client, order: { salesOrder: SalesOrder; customer?: Customer }, standInCustomerNo: string | undefined, zipFallback: ZipFallback): Promise<CheckedOrder> {
+  const check = client.checkSalesOrder?.bind(client);
+  const checked = check && (await withZipFallback(order, zipFallback, (salesOrder, customer) => check(salesOrder, customer, standInCustomerNo)));
+  return checked ? { salesOrder: checked.salesOrder, customer: checked.customer, warnings: checked.warnings, checked: true } : { ...order, warnings: [], checked: false };
+}
+
+export interface CustomerForOrderResult extends CheckedOrder {
+  upserted: CustomerUpsertResult;
+}
+
+/**
+ * The customer of an order, written only if Sage would take the order. Agent 1.3: one call a round, the upsert
+ * that checks the order first and writes nothing when Sage would refuse it (so the common case, no problem, is one
+ * call). Older agents and SOAP, or a match by email: the dry run (`checkSalesOrder`), then the upsert.
+ */
+export async function upsertCustomerForOrder(
+  client: Sage100Client,
+  input: OrderInput & { customer: unknown },
+  zipFallback: ZipFallback,
+  options: UpsertOptions,
+): Promise<CustomerForOrderResult> {
+  const order = await parseOrder(client, input);
+  const upsert = options.matchByEmail ? undefined : client.upsertCustomerForOrder?.bind(client);
+  const inOneCall =
+    upsert &&
+    (await withZipFallback(order, zipFallback, async (salesOrder, customer) => {
+      const desired = customer as Customer;
+      const answer = await upsert({ customer: desired, salesOrder, ...customerRules(desired, options) });
+      if (!answer || 'problems' in answer) return answer;
+      return { problems: [], wrote: upsertResultOf(answer, desired, options) };
+    }));
+  if (inOneCall?.wrote) return { salesOrder: inOneCall.salesOrder, customer: inOneCall.customer, warnings: inOneCall.warnings, checked: true, upserted: inOneCall.wrote };
+  const checked = await checkOrder(client, order, input.standInCustomerNo, zipFallback);
+  return { ...checked, upserted: await upsertCustomer(client, checked.customer ?? order.customer, options) };
 }

@@ -2,7 +2,7 @@ import { ValidationError } from '../../lib/errors';
 import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { getCustomer, upsertCustomer, type CustomerOutcome } from '../../lib/sage100/customers';
-import { checkOrderBeforeWrite, type ZipFallback } from '../../lib/sage100/order-check';
+import { upsertCustomerForOrder, type ZipFallback } from '../../lib/sage100/order-check';
 import type { Customer } from '../../lib/sage100/types';
 import type { CustomerPolicyOutput } from '../../lib/sync/customer-policy';
 import type { Sage100ConfigNode } from './sage100-config';
@@ -62,12 +62,13 @@ export default function register(RED: NodeAPI): void {
         report = { outcome: 'found', ARDivisionNo: customer.ARDivisionNo, CustomerNo: customer.CustomerNo };
       } else {
         const policy = payload.customerPolicy as CustomerPolicyOutput | undefined;
+        const options = { matchByEmail, ...(policy && !matchByEmail && { policy }) };
         // All or nothing: an order Sage will refuse stops here, before its customer is written.
         const checked = payload.salesOrder === undefined
           ? undefined
-          : await checkOrderBeforeWrite(client, { salesOrder: payload.salesOrder, customer: payload.customer, standInCustomerNo: policy?.cashCustomerNo }, zipFallback);
+          : await upsertCustomerForOrder(client, { salesOrder: payload.salesOrder, customer: payload.customer, standInCustomerNo: policy?.cashCustomerNo }, zipFallback, options);
         const current = checked ? { ...payload, salesOrder: checked.salesOrder as unknown as Record<string, unknown>, customer: checked.customer ?? payload.customer } : payload;
-        const result = await upsertCustomer(client, current.customer, { matchByEmail, ...(policy && !matchByEmail && { policy }) });
+        const result = checked?.upserted ?? (await upsertCustomer(client, current.customer, options));
         msg.payload = withCustomer(current, result.customer, [...(checked?.warnings ?? []), ...result.warnings], result.matchedBy === 'email');
         report = {
           outcome: result.outcome,

@@ -9,18 +9,21 @@ import { createAgentClient } from '../../lib/sage100/agent-client';
 import { Sage100Error } from '../../lib/sage100/errors';
 import type { Sage100Client } from '../../lib/sage100/client';
 import { upsertCustomer } from '../../lib/sage100/customers';
+import { OrderCheckError, upsertCustomerForOrder, type ZipFallback } from '../../lib/sage100/order-check';
+import type { SalesOrder } from '../../lib/sage100/types';
 import { createSalesOrderIfAbsent } from '../../lib/sage100/sales-orders';
 import { createSageAgent } from '../../lib/sage100/tls';
-import { sampleSalesOrder } from '../support/sage100';
+import { errorOf, sampleSalesOrder } from '../support/sage100';
 
 const CERTS = join(__dirname, '..', '..', 'sandbox', 'sage100', 'certs');
 
 /**
- * The Node-RED side against agents of both contract versions: 2 agent requests for a new order with a 1.1 agent
- * (customer upsert, create-if-absent), and the read-before-create path, unchanged, with a 1.0 agent that answers
- * the newer operations 404 NotFound.
+ * The Node-RED side against agents of each contract version: with a 1.3 agent an order's customer is one request
+ * (the upsert checks the order first) and the order a create-if-absent; a 1.2 agent gets the dry run, then the
+ * upsert; with a 1.1 agent a new order is 2 requests (customer upsert, create-if-absent); a 1.0 agent, which
+ * answers the newer operations 404 NotFound, gets the read-before-create path, unchanged.
  */
-describe('Sage 100 agent client: contract 1.1 operations, and a 1.0 agent without them', () => {
+describe('Sage 100 agent client: the operations of contracts 1.1 to 1.3, and older agents without them', () => {
   let company: SageCompany;
   let agent: StartedAgent;
   let dispatcher: Dispatcher;
@@ -65,6 +68,75 @@ describe('Sage 100 agent client: contract 1.1 operations, and a 1.0 agent withou
     assert.deepEqual(requests, ['GET /v1/health 200', 'POST /v1/customers/upsert 200', 'POST /v1/sales-orders/create-if-absent 201']);
     const again = await createSalesOrderIfAbsent(client, sampleSalesOrder());
     assert.deepEqual([again.outcome, again.foundIn], ['already-posted', 'open']);
+  });
+
+  const policy = {
+    cashCustomerNo: 'WEBCASH',
+    isCashCustomer: false,
+    updatableFields: ['EmailAddress', 'TelephoneNo', 'CustomerName', 'AddressLine1'],
+    newCustomer: { defaults: { TermsCode: '30', CustomerType: 'WEB' } },
+  };
+  const newCustomer = { ARDivisionNo: '00', CustomerNo: 'BC1042', CustomerName: 'Grace Hopper', ZipCode: '98101', EmailAddress: 'grace@example.com' };
+  const orderOf = (overrides: Partial<SalesOrder> = {}) => sampleSalesOrder({ ARDivisionNo: '00', CustomerNo: 'BC1042', ...overrides });
+  const hold: ZipFallback = { action: 'hold' };
+
+  it('a 1.3 agent: an order\'s customer is one request, the upsert that checks the order first, then the create-if-absent', async () => {
+    await start();
+    const first = await upsertCustomerForOrder(client, { customer: newCustomer, salesOrder: orderOf() }, hold, { policy });
+    assert.deepEqual([first.checked, first.upserted.outcome], [true, 'created']);
+    assert.deepEqual([company.getCustomer('00', 'BC1042').TermsCode, company.getCustomer('00', 'BC1042').CustomerType], ['30', 'WEB']);
+    await createSalesOrderIfAbsent(client, first.salesOrder);
+    const second = await upsertCustomerForOrder(client, { customer: newCustomer, salesOrder: orderOf({ SalesOrderNo: 'W001043', CustomerPONo: 'BC1043' }) }, hold, { policy });
+    assert.equal(second.upserted.outcome, 'unchanged');
+    await createSalesOrderIfAbsent(client, second.salesOrder);
+    assert.deepEqual(requests, [
+      'GET /v1/health 200',
+      'POST /v1/customers/upsert 201',
+      'POST /v1/sales-orders/create-if-absent 201',
+      'POST /v1/customers/upsert 200',
+      'POST /v1/sales-orders/create-if-absent 201',
+    ]);
+  });
+
+  it('a 1.3 agent: an order Sage would refuse is held in that one request with every reason, and leaves no customer behind', async () => {
+    await start();
+    const salesOrder = orderOf({ Lines: [{ ItemCode: 'NO-SUCH-ITEM', QuantityOrdered: 1 }] });
+    const err = await errorOf(upsertCustomerForOrder(client, { customer: { ...newCustomer, ZipCode: '99999' }, salesOrder }, hold, { policy }));
+    assert.ok(err instanceof OrderCheckError, String(err));
+    assert.deepEqual(err.problems.map((problem) => `${problem.record} ${problem.column}`), ['customer 00-BC1042 ZipCode', 'sales order W001042 line 1 (NO-SUCH-ITEM) ItemCode']);
+    assert.equal(company.findCustomer('00', 'BC1042'), undefined);
+    assert.deepEqual(requests, ['GET /v1/health 200', 'POST /v1/customers/upsert 422']);
+  });
+
+  it('a 1.3 agent: a ZIP missing from Sage\'s table takes the fallback in a second round of the same request', async () => {
+    await start();
+    const result = await upsertCustomerForOrder(client, { customer: { ...newCustomer, ZipCode: 'SW1A1AA' }, salesOrder: orderOf({ ShipToZipCode: 'SW1A1AA' }) }, { action: 'replace', zipCode: '98101' }, { policy });
+    assert.deepEqual([result.upserted.outcome, result.salesOrder.ShipToZipCode, company.getCustomer('00', 'BC1042').ZipCode], ['created', '98101', '98101']);
+    assert.equal(result.warnings.length, 2);
+    assert.deepEqual(requests, ['GET /v1/health 200', 'POST /v1/customers/upsert 422', 'POST /v1/customers/upsert 201']);
+  });
+
+  it('a 1.2 agent (health says so): the dry run, then the upsert, with the same outcome and warnings', async () => {
+    const existing = { ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerName: 'Ada Lovelac', AddressLine1: '', EmailAddress: 'ada@newmail.example' };
+    const outcomes: unknown[] = [];
+    for (const apiVersion of ['1.3', '1.2']) {
+      await start({
+        aroundOperation: async (operationId, _request, work) => {
+          const reply = await work();
+          return operationId === 'getHealth' ? { ...reply, body: { ...(reply.body as object), apiVersion } } : reply;
+        },
+      });
+      const result = await upsertCustomerForOrder(client, { customer: existing, salesOrder: sampleSalesOrder() }, hold, { policy });
+      const stored = company.getCustomer('01', 'WEB0001');
+      outcomes.push([result.upserted.outcome, result.upserted.changedFields, result.upserted.warnings, stored.CustomerName, stored.AddressLine1, stored.EmailAddress]);
+      if (apiVersion === '1.3') {
+        await agent.close();
+        await dispatcher.close();
+      }
+    }
+    assert.deepEqual(requests, ['GET /v1/health 200', 'POST /v1/sales-orders/validate 200', 'GET /v1/customers/01/WEB0001 200', 'POST /v1/customers/upsert 200']);
+    assert.deepEqual(outcomes[0], outcomes[1]);
+    assert.equal((outcomes[0] as string[][])[2]?.length, 2, 'CustomerName shortened, AddressLine1 emptier');
   });
 
   it('an order open in the Sage desktop is a retryable error naming it, and goes through once closed', async () => {

@@ -108,7 +108,7 @@ describe('Sage 100 agent: contract, the agent over the BOI emulator, and the cli
     const report = await client.checkConnection();
     assert.deepEqual(report, {
       mode: 'agent',
-      server: 'Sage 100 Standard 2018 (6.10) (agent 1.2.0)',
+      server: 'Sage 100 Standard 2018 (6.10) (agent 1.3.0)',
       company: 'ABC (ABC Distribution and Service Corp.)',
       checks: [
         `reached the agent at ${new URL(sim.agentUrl).host}`,

@@ -2,7 +2,9 @@ import type { BoiValue } from '../boi/types';
 import { CODES, SageAnswerError, sageError } from './errors';
 import type { SageLogicOptions } from './options';
 import { browse, parseColumns, pvxText, readColumns, setColumns, type SageRecord } from './records';
+import type { SalesOrderInput } from './sales-orders';
 import type { BoiSession } from './session';
+import { validateSalesOrder, type CheckProblem, type ValidateInput } from './validate';
 
 /**
  * Customers over AR_Customer_bus: read, find by e-mail, create-only, update the columns sent, and upsert (create,
@@ -97,25 +99,84 @@ function comparable(column: string, value: unknown): string {
   return column === 'EmailAddress' ? text.toLowerCase() : text;
 }
 
+export type SkipReason = 'emptier' | 'shortened' | 'truncated';
+
+/** What an upsert may do, beyond `updatable` (contract 1.3: all optional; absent, an upsert behaves as in 1.2). */
+export interface UpsertRequest {
+  /** The columns an existing customer may have changed. */
+  updatable: string[];
+  /** Columns never written over a value Sage has (the order's value was cut to Sage's length). */
+  keep?: string[];
+  /** An existing customer's column is neither emptied nor replaced by a shortened form of itself. */
+  fullerOnly?: boolean;
+  /** A new customer's master data: the template customer's `templateFields`, else `defaults`; the sent columns over them. */
+  newCustomer?: { defaults?: Record<string, BoiValue>; templateCustomerNo?: string; templateFields?: string[] };
+  /** The order the customer is written for: Sage checks it first (as validate does), and a refusal writes nothing. */
+  salesOrder?: SalesOrderInput;
+}
+
+export type UpsertAnswer =
+  | {
+      outcome: UpsertOutcome;
+      changedFields: string[];
+      customer: SageRecord;
+      skipped?: Array<{ field: string; reason: SkipReason }>;
+      templateFound?: boolean;
+      orderChecked?: true;
+    }
+  | { problems: CheckProblem[] };
+
+const filled = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, value]) => String(value ?? '').trim() !== ''));
+
+/** A new customer's columns: the template's (or the defaults) under the columns sent. */
+async function newCustomerColumns(session: BoiSession, logic: SageLogicOptions, input: CustomerKey & Record<string, unknown>, rules: UpsertRequest['newCustomer']) {
+  let base: Record<string, unknown> = {};
+  let templateFound: boolean | undefined;
+  if (rules?.templateCustomerNo) {
+    const template = await getCustomer(session, logic, { ARDivisionNo: input.ARDivisionNo, CustomerNo: rules.templateCustomerNo });
+    templateFound = template !== undefined;
+    if (template) base = filled(Object.fromEntries((rules.templateFields ?? []).map((field) => [field, template[field]])));
+  }
+  if (Object.keys(base).length === 0) base = filled(rules?.defaults ?? {});
+  return { columns: { ...base, ...filled(input) } as CustomerKey & Record<string, unknown>, templateFound };
+}
+
+/** Why an allowed difference is left as Sage has it, or undefined when it is written. */
+function skipReason(column: string, before: string, after: string, request: UpsertRequest): SkipReason | undefined {
+  if (request.fullerOnly && after === '' && before !== '') return 'emptier';
+  if (before !== '' && request.keep?.includes(column)) return 'truncated';
+  if (request.fullerOnly && after.length < before.length && before.toLowerCase().startsWith(after.toLowerCase())) return 'shortened';
+  return undefined;
+}
+
 /**
  * Create the customer, or change only the `updatable` columns whose values differ (everything else Sage owns —
- * terms, tax schedule, credit — stays as it is). Answers the stored record and what changed.
+ * terms, tax schedule, credit — stays as it is). With a sales order, Sage checks the order (and the new customer)
+ * first, whether or not the customer changes: every refusal is answered and nothing is written, so an order Sage
+ * would refuse leaves no customer behind, and a ZIP Code missing from Sage's table is found before any write.
  */
-export async function upsertCustomer(
-  session: BoiSession,
-  logic: SageLogicOptions,
-  input: CustomerKey & Record<string, unknown>,
-  updatable: string[],
-): Promise<{ outcome: UpsertOutcome; changedFields: string[]; customer: SageRecord }> {
+export async function upsertCustomer(session: BoiSession, logic: SageLogicOptions, input: CustomerKey & Record<string, unknown>, request: UpsertRequest): Promise<UpsertAnswer> {
   const key = { ARDivisionNo: input.ARDivisionNo, CustomerNo: input.CustomerNo };
-  if ((await setKey(session, logic, key)) === 2) {
-    return { outcome: 'created', changedFields: [], customer: await write(session, logic, key, columnsOf(input)) };
+  const current = await getCustomer(session, logic, key);
+  const fresh = current ? undefined : await newCustomerColumns(session, logic, input, request.newCustomer);
+  if (request.salesOrder) {
+    const customer = (fresh?.columns ?? key) as ValidateInput['customer'];
+    const { problems } = await validateSalesOrder(session, logic, { salesOrder: request.salesOrder, customer });
+    if (problems.length > 0) return { problems };
   }
-  const current = await readCustomer(session, logic);
-  const changes = columnsOf(input).filter(([column, value]) => updatable.includes(column) && comparable(column, value) !== comparable(column, current[column]));
-  if (changes.length === 0) {
-    await (await session.object(logic.objects.customer)).nClear();
-    return { outcome: 'unchanged', changedFields: [], customer: current };
+  const checked = request.salesOrder && { orderChecked: true as const };
+  if (!current) {
+    const { columns, templateFound } = fresh as Awaited<ReturnType<typeof newCustomerColumns>>;
+    return { outcome: 'created', changedFields: [], customer: await createCustomer(session, logic, columns), ...(templateFound !== undefined && { templateFound }), ...checked };
   }
-  return { outcome: 'updated', changedFields: changes.map(([column]) => column), customer: await write(session, logic, key, changes) };
+  const skipped: Array<{ field: string; reason: SkipReason }> = [];
+  const changes = columnsOf(input).filter(([column, value]) => {
+    if (!request.updatable.includes(column) || comparable(column, value) === comparable(column, current[column])) return false;
+    const reason = skipReason(column, String(current[column] ?? '').trim(), String(value).trim(), request);
+    if (reason) skipped.push({ field: column, reason });
+    return reason === undefined;
+  });
+  const notes = { ...(skipped.length > 0 && { skipped }), ...checked };
+  if (changes.length === 0) return { outcome: 'unchanged', changedFields: [], customer: current, ...notes };
+  return { outcome: 'updated', changedFields: changes.map(([column]) => column), customer: await updateCustomer(session, logic, key, Object.fromEntries(changes)), ...notes };
 }

@@ -1,7 +1,7 @@
 import type OpenAPIBackend from 'openapi-backend';
 import type { Context } from 'openapi-backend';
 import type { AgentLog } from '../runtime-options';
-import { createCustomer, findCustomersByEmail, getCustomer, updateCustomer, upsertCustomer, type CustomerKey } from '../sage/customers';
+import { createCustomer, findCustomersByEmail, getCustomer, updateCustomer, upsertCustomer, type CustomerKey, type UpsertRequest } from '../sage/customers';
 import { CODES, SageAnswerError } from '../sage/errors';
 import { sageFacts } from '../sage/health';
 import { getItemPrices, listItemSummaries, listStock, type Stamp, type StockRow } from '../sage/inventory';
@@ -20,7 +20,7 @@ export interface Reply {
 }
 
 /** The contract's apiVersion: the Node-RED side checks it before using the operations added in it. */
-export const API_VERSION = '1.2';
+export const API_VERSION = '1.3';
 
 interface OperationContext {
   logic: SageLogicOptions;
@@ -123,8 +123,13 @@ export function registerOperations(api: OpenAPIBackend, context: OperationContex
     },
 
     upsertCustomer: async (c: Context): Promise<Reply> => {
-      const { customer, updatableFields } = c.request.requestBody as { customer: CustomerKey & Record<string, unknown>; updatableFields: string[] };
-      const result = await write(c, (session) => upsertCustomer(session, logic, customer, updatableFields));
+      type Body = Omit<UpsertRequest, 'updatable'> & { customer: CustomerKey & Record<string, unknown>; updatableFields: string[]; keepFields?: string[] };
+      const { customer, updatableFields, keepFields, ...rest } = c.request.requestBody as Body;
+      const result = await write(c, (session) => upsertCustomer(session, logic, customer, { ...rest, updatable: updatableFields, keep: keepFields }));
+      if ('problems' in result) {
+        const what = `Sage 100 would refuse sales order ${String(rest.salesOrder?.SalesOrderNo)}; nothing was written`;
+        return { status: 422, body: { code: 'OrderRefused', message: `${what}: ${result.problems.map((problem) => `${problem.record} ${problem.column}: ${problem.message}`).join('; ')}`, problems: result.problems } };
+      }
       return { status: result.outcome === 'created' ? 201 : 200, body: result };
     },
 

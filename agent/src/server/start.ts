@@ -20,7 +20,7 @@ import { registerOperations, type Reply } from './operations';
  */
 
 export const CONTRACT_PATH = join(__dirname, '..', '..', '..', 'docs', 'sage100-agent-api.yaml');
-export const AGENT_VERSION = '1.2.0';
+export const AGENT_VERSION = '1.3.0';
 
 export interface SandboxRequest {
   method: string;
