@@ -1,6 +1,7 @@
 import { ORDER_SCOPES } from '../lib/bigcommerce/hooks';
 import { nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
 import { sandboxFlows } from '../sandbox/flows';
+import type { Exchange } from '../sandbox/bigcommerce';
 import type { HookRecord } from '../sandbox/bigcommerce/store';
 import { deploy, startWorld, type SageOperation, type World } from './harness';
 import { NAIVE_WEBHOOK_PATH, naiveOrdersFlow } from './naive-flows';
@@ -15,11 +16,14 @@ import { median, type Side } from './report';
  */
 
 export interface OrderPathResult {
+  /** The measured orders (after the warm-up), which the call counts cover. */
   orders: number;
   bcCalls: number;
   sageCalls: number;
   bcByRoute: Record<string, number>;
   sageByOperation: Record<string, number>;
+  /** The first order's calls, with what a client does once (the agent's health read). */
+  first: { bcCalls: number; sageCalls: number; sageByOperation: Record<string, number> };
   /** Medians over the measured orders (the warm-up ones left out). */
   flowMs: number;
   rawMs: number;
@@ -31,8 +35,11 @@ export interface OrdersOptions {
   measured: number;
 }
 
-/** When the flow's work for an order is over: the Sage operation after which it makes no further call. */
+/** When the order reached Sage: the Sage operation after which the flow makes no further Sage call for it. */
 type FinishedWhen = (operations: SageOperation[]) => number | undefined;
+
+/** When the flow's last store call for an order has been answered, so every call of the order is counted. */
+type SettledWhen = (exchanges: Exchange[], orderId: number) => boolean;
 
 const answered = (op: SageOperation) => op.result !== undefined && (op.result as { status?: number }).status !== undefined && (op.result as { status: number }).status < 300;
 
@@ -42,8 +49,33 @@ const oursFinished: FinishedWhen = (operations) => operations.find((op) => op.op
 /** The naive flow stops at the create. */
 const naiveFinished: FinishedWhen = (operations) => operations.find((op) => op.operation === 'createSalesOrder' && answered(op))?.at;
 
-async function runPath(world: World, replay: RawReplay, orders: DemoOrder[], warmup: number, finished: FinishedWhen): Promise<OrderPathResult> {
-  const result: OrderPathResult = { orders: orders.length, bcCalls: 0, sageCalls: 0, bcByRoute: {}, sageByOperation: {}, flowMs: 0, rawMs: 0 };
+/** The package writes the import marker on the store order after Sage answered; that write belongs to the order. */
+const oursSettled: SettledWhen = (exchanges, orderId) =>
+  exchanges.some((exchange) => exchange.method === 'POST' && exchange.apiPath === `/orders/${orderId}/metafields` && exchange.status > 0 && exchange.status < 300);
+
+const naiveSettled: SettledWhen = () => true;
+
+const SETTLE_TIMEOUT_MS = 10_000;
+
+async function settledWithin(exchanges: Exchange[], orderId: number, settled: SettledWhen): Promise<void> {
+  const deadline = performance.now() + SETTLE_TIMEOUT_MS;
+  while (!settled(exchanges, orderId)) {
+    if (performance.now() > deadline) throw new Error(`bench: the flow's last store call for web order ${orderId} did not come within ${SETTLE_TIMEOUT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function runPath(world: World, replay: RawReplay, orders: DemoOrder[], warmup: number, finished: FinishedWhen, settled: SettledWhen): Promise<OrderPathResult> {
+  const result: OrderPathResult = {
+    orders: orders.length - warmup,
+    bcCalls: 0,
+    sageCalls: 0,
+    bcByRoute: {},
+    sageByOperation: {},
+    first: { bcCalls: 0, sageCalls: 0, sageByOperation: {} },
+    flowMs: 0,
+    rawMs: 0,
+  };
   const flowTimes: number[] = [];
   const rawTimes: number[] = [];
   for (const [index, order] of orders.entries()) {
@@ -63,16 +95,20 @@ async function runPath(world: World, replay: RawReplay, orders: DemoOrder[], war
     const timeout = setTimeout(() => resolveDone(Number.NaN), 30_000);
     const ended = await done;
     clearTimeout(timeout);
+    if (Number.isNaN(ended)) throw new Error(`bench: web order ${orderId} did not reach Sage within 30 s\n${world.nodeRed.log().slice(-3000)}`);
+    await settledWithin(recording.exchanges, orderId, settled);
     unsubscribe();
     recording.stop();
-    if (Number.isNaN(ended)) throw new Error(`bench: web order ${orderId} did not reach Sage within 30 s\n${world.nodeRed.log().slice(-3000)}`);
     // Counted before the replay, which goes to the same simulators.
     const bc = world.bcCalls.since(bcMark);
     const sage = world.sageCalls.since(sageMark);
-    result.bcCalls += bc.total;
-    result.sageCalls += sage.total;
-    addTo(result.bcByRoute, bc.byRoute);
-    addTo(result.sageByOperation, sage.byOperation);
+    if (index === 0) result.first = { bcCalls: bc.total, sageCalls: sage.total, sageByOperation: sage.byOperation };
+    if (index >= warmup) {
+      result.bcCalls += bc.total;
+      result.sageCalls += sage.total;
+      addTo(result.bcByRoute, bc.byRoute);
+      addTo(result.sageByOperation, sage.byOperation);
+    }
     const webhooks = world.bc.webhooks.log().filter((delivery) => delivery.status === 200 && (JSON.parse(delivery.body) as { data: { id: number } }).data.id === orderId);
     const raw = await replay.run(webhooks.map((delivery) => delivery.body), recording.exchanges, operations);
     if (index >= warmup) {
@@ -127,10 +163,10 @@ export async function benchOrders(options: OrdersOptions): Promise<Side<OrderPat
     // Both flows get the same web orders (same shoppers, lines, coupons), placed anew for each.
     const orders = returningCustomers(world, Array.from({ length: options.warmup + options.measured }, () => nextDemoOrder(demo!)));
 
-    const ours = await runPath(world, replay, orders, options.warmup, oursFinished);
+    const ours = await runPath(world, replay, orders, options.warmup, oursFinished, oursSettled);
     activate(oursHooks, false);
     activate(naiveHooks, true);
-    const naive = await runPath(world, replay, orders, options.warmup, naiveFinished);
+    const naive = await runPath(world, replay, orders, options.warmup, naiveFinished, naiveSettled);
     return { ours, naive };
   } finally {
     await replay.close();
