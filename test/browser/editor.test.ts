@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { demoBilling, DEMO_ADDRESSES, placeDemoOrder } from '../../sandbox/demo';
-import { findNode, loadExampleFlow } from '../../sandbox/flows';
+import { EXAMPLE_FLOW_FILE, findNode, loadExampleFlow } from '../../sandbox/flows';
 import { startSandbox, type Sandbox } from '../../sandbox/start';
 import { neededScopesText } from '../../lib/bigcommerce/scopes';
 
@@ -37,10 +37,10 @@ const nodeTypes = Object.keys(packageJson['node-red'].nodes);
 const paletteTypes = nodeTypes.filter((type) => categoryOf(type) !== 'config');
 
 const example = loadExampleFlow();
-const ordersTab = example.find((node) => node.type === 'tab' && node.label === 'Orders')!;
 const getOrderNode = findNode(example, 'bigcommerce-order', 'get order');
 const salesOrderNode = findNode(example, 'sage100-sales-order');
 const queueNode = findNode(example, 'sync-queue');
+const ordersTab = example.find((node) => node.type === 'tab' && node.id === queueNode.z)!;
 const verifyNode = findNode(example, 'bigcommerce-webhook-verify');
 
 describe('the editor in Chromium, against the sandbox', function () {
@@ -357,8 +357,8 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.locator('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples').click();
     const examples = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
     await examples.locator('.red-ui-treeList-label', { hasText: packageJson.name }).click();
-    // The package's folder loads its list when opened: examples/flows.json shows as a second "flows", below it.
-    await examples.locator('.red-ui-treeList-label', { hasText: /^flows$/ }).nth(1).click();
+    // The package's folder loads its list when opened: the example shows by its file name, which says what it does.
+    await examples.locator('.red-ui-treeList-label', { hasText: EXAMPLE_FLOW_FILE.replace(/\.json$/, '') }).click();
     await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor();
     await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
     await pointerAway();
@@ -371,7 +371,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     const exampleTabs = example.filter((node) => node.type === 'tab').length;
     assert.equal(await tabs.count(), before + exampleTabs);
     // The imported Orders tab draws the same nodes as the deployed one.
-    const ordersTabs = await tabs.filter({ hasText: /^\s*Orders\s*$/ }).evaluateAll((items) => items.map((item) => item.id.replace(/^red-ui-tab-/, '')));
+    const ordersTabs = await tabs.filter({ hasText: String(ordersTab.label) }).evaluateAll((items) => items.map((item) => item.id.replace(/^red-ui-tab-/, '')));
     assert.equal(ordersTabs.length, 2, `Orders tabs: ${ordersTabs.join(', ')}`);
     const drawn = page.locator('#red-ui-workspace-chart rect.red-ui-flow-node');
     const counts: number[] = [];
