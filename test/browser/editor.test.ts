@@ -106,6 +106,21 @@ describe('the editor in Chromium, against the sandbox', function () {
   /** The result box's classes: the same in both dialogs. */
   const resultClasses = async (result: Locator) => ((await result.getAttribute('class')) ?? '').split(/\s+/).filter((name) => name.startsWith('ml-connector-check')).sort();
 
+  /** Zooms out until the Orders tab's right-most and lowest nodes are both inside the visible canvas. */
+  async function zoomOutUntilTabFits(): Promise<void> {
+    const ordersNodes = example.filter((node) => node.z === ordersTab.id && node.type !== 'comment');
+    const [rightMost] = [...ordersNodes].sort((a, b) => Number(b.x) - Number(a.x));
+    const [lowest] = [...ordersNodes].sort((a, b) => Number(b.y) - Number(a.y));
+    const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    for (let step = 0; step < 8; step++) {
+      const right = (await onCanvas(rightMost!.id).boundingBox())!;
+      const low = (await onCanvas(lowest!.id).boundingBox())!;
+      if (right.x + right.width + 30 <= chart.x + chart.width && low.y + low.height + 20 <= chart.y + chart.height) return;
+      await page.locator('#red-ui-view-zoom-out').click();
+    }
+    assert.fail('the Orders tab does not fit the canvas even zoomed out');
+  }
+
   /** Cancels the configuration dialog and the node's own, keeping nothing typed into them. */
   async function cancelDialogs(): Promise<void> {
     await page.locator('#node-config-dialog-cancel').click();
@@ -245,7 +260,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     // The whole Orders flow and the debug sidebar in one picture.
     await page.locator('#red-ui-sidebar a.red-ui-tab-link-button[href="#debug"]').click();
     await page.locator('#red-ui-tab-debug.active').waitFor({ state: 'attached' });
-    for (let step = 0; step < 2; step++) await page.locator('#red-ui-view-zoom-out').click();
+    await zoomOutUntilTabFits();
     const status = statusOf(salesOrderNode.id);
     const before = (await status.count()) > 0 ? await status.textContent() : '';
     await page.waitForFunction(
