@@ -111,8 +111,15 @@ describe('the editor in Chromium, against the sandbox', function () {
     const ordersNodes = example.filter((node) => node.z === ordersTab.id && node.type !== 'comment');
     const [rightMost] = [...ordersNodes].sort((a, b) => Number(b.x) - Number(a.x));
     const [lowest] = [...ordersNodes].sort((a, b) => Number(b.y) - Number(a.y));
-    const chart = (await page.locator('#red-ui-workspace-chart').boundingBox())!;
+    const canvas = page.locator('#red-ui-workspace-chart');
+    const chart = (await canvas.boundingBox())!;
     for (let step = 0; step < 8; step++) {
+      // From the top left corner, where the flow starts (an earlier step may have scrolled to a node).
+      await canvas.evaluate((element) => {
+        const scrolled = element as unknown as { scrollLeft: number; scrollTop: number };
+        scrolled.scrollLeft = 0;
+        scrolled.scrollTop = 0;
+      });
       const right = (await onCanvas(rightMost!.id).boundingBox())!;
       const low = (await onCanvas(lowest!.id).boundingBox())!;
       if (right.x + right.width + 30 <= chart.x + chart.width && low.y + low.height + 20 <= chart.y + chart.height) return;
