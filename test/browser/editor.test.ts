@@ -384,6 +384,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor();
     await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
     await pointerAway();
+    await dismissNotifications();
     await shoot('import-example');
     await page.locator('#red-ui-clipboard-dialog-ok').click();
     // The same flow is deployed already, so the editor asks; a copy gets new ids.
