@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The example flow (examples/Sage 100 and BigCommerce - orders, stock and shipments.json) as a user imports it, pointed at running simulators: the config nodes
+ * The example flow (EXAMPLE_FLOW below) as a user imports it, pointed at running simulators: the config nodes
  * get the simulators' URLs, the Sage certificate pin and the demo credentials (sent with the deploy, so Node-RED
  * stores them encrypted in flows_cred.json like the editor would). Used by `npm start`, the end-to-end tests and
  * the benchmarks, so all of them exercise the flow users get.
