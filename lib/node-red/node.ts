@@ -97,8 +97,8 @@ function readableFor(error: Error, msg: NodeMessage): Error {
 
 /**
  * Wires a node's input handler the same way for every node: the handler does the work and sends; a thrown
- * error sets a red status in words, names the web order in its message, puts
- * the error's details on `msg.errorDetails`, tells the operator view, and reaches Catch nodes with the msg.
+ * error sets a red status in words, names the web order in its message, puts the error's details on
+ * `msg.errorDetails`, tells the operator view, and reaches Catch nodes with the msg.
  */
 export function onInput(node: RuntimeNode, handler: (msg: NodeMessage, send: SendFunction) => Promise<void>, status: StatusLine): void {
   const source = `${node.type} ${node.name || node.id}`;
