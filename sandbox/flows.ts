@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The example flow (examples/flows.json) as a user imports it, pointed at running simulators: the config nodes
+ * The example flow (EXAMPLE_FLOW below) as a user imports it, pointed at running simulators: the config nodes
  * get the simulators' URLs, the Sage certificate pin and the demo credentials (sent with the deploy, so Node-RED
  * stores them encrypted in flows_cred.json like the editor would). Used by `npm start`, the end-to-end tests and
  * the benchmarks, so all of them exercise the flow users get.
@@ -26,7 +26,12 @@ export interface SandboxFlowOptions {
   overrides?: Record<string, Record<string, unknown>>;
 }
 
-export const EXAMPLE_FLOW = join(__dirname, '..', 'examples', 'flows.json');
+/**
+ * examples/flows.json is where the package documents its example (README, palette); Import › Examples shows it as
+ * "flows", and its tabs say what each part does.
+ */
+export const EXAMPLE_FLOW_FILE = 'flows.json';
+export const EXAMPLE_FLOW = join(__dirname, '..', 'examples', EXAMPLE_FLOW_FILE);
 
 export function loadExampleFlow(): FlowNode[] {
   return JSON.parse(readFileSync(EXAMPLE_FLOW, 'utf8')) as FlowNode[];

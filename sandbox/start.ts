@@ -11,7 +11,7 @@ import { startSage100Simulator, type Sage100Simulator } from './sage100';
 /**
  * `npm start`: the whole integration on this machine, no credentials needed. Starts the BigCommerce and
  * Sage 100 simulators, seeds them alike, runs Node-RED from a project-local user directory with the package
- * linked from the build, deploys examples/flows.json pointed at the simulators, and makes demo traffic.
+ * linked from the build, deploys the example flow (examples/) pointed at the simulators, and makes demo traffic.
  * Tests start it too, in-process with `startSandbox({ ...ports 0, userDir })` or as `npx tsx sandbox/start.ts`.
  */
 

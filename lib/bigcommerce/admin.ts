@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError, ValidationError, redact } from '../errors';
 import { HttpError } from '../http/errors';
-import { DEFAULT_API_URL, createBigCommerceClient, type ClientSettings } from './client';
+import { DEFAULT_API_URL, clientSettingsSchema, createBigCommerceClient, type ClientSettings } from './client';
 import { testConnection, type ConnectionCheck } from './connection-test';
 import { registerOrderHooks, type HookReport } from './hooks';
 
@@ -109,7 +109,22 @@ export async function testConnectionFromDialog(body: unknown, lookup: Credential
   return testConnection(settingsFrom(dialog.data, target.stored));
 }
 
-export type RegistrationResult = { ok: true; report: HookReport } | { ok: false; message: string; hint?: string };
+/** A failure answers as Test connection does: its code (for the words), every setting at fault, the hint. */
+export type RegistrationResult =
+  | { ok: true; report: HookReport }
+  | { ok: false; message: string; hint?: string; code?: string; issues?: Array<{ field: string; message: string }> };
+
+function issuesOf(parsed: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }): Array<{ field: string; message: string }> {
+  return (parsed.error?.issues ?? []).map((issue) => ({ field: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+}
+
+/** Every setting at fault in one answer, as Test connection names them, rather than one per click. */
+function throwForMissingSettings(issues: Array<{ field: string; message: string }>): void {
+  const [first] = issues;
+  if (!first) return;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  throw new ValidationError(`Webhook registration: ${first.field}: ${first.message}${more}`, { code: 'bigcommerce.settings', field: first.field, issues });
+}
 
 export async function registerHooksFromDialog(body: unknown, lookup: CredentialLookup): Promise<RegistrationResult> {
   const dialog = registerSchema.safeParse(body ?? {});
@@ -122,12 +137,11 @@ export async function registerHooksFromDialog(body: unknown, lookup: CredentialL
   const headerName = dialog.data.webhookHeaderName?.trim();
   const headerValue = secret(dialog.data.webhookSecret, stored?.webhookSecret);
   try {
-    if (headerName && !headerValue) {
-      throw new ValidationError('Webhook registration: webhookSecret: is required when a shared-secret header name is set', {
-        code: 'bigcommerce.settings',
-        field: 'webhookSecret',
-      });
-    }
+    throwForMissingSettings([
+      ...issuesOf(clientSettingsSchema.safeParse(settings)),
+      ...(dialog.data.webhookUrl.trim() ? [] : [{ field: 'webhookUrl', message: 'is required' }]),
+      ...(headerName && !headerValue ? [{ field: 'webhookSecret', message: 'is required when a shared-secret header name is set' }] : []),
+    ]);
     const client = createBigCommerceClient({ ...settings, retry: { retries: 2 } });
     try {
       const report = await registerOrderHooks(client.request, {
@@ -141,11 +155,13 @@ export async function registerHooksFromDialog(body: unknown, lookup: CredentialL
   } catch (err) {
     const secrets = [settings.accessToken, headerValue];
     // What the server sent stays out of the answer: its status says enough, and the URL may be anyone's.
-    if (err instanceof HttpError) return { ok: false, message: `BigCommerce answered HTTP ${err.status}: the hooks were not registered.` };
+    if (err instanceof HttpError) return { ok: false, code: err.code, message: `BigCommerce answered HTTP ${err.status}: the hooks were not registered.` };
     const error = err instanceof Error ? err : new Error(String(err));
     return {
       ok: false,
       message: redact(error.message, secrets),
+      ...(error instanceof ConnectorError && { code: error.code }),
+      ...(error instanceof ValidationError && error.issues.length > 0 && { issues: error.issues.map((issue) => ({ field: issue.field, message: redact(issue.message, secrets) })) }),
       ...(error instanceof ConnectorError && error.hint && { hint: redact(error.hint, secrets) }),
     };
   }

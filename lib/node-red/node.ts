@@ -15,12 +15,6 @@ export function shortText(text: string): string {
   return text.length > STATUS_TEXT_LIMIT ? `${text.slice(0, STATUS_TEXT_LIMIT - 1)}…` : text;
 }
 
-export function errorStatus(err: unknown): NodeStatus {
-  const error = asError(err);
-  const label = error instanceof ConnectorError ? error.code : error.message;
-  return { fill: 'red', shape: 'ring', text: shortText(label) };
-}
-
 type Translate = NodeAPI['_'];
 
 /** An error in a few words from the shared catalog (see codeWords). */
@@ -81,27 +75,32 @@ export function statusLine(RED: Pick<NodeAPI, '_'>, node: RuntimeNode, options: 
 }
 
 /**
- * The error naming the web order when its message does not already, so Catch and the log name it. A copy: the
- * same error object may fail many msgs (e.g. a node's settings error).
+ * The error as Catch, the debug sidebar and the log should read it: naming the web order when its message does
+ * not already, and without a class name in front (Node-RED shows `toString()`, which for a TypeError or a
+ * plain Error is `TypeError: …`; ConnectorError already answers its message alone). A copy: the same error
+ * object may fail many msgs (e.g. a node's settings error).
  */
-function namingTheOrder(error: Error, msg: NodeMessage): Error {
+function readableFor(error: Error, msg: NodeMessage): Error {
   const orderId = webOrderOf(msg);
-  if (orderId === undefined || new RegExp(`\\b${orderId}\\b`).test(error.message)) return error;
-  const named = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, error);
-  Object.defineProperties(named, {
-    message: { value: `web order ${orderId}: ${error.message}`, writable: true, configurable: true },
+  const named = orderId !== undefined && !new RegExp(`\\b${orderId}\\b`).test(error.message);
+  const plain = !(error instanceof ConnectorError);
+  if (!named && !plain) return error;
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, error);
+  Object.defineProperties(copy, {
+    message: { value: named ? `web order ${orderId}: ${error.message}` : error.message, writable: true, configurable: true },
     stack: { value: error.stack, writable: true, configurable: true },
     ...(error.cause !== undefined && { cause: { value: error.cause, writable: true, configurable: true } }),
+    ...(plain && { toString: { value(this: Error) { return this.message; }, writable: true, configurable: true } }),
   });
-  return named;
+  return copy;
 }
 
 /**
  * Wires a node's input handler the same way for every node: the handler does the work and sends; a thrown
- * error sets a red status (in words when the node has a status line), names the web order in its message, puts
- * the error's details on `msg.errorDetails`, tells the operator view, and reaches Catch nodes with the msg.
+ * error sets a red status in words, names the web order in its message, puts the error's details on
+ * `msg.errorDetails`, tells the operator view, and reaches Catch nodes with the msg.
  */
-export function onInput(node: RuntimeNode, handler: (msg: NodeMessage, send: SendFunction) => Promise<void>, status?: StatusLine): void {
+export function onInput(node: RuntimeNode, handler: (msg: NodeMessage, send: SendFunction) => Promise<void>, status: StatusLine): void {
   const source = `${node.type} ${node.name || node.id}`;
   node.on('input', (msg, send, done) => {
     handler(msg, send).then(
@@ -110,10 +109,9 @@ export function onInput(node: RuntimeNode, handler: (msg: NodeMessage, send: Sen
         done();
       },
       (err: unknown) => {
-        const error = namingTheOrder(asError(err), msg);
+        const error = readableFor(asError(err), msg);
         if (error instanceof ConnectorError) msg.errorDetails = error.toDetails();
-        if (status) status.error(error, msg);
-        else node.status(errorStatus(error));
+        status.error(error, msg);
         operatorBoard.failed(source, error instanceof ConnectorError ? error.code : undefined, error.message);
         done(error);
       },

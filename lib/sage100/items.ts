@@ -48,12 +48,6 @@ export class InventoryNeedsAgentError extends ConnectorError {
   }
 }
 
-/** "1,200/5,000" — the progress shown in the node status. */
-export function progressText(collected: number, total: number | undefined): string {
-  const format = (n: number) => n.toLocaleString('en-US');
-  return total === undefined ? `items ${format(collected)}` : `items ${format(collected)}/${format(total)}`;
-}
-
 export async function collectItems(client: Sage100Client, options: ItemsRunOptions): Promise<ItemsRun> {
   if (client.mode !== 'agent') throw new InventoryNeedsAgentError();
   const changedSince = options.mode === 'changes' ? options.cursor : undefined;

@@ -448,24 +448,3 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
   }
   return summary;
 }
-
-const count = (n: number) => n.toLocaleString('en-US');
-
-/** Node status text while a run is going, e.g. "stock 1,200/5,000". */
-export function progressText(progress: PushProgress): string {
-  if (progress.phase === 'lookup') return `looking up ${count(progress.total)} SKUs`;
-  return `${progress.phase} ${count(progress.done)}/${count(progress.total)}`;
-}
-
-/** Node status after a run: green when all went through, yellow when some values or SKUs need attention. */
-export function summaryStatus(summary: PushSummary): { fill: 'green' | 'yellow'; shape: 'dot' | 'ring'; text: string } {
-  const pushed = summary.pushed.stock + summary.pushed.price;
-  const failed = summary.failed.stock + summary.failed.price;
-  const problems = [
-    failed > 0 && `${count(failed)} failed`,
-    summary.unknownSkus.length > 0 && `${count(summary.unknownSkus.length)} unknown`,
-    failed === 0 && summary.pending > 0 && `${count(summary.pending)} pending`,
-  ].filter(Boolean);
-  if (problems.length > 0) return { fill: 'yellow', shape: 'ring', text: `${count(pushed)} pushed, ${problems.join(', ')}` };
-  return { fill: 'green', shape: 'dot', text: pushed > 0 ? `${count(pushed)} pushed` : 'up to date' };
-}

@@ -6,6 +6,7 @@ import type { WebhookSecrets } from '../../lib/bigcommerce/webhook';
 import type { HttpRequest, RequestFunction } from '../../lib/http/transport';
 import { acceptJsonOnly, codeWords, numberSetting } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
+import type { Response } from 'express';
 
 export interface BigCommerceConfigNode extends RuntimeNode<StoredCredentials> {
   storeHash: string;
@@ -78,19 +79,18 @@ export default function register(RED: NodeAPI): void {
   };
   const permission = RED.auth.needsPermission('bigcommerce-config.write');
 
-  RED.httpAdmin.post('/ml-connector/bigcommerce-config/test', permission, (req, res) => {
-    if (!acceptJsonOnly(req, res)) return;
-    testConnectionFromDialog(req.body, deployedStore).then(
+  // Both buttons answer alike, and like the Sage 100 dialog: a failure carries the error in words.
+  const answer = (res: Response, check: Promise<{ ok: boolean; code?: string }>) =>
+    check.then(
       (result) => res.json(result.ok ? result : { ...result, words: codeWords(RED._, result.code) }),
       () => res.status(500).json({ ok: false, message: 'The check failed unexpectedly; the Node-RED log may say more.' }),
     );
+
+  RED.httpAdmin.post('/ml-connector/bigcommerce-config/test', permission, (req, res) => {
+    if (acceptJsonOnly(req, res)) void answer(res, testConnectionFromDialog(req.body, deployedStore));
   });
 
   RED.httpAdmin.post('/ml-connector/bigcommerce-config/register-webhooks', permission, (req, res) => {
-    if (!acceptJsonOnly(req, res)) return;
-    registerHooksFromDialog(req.body, deployedStore).then(
-      (result) => res.json(result),
-      () => res.status(500).json({ ok: false, message: 'The check failed unexpectedly; the Node-RED log may say more.' }),
-    );
+    if (acceptJsonOnly(req, res)) void answer(res, registerHooksFromDialog(req.body, deployedStore));
   });
 }

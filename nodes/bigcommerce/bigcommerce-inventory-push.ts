@@ -1,8 +1,8 @@
 import { parseWith } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
-import { parseLocationTable, parseSageItems, parseWarehouseList, progressText, pushInventory, pushSettingsSchema, summaryStatus } from '../../lib/sync/stock';
+import { parseLocationTable, parseSageItems, parseWarehouseList, pushInventory, pushSettingsSchema, type PushProgress, type PushSummary } from '../../lib/sync/stock';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 
@@ -12,9 +12,30 @@ function sageToday(msg: NodeMessage): string | undefined {
   return typeof next === 'string' && /^\d{8}$/.test(next) ? next : undefined;
 }
 
+function showProgress(status: StatusLine, progress: PushProgress): void {
+  const { done, total } = progress;
+  const text =
+    progress.phase === 'lookup' ? status.words('lookup', { count: total }) : progress.phase === 'stock' ? status.words('stock', { done, total }) : status.words('prices', { done, total });
+  status.show('blue', 'dot', text);
+}
+
+/** Green when all went through, yellow when some values or SKUs need attention. */
+function showSummary(status: StatusLine, summary: PushSummary): void {
+  const pushed = summary.pushed.stock + summary.pushed.price;
+  const failed = summary.failed.stock + summary.failed.price;
+  const problems = [
+    failed > 0 && status.words('failed', { count: failed }),
+    summary.unknownSkus.length > 0 && status.words('unknown', { count: summary.unknownSkus.length }),
+    failed === 0 && summary.pending > 0 && status.words('pending', { count: summary.pending }),
+  ].filter((part): part is string => typeof part === 'string');
+  if (problems.length > 0) status.show('yellow', 'ring', [status.words('pushed', { count: pushed }), ...problems].join(', '));
+  else status.show('green', 'dot', pushed > 0 ? status.words('pushed', { count: pushed }) : status.words('upToDate'));
+}
+
 export default function register(RED: NodeAPI): void {
   function BigCommerceInventoryPush(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     const files = stateStoreFor(RED.settings);
     // Said once per deployment, not on every run.
     let toldNoPriceLists = false;
@@ -38,7 +59,7 @@ export default function register(RED: NodeAPI): void {
         { what: 'Inventory push settings', record: `node ${this.name || this.id}`, code: 'inventory.settings' },
       );
       const items = parseSageItems(msg.payload);
-      this.status({ fill: 'blue', shape: 'dot', text: `${items.length.toLocaleString('en-US')} items` });
+      status.show('blue', 'dot', status.words('items', { count: items.length }));
       const summary = await pushInventory({
         items,
         settings,
@@ -51,13 +72,13 @@ export default function register(RED: NodeAPI): void {
         today: sageToday(msg),
         fullResync: definition.fullResync === true || msg.fullResync === true,
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
-        onProgress: (progress) => this.status({ fill: 'blue', shape: 'dot', text: progressText(progress) }),
+        onProgress: (progress) => showProgress(status, progress),
       });
       if (summary.priceLists?.available === false && !toldNoPriceLists) {
         toldNoPriceLists = true;
         this.warn(`The store's plan offers no price lists, so Sage price levels are not pushed; the catalog prices stand. ${summary.priceLists.reason ?? ''}`.trim());
       }
-      this.status(summaryStatus(summary));
+      showSummary(status, summary);
       msg.payload = summary;
       send(msg);
     };
@@ -68,7 +89,7 @@ export default function register(RED: NodeAPI): void {
       const run = previous.then(() => push(msg, send));
       previous = run.catch(() => undefined);
       return run;
-    });
+    }, status);
   }
   RED.nodes.registerType('bigcommerce-inventory-push', BigCommerceInventoryPush);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError, parseWith } from '../../lib/errors';
-import { onInput, requireConfigNode } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import { invoiceSchema } from '../../lib/sage100/invoices';
@@ -15,6 +15,7 @@ const ATTENTION: ReadonlySet<InvoiceOutcome> = new Set(['shipped-by-hand', 'ambi
 export default function register(RED: NodeAPI): void {
   function BigCommerceShipment(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     const files = stateStoreFor(RED.settings);
     const key = `bigcommerce-shipment-${this.id}`;
     const storeKey = (store: BigCommerceConfigNode) => store.storeHash || store.id;
@@ -25,12 +26,12 @@ export default function register(RED: NodeAPI): void {
         const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
         if (isOwnStatusEcho(echoRecordsFor(storeKey(store)), orderEventOf(msg.topic, msg.event), Date.now())) {
           echoes++;
-          this.status({ fill: 'grey', shape: 'ring', text: `${echoes.toLocaleString('en-US')} own echoes dropped` });
+          status.show('grey', 'ring', status.words('echoes', { count: echoes }));
           send([null, msg]);
         } else {
           send([msg, null]);
         }
-      });
+      }, status);
       return;
     }
 
@@ -54,7 +55,7 @@ export default function register(RED: NodeAPI): void {
       const invoices = parseWith(z.array(invoiceSchema), Array.isArray(msg.payload) ? msg.payload : [msg.payload], { what: 'Sage 100 invoices', code: 'shipments.invoice_invalid' });
       const saved = await files.read<SentLedger>(key);
       const ledger: SentLedger = saved?.store === storeKey(store) ? saved : { store: storeKey(store), sent: {} };
-      this.status({ fill: 'blue', shape: 'dot', text: `${invoices.length} invoices …` });
+      status.show('blue', 'dot', status.words('invoices', { count: invoices.length }));
       const echoes = echoRecordsFor(storeKey(store));
       const run = await shipInvoices(invoices, {
         request: store.request,
@@ -68,8 +69,12 @@ export default function register(RED: NodeAPI): void {
 
       const count = (outcome: InvoiceOutcome) => run.results.filter((result) => result.outcome === outcome).length;
       const attention = run.results.filter((result) => ATTENTION.has(result.outcome));
-      const text = [`${count('shipped')} shipped`, attention.length > 0 && `${attention.length} to check`, run.errors.length > 0 && `${run.errors.length} failed`].filter(Boolean).join(', ');
-      this.status({ fill: run.errors.length > 0 ? 'red' : attention.length > 0 ? 'yellow' : 'green', shape: 'dot', text });
+      const text = [
+        status.words('shipped', { count: count('shipped') }),
+        attention.length > 0 && status.words('toCheck', { count: attention.length }),
+        run.errors.length > 0 && status.words('failed', { count: run.errors.length }),
+      ].filter(Boolean).join(', ');
+      status.show(run.errors.length > 0 ? 'red' : attention.length > 0 ? 'yellow' : 'green', 'dot', text);
       send([
         [{ ...msg, payload: run.results, acceptedInvoices: run.results.filter((result) => result.accepted).map((result) => result.invoiceNo) }],
         attention.map((result) => ({ ...msg, topic: result.outcome, payload: result })),
@@ -91,7 +96,7 @@ export default function register(RED: NodeAPI): void {
       const run = previous.then(() => ship(msg, send));
       previous = run.catch(() => undefined);
       return run;
-    });
+    }, status);
   }
   RED.nodes.registerType('bigcommerce-shipment', BigCommerceShipment);
 }

@@ -98,7 +98,7 @@ export default function register(RED: NodeAPI): void {
     }
     testConnection(input).then(
       (answer) => res.json(answer.ok ? answer : { ...answer, words: codeWords(RED._, answer.code) }),
-      () => res.status(500).json({ ok: false, message: 'Test connection failed unexpectedly; the Node-RED log may say more.' }),
+      () => res.status(500).json({ ok: false, message: 'The check failed unexpectedly; the Node-RED log may say more.' }),
     );
   });
 }

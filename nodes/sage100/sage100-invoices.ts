@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import type { ItemCursor } from '../../lib/sage100/client';
@@ -31,10 +31,10 @@ export default function register(RED: NodeAPI): void {
     const key = `sage100-invoices-${this.id}`;
 
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
-    if (config?.mode === 'soap') this.status({ fill: 'red', shape: 'ring', text: 'needs agent mode' });
-    else if (config?.warningStatus) this.status(config.warningStatus);
+    const status = statusLine(RED, this, { warning: config?.warningStatus });
+    if (config?.mode === 'soap') status.error(new InvoicesNeedAgentError());
 
-    const pendingText = (count: number) => (count === 0 ? 'all accepted' : `${count.toLocaleString('en-US')} pending`);
+    const pendingText = (count: number) => (count === 0 ? status.words('allAccepted') : status.words('pending', { count }));
 
     const handle = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
       const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
@@ -46,17 +46,17 @@ export default function register(RED: NodeAPI): void {
         const accepted = new Set(acknowledged.data);
         state.pending = state.pending.filter((invoice) => !accepted.has(invoice.InvoiceNo));
         await files.write(key, state);
-        this.status({ fill: 'green', shape: 'dot', text: pendingText(state.pending.length) });
+        status.show('green', 'dot', pendingText(state.pending.length));
         return;
       }
 
       if (sage.mode !== 'agent') throw new InvoicesNeedAgentError();
-      this.status({ fill: 'blue', shape: 'dot', text: 'invoices …' });
+      status.show('blue', 'dot', status.words('reading'));
       const run = await collectInvoices(sage.client, state.cursor, pageSize);
       const invoices = mergePending(state.pending, run.invoices);
       // Saved before sending: from here the invoices are pending until acknowledged, so none is lost if the store fails.
       await files.write(key, { ...state, cursor: run.nextCursor, pending: invoices } satisfies SavedState);
-      this.status({ fill: 'green', shape: 'dot', text: `${run.invoices.length.toLocaleString('en-US')} new, ${pendingText(invoices.length)}` });
+      status.show('green', 'dot', `${status.words('new', { count: run.invoices.length })}, ${pendingText(invoices.length)}`);
       if (invoices.length > PENDING_WARNING && state.pending.length <= PENDING_WARNING) {
         this.warn(`${invoices.length} invoices are waiting for an acknowledgement: wire output 1 of bigcommerce-shipment back into this node`);
       }
@@ -72,7 +72,7 @@ export default function register(RED: NodeAPI): void {
       const run = previous.then(() => handle(msg, send));
       previous = run.catch(() => undefined);
       return run;
-    });
+    }, status);
   }
   RED.nodes.registerType('sage100-invoices', Sage100Invoices);
 }

@@ -1,8 +1,8 @@
-import { numberSetting, onInput, requireConfigNode } from '../../lib/node-red/node';
+import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 import type { ItemCursor } from '../../lib/sage100/client';
-import { InventoryNeedsAgentError, collectItems, progressText, type ItemsMode } from '../../lib/sage100/items';
+import { InventoryNeedsAgentError, collectItems, type ItemsMode } from '../../lib/sage100/items';
 import { parseWarehouseList } from '../../lib/sync/stock';
 import type { Sage100ConfigNode } from './sage100-config';
 
@@ -26,8 +26,8 @@ export default function register(RED: NodeAPI): void {
     const unstamped = mode === 'changes' && definition.unstampedStock !== false;
 
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
-    if (config?.mode === 'soap') this.status({ fill: 'red', shape: 'ring', text: 'needs agent mode' });
-    else if (config?.warningStatus) this.status(config.warningStatus);
+    const status = statusLine(RED, this, { warning: config?.warningStatus });
+    if (config?.mode === 'soap') status.error(new InventoryNeedsAgentError());
 
     let running = false;
     onInput(this, async (msg, send) => {
@@ -41,14 +41,14 @@ export default function register(RED: NodeAPI): void {
         if (sage.mode !== 'agent') throw new InventoryNeedsAgentError();
         const saved = mode === 'changes' ? await files.read<SavedCursor>(key) : undefined;
         const since = saved?.configId === sage.id && saved.companyCode === sage.companyCode ? saved.cursor : undefined;
-        this.status({ fill: 'blue', shape: 'dot', text: 'items …' });
+        status.show('blue', 'dot', status.words('reading'));
         const run = await collectItems(sage.client, {
           mode,
           cursor: since,
           warehouses,
           pageSize,
           ...(unstamped && { unstamped: { clientId: `node-red.${this.id}`, since: since && saved?.stockToken } }),
-          onProgress: (collected, total) => this.status({ fill: 'blue', shape: 'dot', text: progressText(collected, total) }),
+          onProgress: (collected, total) => status.show('blue', 'dot', total === undefined ? status.words('progress', { count: collected }) : status.words('progressOf', { count: collected, total })),
         });
         msg.payload = run.items;
         msg.sage100 = {
@@ -58,11 +58,11 @@ export default function register(RED: NodeAPI): void {
         send(msg);
         // Only now: a run that failed before the items were handed on is read again next time.
         if (mode === 'changes' && run.nextCursor) await files.write(key, { configId: sage.id, companyCode: sage.companyCode, cursor: run.nextCursor, ...(run.unstamped && { stockToken: run.unstamped.token }) } satisfies SavedCursor);
-        this.status({ fill: 'green', shape: 'dot', text: `${run.items.length.toLocaleString('en-US')} items` });
+        status.show('green', 'dot', status.words('items', { count: run.items.length }));
       } finally {
         running = false;
       }
-    });
+    }, status);
   }
   RED.nodes.registerType('sage100-items', Sage100Items);
 }

@@ -1,6 +1,8 @@
-import { onInput, requireConfigNode, shortText } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { SKUS_AS_ITEM_CODES, decideOrder, mapperOptions, type MapContext, type MapperOptions } from '../../lib/sync/mapper';
+import type { MappedOrder } from '../../lib/sage100/types';
+import type { OrderHold } from '../../lib/sync/order-hold';
 import { mapperSettingsFrom } from '../../lib/sync/mapper-options';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
 import type { SyncItemMapNode } from './sync-item-map';
@@ -15,9 +17,34 @@ function contextOf(msg: NodeMessage): MapContext {
   };
 }
 
+/** Grey for what sorts itself out (a status to come, an order already in Sage), yellow for a person to look at. */
+function showHold(status: StatusLine, hold: OrderHold): void {
+  const order = hold.orderId;
+  switch (hold.kind) {
+    case 'wait':
+      return status.show('grey', 'ring', status.words('waiting', { order }));
+    case 'imported':
+      return status.show('grey', 'ring', status.words('imported', { order }));
+    case 'needs-attention':
+      return status.show('yellow', 'ring', status.words('needsAttention', { order }));
+    default:
+      return status.show('yellow', 'ring', status.words('invalid', { order }));
+  }
+}
+
+function showMapped(status: StatusLine, orders: MappedOrder[]): void {
+  const [first] = orders;
+  const salesOrder = first?.salesOrder.SalesOrderNo ?? '';
+  const warnings = first?.warnings.length ?? 0;
+  if (warnings > 0) status.show('yellow', 'dot', status.words('warnings', { salesOrder, count: warnings }));
+  else if (orders.length > 1) status.show('green', 'dot', status.words('split', { salesOrder, count: orders.length - 1 }));
+  else status.show('green', 'dot', status.words('mapped', { salesOrder }));
+}
+
 export default function register(RED: NodeAPI): void {
   function SyncOrderMapper(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const status = statusLine(RED, this);
     // Read on the first msg, so a bad setting fails that msg with the setting named, where Catch sees it.
     let options: MapperOptions | undefined;
 
@@ -36,26 +63,19 @@ export default function register(RED: NodeAPI): void {
       if (decision.action === 'hold') {
         // The msg keeps queueJob, so a sync-queue wired to this output acks the job.
         msg.hold = decision.hold;
-        this.status({ fill: decision.hold.kind === 'wait' || decision.hold.kind === 'imported' ? 'grey' : 'yellow', shape: 'ring', text: shortText(`${decision.hold.orderId}: ${decision.hold.kind}`) });
+        showHold(status, decision.hold);
         send([null, msg]);
         return;
       }
-      const [first] = decision.orders;
-      const number = first?.salesOrder.SalesOrderNo ?? '';
-      const warnings = first?.warnings.length ?? 0;
-      this.status(
-        warnings > 0
-          ? { fill: 'yellow', shape: 'dot', text: `${number}: ${warnings} warning${warnings === 1 ? '' : 's'}` }
-          : { fill: 'green', shape: 'dot', text: decision.orders.length > 1 ? `${number} +${decision.orders.length - 1}` : number },
-      );
+      showMapped(status, decision.orders);
       if (decision.orders.length === 1) {
-        msg.payload = first;
+        msg.payload = decision.orders[0];
         send([msg, null]);
         return;
       }
       // Split consignments: one msg per sales order, in order, each with the order's queueJob.
       send([decision.orders.map((mapped) => ({ ...RED.util.cloneMessage(msg), payload: mapped })), null]);
-    });
+    }, status);
   }
   RED.nodes.registerType('sync-order-mapper', SyncOrderMapper);
 }

@@ -37,10 +37,10 @@ const nodeTypes = Object.keys(packageJson['node-red'].nodes);
 const paletteTypes = nodeTypes.filter((type) => categoryOf(type) !== 'config');
 
 const example = loadExampleFlow();
-const ordersTab = example.find((node) => node.type === 'tab' && node.label === 'Orders')!;
 const getOrderNode = findNode(example, 'bigcommerce-order', 'get order');
 const salesOrderNode = findNode(example, 'sage100-sales-order');
 const queueNode = findNode(example, 'sync-queue');
+const ordersTab = example.find((node) => node.type === 'tab' && node.id === queueNode.z)!;
 const verifyNode = findNode(example, 'bigcommerce-webhook-verify');
 
 describe('the editor in Chromium, against the sandbox', function () {
@@ -105,6 +105,28 @@ describe('the editor in Chromium, against the sandbox', function () {
 
   /** The result box's classes: the same in both dialogs. */
   const resultClasses = async (result: Locator) => ((await result.getAttribute('class')) ?? '').split(/\s+/).filter((name) => name.startsWith('ml-connector-check')).sort();
+
+  /** Zooms out until the Orders tab's right-most and lowest nodes are both inside the visible canvas. */
+  async function zoomOutUntilTabFits(): Promise<void> {
+    const ordersNodes = example.filter((node) => node.z === ordersTab.id && node.type !== 'comment');
+    const [rightMost] = [...ordersNodes].sort((a, b) => Number(b.x) - Number(a.x));
+    const [lowest] = [...ordersNodes].sort((a, b) => Number(b.y) - Number(a.y));
+    const canvas = page.locator('#red-ui-workspace-chart');
+    const chart = (await canvas.boundingBox())!;
+    for (let step = 0; step < 8; step++) {
+      // From the top left corner, where the flow starts (an earlier step may have scrolled to a node).
+      await canvas.evaluate((element) => {
+        const scrolled = element as unknown as { scrollLeft: number; scrollTop: number };
+        scrolled.scrollLeft = 0;
+        scrolled.scrollTop = 0;
+      });
+      const right = (await onCanvas(rightMost!.id).boundingBox())!;
+      const low = (await onCanvas(lowest!.id).boundingBox())!;
+      if (right.x + right.width + 30 <= chart.x + chart.width && low.y + low.height + 20 <= chart.y + chart.height) return;
+      await page.locator('#red-ui-view-zoom-out').click();
+    }
+    assert.fail('the Orders tab does not fit the canvas even zoomed out');
+  }
 
   /** Cancels the configuration dialog and the node's own, keeping nothing typed into them. */
   async function cancelDialogs(): Promise<void> {
@@ -245,7 +267,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     // The whole Orders flow and the debug sidebar in one picture.
     await page.locator('#red-ui-sidebar a.red-ui-tab-link-button[href="#debug"]').click();
     await page.locator('#red-ui-tab-debug.active').waitFor({ state: 'attached' });
-    for (let step = 0; step < 2; step++) await page.locator('#red-ui-view-zoom-out').click();
+    await zoomOutUntilTabFits();
     const status = statusOf(salesOrderNode.id);
     const before = (await status.count()) > 0 ? await status.textContent() : '';
     await page.waitForFunction(
@@ -362,6 +384,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.locator('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])').waitFor();
     await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
     await pointerAway();
+    await dismissNotifications();
     await shoot('import-example');
     await page.locator('#red-ui-clipboard-dialog-ok').click();
     // The same flow is deployed already, so the editor asks; a copy gets new ids.
@@ -371,7 +394,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     const exampleTabs = example.filter((node) => node.type === 'tab').length;
     assert.equal(await tabs.count(), before + exampleTabs);
     // The imported Orders tab draws the same nodes as the deployed one.
-    const ordersTabs = await tabs.filter({ hasText: /^\s*Orders\s*$/ }).evaluateAll((items) => items.map((item) => item.id.replace(/^red-ui-tab-/, '')));
+    const ordersTabs = await tabs.filter({ hasText: String(ordersTab.label) }).evaluateAll((items) => items.map((item) => item.id.replace(/^red-ui-tab-/, '')));
     assert.equal(ordersTabs.length, 2, `Orders tabs: ${ordersTabs.join(', ')}`);
     const drawn = page.locator('#red-ui-workspace-chart rect.red-ui-flow-node');
     const counts: number[] = [];

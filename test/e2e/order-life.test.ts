@@ -15,7 +15,7 @@ import {
 } from './support';
 
 /**
- * Issue 11, the whole life of an order through examples/flows.json, in agent and SOAP mode: an order waits while
+ * Issue 11, the whole life of an order through the example flow, in agent and SOAP mode: an order waits while
  * it is not eligible, is imported when a status change makes it so, and stays one Sage sales order for ever —
  * after Sage invoiced it and moved it to history (where SOAP cannot look), through status webhooks, backfills and a
  * restart with empty memory. Undone after import, it needs attention; nothing in Sage is deleted.

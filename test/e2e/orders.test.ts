@@ -22,7 +22,7 @@ import {
 } from './support';
 
 /**
- * Issue 5, "What it must show", the order half: examples/flows.json in a real Node-RED, its config nodes pointed
+ * Issue 5, "What it must show", the order half: the example flow in a real Node-RED, its config nodes pointed
  * at the BigCommerce and Sage 100 simulators, web orders placed in the store, outcomes read from Sage.
  * One runtime for the file: the scenarios use different orders, and each ends with every order settled.
  */

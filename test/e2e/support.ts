@@ -1,5 +1,5 @@
 /**
- * The end-to-end harness: the simulators, a real Node-RED process running examples/flows.json pointed at them,
+ * The end-to-end harness: the simulators, a real Node-RED process running the example flow pointed at them,
  * and what a test watches while the flow works — the editor's debug sidebar and node status (over Node-RED's
  * comms websocket), the store's exchanges and the Sage company's state. Every wait is bounded.
  */

@@ -8,6 +8,7 @@ import type { RegistrationResult } from '../../lib/bigcommerce/admin';
 import type { HttpResponse } from '../../lib/http/transport';
 import bigcommerceConfig, { type BigCommerceConfigNode } from '../../nodes/bigcommerce/bigcommerce-config';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
+import { useCatalogs } from '../support/catalog';
 import { helper } from '../support/node-red';
 
 const TOKEN = 'sim-token-5c1d9a';
@@ -206,6 +207,16 @@ describe('bigcommerce-config node', () => {
       assert.deepEqual(third.report.deactivated.map((hook) => hook.scope), ['store/order/updated']);
       assert.equal(sim.store.hooks.get(hooks[1]!.id)?.isActive, true);
       assert.equal(sim.store.hooks.size, 3);
+    });
+
+    it('names every missing setting at once, with the error in words, as Test connection does', async () => {
+      await helper.load([useCatalogs, bigcommerceConfig], []);
+      const result = (await register({ storeHash: '', accessToken: '', webhookUrl: '', webhookHeaderName: 'X-Bridge-Token' })).body as RegistrationResult & { words?: string };
+      assert.equal(result.ok, false);
+      assert.ok(!result.ok);
+      assert.deepEqual(result.issues?.map((issue) => issue.field).sort(), ['accessToken', 'storeHash', 'webhookSecret', 'webhookUrl']);
+      assert.equal(result.code, 'bigcommerce.settings');
+      assert.equal(result.words, 'store settings incomplete');
     });
 
     it('refuses a destination BigCommerce cannot deliver to', async () => {

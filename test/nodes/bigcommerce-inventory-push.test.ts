@@ -9,10 +9,11 @@ import type { PushSummary } from '../../lib/sync/stock';
 import { createBigCommerceClient } from '../../lib/bigcommerce/client';
 import { assignPriceLevelGroups } from '../../lib/sync/price-levels';
 import { startTestStore, type TestStore } from '../support/bigcommerce';
+import { assertInWords, useCatalogs } from '../support/catalog';
 import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
-const nodes = [bigcommerceConfig, inventoryPush, syncItemMap, catchNode];
+const nodes = [useCatalogs, bigcommerceConfig, inventoryPush, syncItemMap, catchNode];
 
 /** Flow nodes need a position, or Node-RED takes them for config nodes. */
 const at = { x: 100, y: 100 };
@@ -110,6 +111,7 @@ describe('bigcommerce-inventory-push node', () => {
     assert.deepEqual(summary.calls, { lookups: 2, stock: 1, prices: 1, total: 4 });
     assert.ok(seen.some((status) => status.text === 'stock 3/3'));
     assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: '6 pushed' });
+    for (const status of seen) assertInWords(status.text);
   });
 
   it('sets each store location from its own Sage warehouses with a warehouse → location table', async () => {
@@ -262,7 +264,7 @@ describe('bigcommerce-inventory-push node', () => {
     assert.deepEqual(summary.unknownSkus, ['NOT-SOLD-ONLINE']);
     assert.deepEqual(summary.changed, { stock: 4, price: 0 }, 'no price column: stock only');
     assert.equal(sim.store.priceOf('MUG-11OZ'), 7);
-    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'ring', text: '3 pushed, 1 unknown' });
+    assert.deepEqual(seen.at(-1), { fill: 'yellow', shape: 'ring', text: '3 pushed, 1 unknown SKU' });
   });
 
   it('sends bad input to Catch with the item and field named, and calls nothing', async () => {
@@ -288,12 +290,15 @@ describe('bigcommerce-inventory-push node', () => {
     assert.match((await caught).error.message, /no bigcommerce-config configuration is selected/);
   });
 
-  it('reaches Catch without the access token when the store refuses it', async () => {
+  it('reaches Catch without the access token when the store refuses it, and says so in words', async () => {
     await helper.load(nodes, flow(), { bc: { accessToken: 'revoked-token-4711' } });
-    const caught = nextMessage<Record<string, unknown> & { errorDetails: { code: string } }>(helper.getNode('caught'));
+    const seen = statuses(helper.getNode('push'));
+    const caught = nextMessage<Record<string, unknown> & { errorDetails: { code: string }; error: { message: string } }>(helper.getNode('caught'));
     helper.getNode('push').receive({ payload: items });
     const msg = await caught;
     assert.equal(msg.errorDetails.code, 'bigcommerce.unauthorized');
+    assert.doesNotMatch(msg.error.message, /^\w*Error:/, 'no class name in front');
+    assert.deepEqual(seen.at(-1), { fill: 'red', shape: 'ring', text: 'store refused the token' });
     assert.ok(!JSON.stringify(msg).includes('revoked-token-4711'));
   });
 

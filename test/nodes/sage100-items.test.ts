@@ -8,6 +8,7 @@ import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 import { loadSageNode } from '../support/sage100';
+import { assertInWords, useCatalogs } from '../support/catalog';
 
 
 interface OutMsg {
@@ -43,7 +44,7 @@ describe('sage100-items node', () => {
   async function load(settings: Record<string, unknown> = {}, mode: 'agent' | 'soap' = 'agent') {
     const node = { type: 'sage100-items', mode: 'changes', warehouses: '', pageSize: 200, ...settings };
     const tls = { tlsMode: 'pin', pinSha256: sim.fingerprint256 };
-    const { subject, out, caught } = await loadSageNode([sage100Config, sage100Items], sim, { mode, node, tls });
+    const { subject, out, caught } = await loadSageNode([useCatalogs, sage100Config, sage100Items], sim, { mode, node, tls });
     return { items: subject, out, caught };
   }
 
@@ -97,7 +98,8 @@ describe('sage100-items node', () => {
       ['GADGET-2', []],
       ['WIDGET-1', ['EST:10']],
     ]);
-    assert.deepEqual(seen.map((s) => s.text), ['items …', 'items 1/3', 'items 2/3', 'items 3/3', '3 items']);
+    assert.deepEqual(seen.map((s) => s.text).filter(Boolean), ['reading items', 'items 1/3', 'items 2/3', 'items 3/3', '3 items']);
+    for (const status of seen) assertInWords(status.text);
     assert.equal(await savedCursor(), undefined);
     assert.equal((await run(items, out)).payload.length, 3);
   });
@@ -111,6 +113,8 @@ describe('sage100-items node', () => {
     sim.faults.set([{ kind: 'fault', operation: 'listStock', status: 400, code: 'BadRequest', message: 'rejected for the test' }]);
     const failed = await run(items, caught);
     assert.equal(failed.errorDetails?.code, 'sage100.BadRequest');
+    const { status } = items as unknown as { status: { lastCall: { args: [{ text?: string }] } } };
+    assert.equal(status.lastCall.args[0].text, 'Sage refused it');
     assert.deepEqual((await savedCursor())?.cursor, first.sage100.items.next);
     const again = await run(items, out);
     assert.deepEqual(again.payload.map((i) => i.ItemCode), ['WIDGET-1']);
@@ -134,7 +138,8 @@ describe('sage100-items node', () => {
     const failed = await run(items, caught);
     assert.equal(failed.errorDetails?.code, 'sage100.items_need_agent');
     assert.match(String(failed.errorDetails?.hint), /agent mode/);
-    const node = items as unknown as { status: { args: unknown[][] } };
-    assert.deepEqual(node.status.args[0], [{ fill: 'red', shape: 'ring', text: 'needs agent mode' }]);
+    const node = items as unknown as { status: { args: Array<[{ text?: string }]> } };
+    assert.deepEqual(node.status.args.slice(0, 2), [[{}], [{ fill: 'red', shape: 'ring', text: 'needs agent mode' }]], 'cleared, then the reason from the start');
+    assert.deepEqual(node.status.args.at(-1), [{ fill: 'red', shape: 'ring', text: 'needs agent mode' }]);
   });
 });

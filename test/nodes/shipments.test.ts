@@ -10,6 +10,7 @@ import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage
 import { sampleOrder, startTestStore, type TestStore } from '../support/bigcommerce';
 import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 import { loadSageNode } from '../support/sage100';
+import { assertInWords, useCatalogs } from '../support/catalog';
 
 const at = { x: 100, y: 100 };
 
@@ -43,7 +44,7 @@ describe('sage100-invoices node', () => {
     await sim.close();
   });
 
-  const load = (mode: 'agent' | 'soap' = 'agent') => loadSageNode([sage100Config, sage100Invoices], sim, { mode, node: { type: 'sage100-invoices', pageSize: 50 }, tls: { tlsMode: 'pin', pinSha256: sim.fingerprint256 } });
+  const load = (mode: 'agent' | 'soap' = 'agent') => loadSageNode([useCatalogs, sage100Config, sage100Invoices], sim, { mode, node: { type: 'sage100-invoices', pageSize: 50 }, tls: { tlsMode: 'pin', pinSha256: sim.fingerprint256 } });
 
   it('sends an invoice again with every run until the shipment node acknowledges it', async () => {
     const { subject, out } = await load();
@@ -74,6 +75,8 @@ describe('sage100-invoices node', () => {
     const error = nextMessage<{ errorDetails: { code: string } }>(caught);
     subject.receive({ payload: 'tick' });
     assert.equal((await error).errorDetails.code, 'sage100.invoices_need_agent');
+    const { status } = subject as unknown as { status: { lastCall: { args: [{ text?: string }] } } };
+    assert.equal(status.lastCall.args[0].text, 'needs agent mode');
   });
 });
 
@@ -91,7 +94,7 @@ describe('bigcommerce-shipment node', () => {
     lineId = order.lines[0]!.id;
     ({ stop: stopNodeRed } = await startWithUserDir('bigcommerce-shipment-'));
     await helper.load(
-      [bigcommerceConfig, bigcommerceShipment, coreNode('common/25-catch.js')],
+      [useCatalogs, bigcommerceConfig, bigcommerceShipment, coreNode('common/25-catch.js')],
       [
         { id: 'tab', type: 'tab' },
         { id: 'bc', type: 'bigcommerce-config', storeHash: sim.storeHash, apiUrl: sim.apiUrl, timeout: 10 },
@@ -127,8 +130,10 @@ describe('bigcommerce-shipment node', () => {
     // As the verify node hands it on: the webhook body in msg.event, msg.payload is the fixed HTTP answer.
     const webhook = (id: number, newStatus: number) => ({ topic: 'store/order/statusUpdated', payload: '{"status":"accepted"}', event: { scope: 'store/order/statusUpdated', data: { type: 'order', id, status: { previous_status_id: 11, new_status_id: newStatus } } } });
     const dropped = nextMessage<{ event: { data: { id: number } } }>(helper.getNode('dropped'));
+    const echoStatus = statusShown(helper.getNode('echo'), (status) => status.fill === 'grey');
     helper.getNode('echo').receive(webhook(orderId, 2));
     assert.equal((await dropped).event.data.id, orderId);
+    assert.equal((await echoStatus).text, '1 own echo dropped');
     const passed = nextMessage<{ event: { data: { id: number } } }>(helper.getNode('passed'));
     helper.getNode('echo').receive(webhook(orderId + 1, 2));
     assert.equal((await passed).event.data.id, orderId + 1);
@@ -145,10 +150,16 @@ describe('bigcommerce-shipment node', () => {
     sim.faults.add({ kind: 'error', route: 'POST /v2/orders/{order_id}/shipments', status: 500, phase: 'after', times: 1 });
     const lost = { payload: invoice({ InvoiceNo: '0000003', CustomerPONo: `BC${other.id}`, Lines: [{ ItemCode: 'WIDGET-1', ItemType: '1', QuantityShipped: 1 }] }) };
     const results = nextMessage<{ acceptedInvoices: string[] }>(helper.getNode('results'), 10_000);
-    const caught = nextMessage<{ errorDetails: { code: string } }>(helper.getNode('caught'), 10_000);
+    const caught = nextMessage<{ errorDetails: { code: string }; error: { message: string } }>(helper.getNode('caught'), 10_000);
+    const failedStatus = statusShown(helper.getNode('ship'), (status) => status.fill === 'red' && (status as { shape?: string }).shape === 'ring');
     helper.getNode('ship').receive(lost);
     assert.deepEqual((await results).acceptedInvoices, []);
-    assert.equal((await caught).errorDetails.code, 'bigcommerce.unavailable');
+    const failure = await caught;
+    assert.equal(failure.errorDetails.code, 'bigcommerce.unavailable');
+    assert.match(failure.error.message, /^1 of 1 invoices not shipped yet/, 'no class name in front');
+    const { text } = await failedStatus;
+    assert.equal(text, 'store unavailable');
+    assertInWords(text);
     const again = nextMessage<{ payload: InvoiceResult[]; acceptedInvoices: string[] }>(helper.getNode('results'), 10_000);
     helper.getNode('ship').receive(lost);
     const second = await again;

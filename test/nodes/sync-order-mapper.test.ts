@@ -8,6 +8,7 @@ import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
 import { startSage100Simulator, type Sage100Simulator } from '../../sandbox/sage100/index';
 import { coreNode, helper, nextMessage, type TestNode } from '../support/node-red';
 import { loadSageNode, sendAndReceive } from '../support/sage100';
+import { assertInWords, useCatalogs } from '../support/catalog';
 
 const catchNode = coreNode('common/25-catch.js');
 
@@ -71,7 +72,7 @@ describe('sync-order-mapper node', () => {
   });
 
   it('sends the sales order and the customer, SKUs mapped through the item map', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow());
     const mapper = helper.getNode('mapper');
     const seen = statuses(mapper);
     const sent = nextMessage<{ payload: MappedOrder; orderId: number }>(helper.getNode('out'));
@@ -85,11 +86,11 @@ describe('sync-order-mapper node', () => {
     assert.deepEqual(msg.payload.warnings, []);
     assert.equal(msg.payload.tieOut?.difference, 0);
     assert.equal(msg.payload.customerPolicy?.isCashCustomer, true);
-    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: 'W001042' });
+    assert.deepEqual(seen.at(-1), { fill: 'green', shape: 'dot', text: 'sales order W001042' });
   });
 
   it('sends an order that is not ready to fulfil to the second output, waiting, with its queue job', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow());
     const mapper = helper.getNode('mapper');
     const seen = statuses(mapper);
     const held = nextMessage<{ hold: OrderHold; queueJob: unknown }>(helper.getNode('held'));
@@ -100,11 +101,12 @@ describe('sync-order-mapper node', () => {
     assert.equal(msg.hold.orderId, 1042);
     assert.match(msg.hold.reason, /^order 1042 is Awaiting Payment \(7\), not one of the statuses imported/);
     assert.deepEqual(msg.queueJob, { id: 'order:1042', attempt: 1, queue: 'orders' });
-    assert.deepEqual(seen.at(-1), { fill: 'grey', shape: 'ring', text: '1042: wait' });
+    assert.deepEqual(seen.at(-1), { fill: 'grey', shape: 'ring', text: 'order 1042 waits for its status' });
+    assertInWords(seen.at(-1)?.text);
   });
 
   it('holds an imported order that was cancelled for attention, and takes the import statuses from its settings', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ importStatuses: '7, 11' }));
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow({ importStatuses: '7, 11' }));
     const mapper = helper.getNode('mapper');
     const held = nextMessage<{ hold: OrderHold }>(helper.getNode('held'));
     mapper.receive({ payload: order('tee-blue-m', '', 5), sage100: { salesOrderNo: 'W001042' } });
@@ -117,7 +119,7 @@ describe('sync-order-mapper node', () => {
   });
 
   it('sends one msg per sales order when several addresses are split, each with the queue job', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ consignments: 'split', itemMap: '' }));
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow({ consignments: 'split', itemMap: '' }));
     const received: Array<{ payload: MappedOrder; queueJob: unknown }> = [];
     const two = new Promise<void>((resolve) => {
       helper.getNode('out').on('input', ((msg: { payload: MappedOrder; queueJob: unknown }) => {
@@ -141,7 +143,7 @@ describe('sync-order-mapper node', () => {
   });
 
   it('holds an order in another currency by default, naming the field', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow());
     const held = nextMessage<{ hold: OrderHold }>(helper.getNode('held'));
     helper.getNode('mapper').receive({ payload: { ...order(), currency_code: 'EUR', default_currency_code: 'EUR' } });
     const hold = (await held).hold;
@@ -151,7 +153,7 @@ describe('sync-order-mapper node', () => {
   });
 
   it('maps SKUs to themselves without an item map, and shows warnings in the status', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ itemMap: '', salesOrderPrefix: 'BC' }));
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow({ itemMap: '', salesOrderPrefix: 'BC' }));
     const mapper = helper.getNode('mapper');
     const seen = statuses(mapper);
     const sent = nextMessage<{ payload: MappedOrder }>(helper.getNode('out'));
@@ -164,17 +166,19 @@ describe('sync-order-mapper node', () => {
   });
 
   it('sends an order it cannot map to Catch, with the order and the SKU named', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow());
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow());
     const caught = nextMessage<{ error: { message: string }; errorDetails: { code: string; record: string } }>(helper.getNode('caught'));
-    helper.getNode('mapper').receive({ payload: order('unknown-sku') });
+    const seen = statuses(helper.getNode('mapper'));
+    helper.getNode('mapper').receive({ payload: order('unknown-sku'), orderId: 1042 });
     const msg = await caught;
-    assert.match(msg.error.message, /order 1042: line 1 "Tee": SKU "unknown-sku" is not in the item map/);
+    assert.deepEqual(seen.at(-1), { fill: 'red', shape: 'ring', text: 'order 1042: SKU not in the item map' });
+    assert.match(msg.error.message, /^order 1042: line 1 "Tee": SKU "unknown-sku" is not in the item map/, 'no class name in front');
     assert.equal(msg.errorDetails.code, 'mapper.sku_unmapped');
     assert.equal(msg.errorDetails.record, 'order 1042');
   });
 
   it('names a bad setting in the error that reaches Catch', async () => {
-    await helper.load([syncOrderMapper, syncItemMap, catchNode], flow({ arDivisionNo: '1' }));
+    await helper.load([useCatalogs, syncOrderMapper, syncItemMap, catchNode], flow({ arDivisionNo: '1' }));
     const caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
     helper.getNode('mapper').receive({ payload: order() });
     assert.match((await caught).error.message, /sync-order-mapper settings: arDivisionNo: must be two digits/);

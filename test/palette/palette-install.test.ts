@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EXAMPLE_FLOW_FILE } from '../../sandbox/flows';
 import { startNodeRed } from '../../sandbox/node-red-process';
 // @ts-expect-error plain ES module shared with scripts/test.mjs
 import { isInstalled, lines } from '../compat/lines.mjs';
@@ -46,7 +47,7 @@ describe('palette install: npm pack, npm install into a new user directory, real
       assert.ok(files.includes(file), `plugin ${file} is packed`);
       assert.ok(files.includes(file.replace(/\.js$/, '.html')), `plugin ${file} has its editor file`);
     }
-    assert.ok(files.includes('examples/flows.json'));
+    assert.ok(files.includes(`examples/${EXAMPLE_FLOW_FILE}`));
   });
 
   for (const line of lines as Line[]) {

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { SHARED_CATALOG } from '../../lib/node-red/node';
 
 /**
- * The package's en-US catalogs as Node-RED's runtime reads them (i18next: `__name__` substitutions, `_one` /
+ * The package's en-US catalogs as Node-RED's runtime reads them (i18next: `__name__` substitutions, `__name, number__`
+ * with thousands separators, `_one` /
  * `_other` plurals by `count`), for node tests: the test helper's `RED._` returns the key, so statuses would
  * read as keys there. Load `useCatalogs` first in `helper.load([...])`.
  */
@@ -33,11 +34,22 @@ export function translate(key: string, values: Record<string, unknown> = {}): st
   const plural = typeof values.count === 'number' ? `${path}_${values.count === 1 ? 'one' : 'other'}` : undefined;
   for (const catalog of within) {
     const text = (plural && lookup(catalog, plural)) ?? lookup(catalog, path);
-    if (text !== undefined) return text.replace(/__(\w+)__/g, (_, name: string) => String(values[name] ?? ''));
+    if (text !== undefined) return text.replace(/__(\w+)(, number)?__/g, (_, name: string, number?: string) => (number && typeof values[name] === 'number' ? values[name].toLocaleString('en-US') : String(values[name] ?? '')));
   }
   return typeof values.defaultValue === 'string' ? values.defaultValue : key;
 }
 
 export function useCatalogs(RED: { _: unknown }): void {
   RED._ = translate;
+}
+
+/**
+ * A status text a person reads: words from a catalog, not a key the catalog lacks (`sage100-items.status.x`),
+ * an error code (`bigcommerce.settings`, `http.tls`) or a placeholder left unfilled (`__count__`).
+ */
+export function assertInWords(text: string | undefined, what = 'status'): void {
+  if (text === undefined || text === '') return;
+  if (/\b[a-z][\w-]*\.[A-Za-z_][\w.]*\b/.test(text.replace(/\b\d[\d.,]*\b/g, '')) || text.includes('__')) {
+    throw new Error(`${what} is not in words: ${JSON.stringify(text)}`);
+  }
 }

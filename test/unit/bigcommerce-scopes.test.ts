@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXAMPLE_FLOW } from '../../sandbox/flows';
 import { NEEDED_SCOPES, neededScopesText } from '../../lib/bigcommerce/scopes';
 
 const root = join(__dirname, '..', '..');
@@ -14,7 +15,7 @@ describe('the one list of BigCommerce API account scopes', () => {
   });
 
   it("the example flow's setup comment gives the same list", () => {
-    const flow = JSON.parse(readFileSync(join(root, 'examples', 'flows.json'), 'utf8')) as Array<{ type: string; info?: string }>;
+    const flow = JSON.parse(readFileSync(EXAMPLE_FLOW, 'utf8')) as Array<{ type: string; info?: string }>;
     const comment = flow.find((node) => node.type === 'comment' && /scopes:/.test(node.info ?? ''));
     assert.ok(comment, 'a comment names the scopes');
     const listed = /scopes: ([^]*?)\.\n/.exec(comment.info ?? '')?.[1]?.replace(/\s+/g, ' ');

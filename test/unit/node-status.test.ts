@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConnectorError } from '../../lib/errors';
 import { HttpError } from '../../lib/http/errors';
 import { SHARED_CATALOG, errorWords, onInput, statusLine } from '../../lib/node-red/node';
 import type { NodeMessage, NodeStatus, RuntimeNode } from '../../lib/node-red/types';
-import { translate } from '../support/catalog';
+import { assertInWords, translate } from '../support/catalog';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -71,6 +71,23 @@ describe('node status lines', () => {
     assert.equal(String(failures[0]), 'web order 1042: Sage 100 agent answered HTTP 401', 'Node-RED puts toString() on msg.error.message');
     assert.deepEqual(node.statuses.at(-1), { fill: 'red', shape: 'ring', text: 'order 1042: Sage agent refused the key' });
   });
+
+  it('gives Catch and the log a plain error without its class name either, with or without a web order', async () => {
+    const node = fakeNode();
+    const status = statusLine({ _: translate }, node);
+    onInput(node, async (msg) => {
+      if (msg.payload === 'type') throw new TypeError('Cannot read properties of undefined');
+      throw new Error('the store hash is empty');
+    }, status);
+    const failures: Error[] = [];
+    for (const msg of [{ payload: 'type', orderId: 7 }, { payload: 'plain' }]) {
+      await new Promise<void>((done) => node.inputs[0]!(msg, () => undefined, (err) => (failures.push(err!), done())));
+    }
+    assert.deepEqual(failures.map(String), ['web order 7: Cannot read properties of undefined', 'the store hash is empty']);
+    assert.ok(failures[0] instanceof TypeError, 'still the error it was');
+    assert.match(failures[0]!.stack ?? '', /TypeError: Cannot read/, 'the stack keeps the original for the verbose log');
+    assert.deepEqual(node.statuses.at(-1), { fill: 'red', shape: 'ring', text: 'failed: see the debug' });
+  });
 });
 
 describe('status catalogs', () => {
@@ -80,8 +97,22 @@ describe('status catalogs', () => {
     assert.ok(Object.keys(pkg['node-red'].plugins).some((name) => SHARED_CATALOG === `${pkg.name}/${name}`), SHARED_CATALOG);
   });
 
+  const nodeFiles = readdirSync(join(root, 'nodes'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join('nodes', file));
+
+  it('every node with an input sets its status through a status line in words, none by hand', () => {
+    for (const file of nodeFiles) {
+      const source = readFileSync(join(root, file), 'utf8');
+      assert.doesNotMatch(source, /(this|node)\.status\(/, `${file} sets a status by hand`);
+      if (source.includes('onInput(')) assert.match(source, /statusLine\(RED, this/, `${file} has no status line`);
+    }
+  });
+
   it('has every status a node asks for, with both plural forms where a count is given', () => {
-    for (const file of ['nodes/sync/sync-queue.ts', 'nodes/sync/sync-reconcile.ts', 'nodes/sync/sync-alerts.ts', 'nodes/bigcommerce/bigcommerce-order.ts', 'nodes/bigcommerce/bigcommerce-payments.ts', 'nodes/sage100/sage100-sales-order.ts']) {
+    const asking = nodeFiles.filter((file) => readFileSync(join(root, file), 'utf8').includes('status.words('));
+    assert.ok(asking.length >= 12, asking.join(', '));
+    for (const file of asking) {
       const source = readFileSync(join(root, file), 'utf8');
       const type = /registerType\('([^']+)'/.exec(source)![1]!;
       for (const [, key, values] of source.matchAll(/status\.words\('([^']+)'(?:, (\{[^}]*\}))?\)/g)) {
@@ -90,8 +121,29 @@ describe('status catalogs', () => {
           const text = translate(`${type}.status.${key}`, count === undefined ? {} : { count });
           assert.notEqual(text, `${type}.status.${key}`, `${file}: ${key} is in the catalog`);
           if (counted) assert.ok(text.includes(String(count)) || /^\D/.test(text), `${file}: ${key} for ${count}: ${text}`);
+          assertInWords(text, `${file}: ${key}`);
         }
       }
     }
+  });
+
+  it('says every status and error in words: no codes, no keys', () => {
+    const texts: Array<[string, string]> = [];
+    const collect = (at: unknown, path: string) => {
+      if (typeof at === 'string') texts.push([path, at]);
+      else if (typeof at === 'object' && at !== null) for (const [key, value] of Object.entries(at)) collect(value, `${path}.${key}`);
+    };
+    for (const group of readdirSync(join(root, 'nodes'))) {
+      for (const file of readdirSync(join(root, 'nodes', group, 'locales', 'en-US')).filter((name) => name.endsWith('.json'))) {
+        const catalog = JSON.parse(readFileSync(join(root, 'nodes', group, 'locales', 'en-US', file), 'utf8')) as Record<string, { status?: unknown; error?: unknown }>;
+        for (const [type, entries] of Object.entries(catalog)) {
+          collect(entries.status, `${file}: ${type}.status`);
+          collect(entries.error, `${file}: ${type}.error`);
+        }
+        collect((catalog as { error?: unknown }).error, `${file}: error`);
+      }
+    }
+    assert.ok(texts.length > 100, String(texts.length));
+    for (const [path, text] of texts) assertInWords(text.replace(/__\w+(, number)?__/g, '1'), path);
   });
 });

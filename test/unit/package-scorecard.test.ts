@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXAMPLE_FLOW } from '../../sandbox/flows';
 import semver from 'semver';
 
 /**
@@ -64,7 +65,7 @@ describe('package and example flow (Flow Library scorecard, offline checks)', ()
   });
 
   it('puts every non-config node in the palette category and gives the example flow one of each', () => {
-    const flow = JSON.parse(readFileSync(join(root, 'examples', 'flows.json'), 'utf8')) as Array<Record<string, unknown> & { id: string; type: string }>;
+    const flow = JSON.parse(readFileSync(EXAMPLE_FLOW, 'utf8')) as Array<Record<string, unknown> & { id: string; type: string }>;
     assert.ok(Array.isArray(flow));
     const used = new Set(flow.map((node) => node.type));
     for (const definition of definitions.filter((d) => d.category !== 'config')) {
@@ -74,7 +75,7 @@ describe('package and example flow (Flow Library scorecard, offline checks)', ()
   });
 
   it('points every config property of the example flow at a config node of the right type', () => {
-    const flow = JSON.parse(readFileSync(join(root, 'examples', 'flows.json'), 'utf8')) as Array<Record<string, unknown> & { id: string; type: string }>;
+    const flow = JSON.parse(readFileSync(EXAMPLE_FLOW, 'utf8')) as Array<Record<string, unknown> & { id: string; type: string }>;
     const byId = new Map(flow.map((node) => [node.id, node]));
     const byType = new Map(definitions.map((d) => [d.type, d]));
     const configTypes = new Set(definitions.filter((d) => d.category === 'config').map((d) => d.type));

@@ -11,10 +11,7 @@ import {
   parseSageItems,
   parseWarehouseList,
   planPush,
-  progressText,
   storePrice,
-  summaryStatus,
-  type PushSummary,
   type StockSettings,
 } from '../../lib/sync/stock';
 
@@ -159,21 +156,6 @@ describe('stock: diff against the snapshot', () => {
     assert.equal(PushSnapshot.fromDocument(snapshot.toDocument(), 'store#location-2').stock.size, 0);
     assert.equal(PushSnapshot.fromDocument(undefined, 'x').stock.size, 0);
     assert.equal(PushSnapshot.fromDocument({ version: 1, target: 'x', skus: 'broken' }, 'x').stock.size, 0);
-  });
-});
-
-describe('stock: status texts', () => {
-  it('shows progress with thousands separators', () => {
-    assert.equal(progressText({ phase: 'stock', done: 1200, total: 5000 }), 'stock 1,200/5,000');
-    assert.equal(progressText({ phase: 'prices', done: 50, total: 300 }), 'prices 50/300');
-    assert.equal(progressText({ phase: 'lookup', done: 0, total: 1500 }), 'looking up 1,500 SKUs');
-  });
-
-  it('is green when everything went through and yellow when something needs attention', () => {
-    const base = { pushed: { stock: 1000, price: 200 }, failed: { stock: 0, price: 0 }, unknownSkus: [] as string[] } as PushSummary;
-    assert.deepEqual(summaryStatus(base), { fill: 'green', shape: 'dot', text: '1,200 pushed' });
-    assert.deepEqual(summaryStatus({ ...base, pushed: { stock: 0, price: 0 } }), { fill: 'green', shape: 'dot', text: 'up to date' });
-    assert.deepEqual(summaryStatus({ ...base, failed: { stock: 1, price: 1 }, unknownSkus: ['x'] }), { fill: 'yellow', shape: 'ring', text: '1,200 pushed, 2 failed, 1 unknown' });
   });
 });
 
