@@ -119,6 +119,6 @@ describe('the example flow', () => {
         handedBack.push(wire);
       }
     }
-    assert.deepEqual(handedBack.sort(), ['sage100-sales-order "create sales order" → sync-queue "order jobs"', 'sync-order-mapper "order mapper" → sync-queue "order jobs"']);
+    assert.deepEqual(handedBack.sort(), ['bigcommerce-customer-group "price level group" → sync-queue "order jobs"', 'sync-order-mapper "order mapper" → sync-queue "order jobs"']);
   });
 });
