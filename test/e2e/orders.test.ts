@@ -239,15 +239,19 @@ describe('end to end: web orders become Sage 100 sales orders (the example flow 
     sims.sage.company.createCustomer({ ARDivisionNo: '00', CustomerNo: `BC${customerId}`, CustomerName: 'Babbage Engines Ltd', PriceLevel: '2' });
     const customerCalls = () => sims.bc.exchanges.filter((exchange) => exchange.apiPath === '/customers').map((exchange) => exchange.method);
 
+    // The group step follows the sales order; its status names the customer once it is done.
+    const groupStatus = () => runtime.editor.status.get(runtime.idOf('bigcommerce-customer-group'))?.text ?? '';
     const first = await oneSalesOrderFor(placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(9), quantity: 2 }], { customerId })));
-    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === first.SalesOrderNo, 'the job passes the price level group');
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === first.SalesOrderNo, 'the sales order');
+    await eventually(() => groupStatus().startsWith(`customer ${customerId} into`), 'the job passes the price level group');
     const group = sims.bc.store.pricing.groupByName('Sage price level 2');
     assert.ok(group, 'the level has its customer group');
     assert.equal(sims.bc.store.customers.get(customerId)!.customerGroupId, group.id);
     assert.deepEqual(customerCalls(), ['GET', 'PUT'], 'one read of the customer, one write');
 
     const second = await oneSalesOrderFor(placeDemoOrder(sims.bc, webOrder(1, [{ sku: sku(10), quantity: 1 }], { customerId })));
-    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === second.SalesOrderNo, 'the second job ends');
+    await runtime.editor.waitForDebug<SalesOrderOutcome>('sales orders', (shown) => shown.salesOrderNo === second.SalesOrderNo, 'the second sales order');
+    await eventually(() => groupStatus().startsWith(`customer ${customerId} already in`), 'the second job passes the price level group');
     assert.deepEqual(customerCalls(), ['GET', 'PUT'], 'the second order costs the store no call');
     assert.equal(sims.bc.store.customers.get(customerId)!.customerGroupId, group.id);
     assertSettled();

@@ -236,7 +236,7 @@ export interface SalesOrderOutcome {
   outcome: 'created' | 'already-posted';
 }
 
-/** What the Orders tab's "sales orders" debug node showed: one entry per job that reached the end of the chain. */
+/** What the Orders tab's "sales orders" debug node showed: one entry per job that reached the sales order node. */
 export const salesOrderOutcomes = (runtime: Runtime): SalesOrderOutcome[] => runtime.editor.values<SalesOrderOutcome>('sales orders');
 
 export interface HeldOrder {
