@@ -113,6 +113,8 @@ export function fieldProblem(field: Field, value: unknown, siblings: Record<stri
   if (given === undefined) given = field.kind === 'config' ? '' : field.default;
   switch (field.kind) {
     case 'text': {
+      // A number where text is expected: a flow written by hand (the editor saves text).
+      if (typeof given === 'number') given = String(given);
       if (typeof given !== 'string') return 'must be text';
       if (field.required && given.trim() === '') return 'must not be blank';
       if (field.maxLength !== undefined && given.length > field.maxLength) return field.message || `at most ${field.maxLength} characters`;
@@ -161,7 +163,7 @@ function valueOf(field: Field, value: unknown): unknown {
   if (value === undefined || value === null || (field.kind === 'number' && value === '')) return field.kind === 'config' ? '' : field.default;
   if (field.kind === 'number') return typeof value === 'number' ? value : Number(value);
   if (field.kind === 'flag') return value === true || value === 'true';
-  return value;
+  return typeof value === 'number' ? String(value) : value;
 }
 
 /**

@@ -179,3 +179,58 @@ export const reconcileSettings = defineSettings({
     checkCapture: { kind: 'flag', default: true },
   },
 });
+
+export const itemMapSettings = defineSettings({
+  type: 'sync-item-map',
+  version: 1,
+  migrations: [],
+  fields: {
+    table: { kind: 'text', default: '' },
+    unmapped: { kind: 'choice', values: ['same', 'upper', 'reject'], default: 'same' },
+  },
+});
+
+export const queueSettings = defineSettings({
+  type: 'sync-queue',
+  version: 1,
+  migrations: [],
+  fields: {
+    queueName: { kind: 'text', default: 'orders', required: true, pattern: '^[A-Za-z0-9_.-]{1,64}$', message: 'must be 1–64 letters, digits, _, . or -' },
+    backend: { kind: 'choice', values: ['memory', 'bullmq'], default: 'memory' },
+    redis: { kind: 'config', type: 'sync-redis', required: true, when: { field: 'backend', is: ['bullmq'] } },
+    idProperty: { kind: 'text', default: '' },
+    idPrefix: { kind: 'text', default: 'order:' },
+    concurrency: { kind: 'number', default: 2 },
+    attempts: { kind: 'number', default: 5 },
+    /** Seconds. */
+    backoff: { kind: 'number', default: 10 },
+    maxBackoff: { kind: 'number', default: 600 },
+    ackTimeout: { kind: 'number', default: 120 },
+    /** Hours. */
+    retryFor: { kind: 'number', default: 24 },
+  },
+});
+
+export const redisSettings = defineSettings({
+  type: 'sync-redis',
+  version: 1,
+  migrations: [],
+  fields: {
+    url: { kind: 'text', default: 'redis://127.0.0.1:6379', required: true, pattern: '^rediss?://\\S+$', message: 'must look like redis://host:6379 or rediss://host:6380' },
+    tls: { kind: 'flag', default: false },
+    rejectUnauthorized: { kind: 'flag', default: true },
+    keyPrefix: { kind: 'text', default: 'ml-connector', required: true },
+  },
+});
+
+export const alertsSettings = defineSettings({
+  type: 'sync-alerts',
+  version: 1,
+  migrations: [],
+  fields: {
+    /** Seconds. */
+    quiet: { kind: 'number', default: 60 },
+    /** Minutes. */
+    maxWait: { kind: 'number', default: 15 },
+  },
+});

@@ -40,13 +40,10 @@ function editorDefinition(type: string, builtFile: string): EditorDefinition {
   }
   // The config references: from the type's settings definition, which the built .html takes its defaults from.
   const settings = settingsDefinitions.find((definition) => definition.type === type);
-  const configRefs = settings
-    ? Object.entries(settings.fields).flatMap(([property, field]) => (field.kind === 'config' ? [{ property, type: field.type, required: field.required }] : []))
-    : [...body.matchAll(/\n {6}(\w+): \{([^}]*?)type: '([\w-]+)'([^}]*)/g)].map((m) => ({
-        property: m[1]!,
-        type: m[3]!,
-        required: !/required: false/.test(`${m[2]}${m[4]}`),
-      }));
+  assert.ok(settings, `${type} has a settings definition (lib/settings/nodes.ts)`);
+  const configRefs = Object.entries(settings.fields).flatMap(([property, field]) =>
+    field.kind === 'config' ? [{ property, type: field.type, required: field.required && !field.when }] : [],
+  );
   return { type, category: category.replace(/'/g, ''), configRefs };
 }
 
