@@ -30,7 +30,7 @@ export const inventoryPushSettings = defineSettings({
     subtractBackOrders: { kind: 'flag', default: false },
     safetyStock: { kind: 'number', default: 0 },
     priceColumn: { kind: 'choice', values: ['StandardUnitPrice', 'SuggestedRetailPrice', 'SalesPromotionPrice', ''], default: 'StandardUnitPrice' },
-    locationId: { kind: 'number', default: 1, integer: true, min: 1 },
+    locationId: { kind: 'number', default: 1, integer: true, min: 1, message: 'must be a BigCommerce location id (1 is the default location)' },
     locationTable: { kind: 'text', default: '' },
     salePromotions: { kind: 'flag', default: false },
     inactiveItems: { kind: 'choice', values: ['sell', 'zero', 'hide'], default: 'sell' },

@@ -43,6 +43,8 @@ export interface NumberField extends FieldBase {
   min?: number;
   max?: number;
   integer?: boolean;
+  /** What a value breaking `min`, `max` or `integer` must be. */
+  message?: string;
 }
 
 export interface FlagField extends FieldBase {
@@ -126,9 +128,9 @@ export function fieldProblem(field: Field, value: unknown, siblings: Record<stri
     case 'number': {
       const number = typeof given === 'number' ? given : typeof given === 'string' && given.trim() !== '' ? Number(given) : NaN;
       if (!Number.isFinite(number)) return 'must be a number';
-      if (field.integer && !Number.isInteger(number)) return 'must be a whole number';
-      if (field.min !== undefined && number < field.min) return `must be at least ${field.min}`;
-      if (field.max !== undefined && number > field.max) return `must be at most ${field.max}`;
+      if (field.integer && !Number.isInteger(number)) return field.message || 'must be a whole number';
+      if (field.min !== undefined && number < field.min) return field.message || `must be at least ${field.min}`;
+      if (field.max !== undefined && number > field.max) return field.message || `must be at most ${field.max}`;
       return undefined;
     }
     case 'flag':
