@@ -407,6 +407,15 @@ describe('the editor in Chromium, against the sandbox', function () {
     assert.equal(await page.locator('#node-input-version').inputValue(), '2');
     assert.equal(await page.locator('#node-input-salesOrderPrefix').inputValue(), 'X');
     assert.equal(await page.locator('.ml-inline-numbering').first().isVisible(), true, 'its own numbering shows while no numbering node is chosen');
+    // A numbering node added from here starts from the mapper's own numbers.
+    await page.locator('#node-input-btn-numbering-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor();
+    assert.deepEqual(
+      await Promise.all(['salesOrderPrefix', 'salesOrderOverflow', 'customerPoPrefix'].map((field) => page.locator(`#node-config-input-${field}`).inputValue())),
+      ['X', 'error', 'WEB'],
+    );
+    await page.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
     await page.locator('#node-dialog-ok').click();
     await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
     const saved = await page.evaluate((id) => {
