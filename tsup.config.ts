@@ -1,5 +1,6 @@
-import { cpSync, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { defineConfig } from 'tsup';
 
 /**
@@ -16,6 +17,35 @@ function copyRuntimeAssets(): void {
   if (existsSync(wsdl)) cpSync(wsdl, join('dist', wsdl), { recursive: true });
 }
 
+/**
+ * Puts each node type's settings definition (lib/settings) at the top of its built .html, where the type's
+ * registration reads its defaults and migrations from (lib/settings/editor.ts). Taken from the built lib, the
+ * code the editor gets is what the runtime runs.
+ */
+function writeEditorSettings(): void {
+  const load = createRequire(__filename);
+  const built = (path: string) => {
+    const file = resolve('dist', path);
+    delete load.cache[file];
+    return load(file) as unknown;
+  };
+  const { editorScript } = built('lib/settings/editor.js') as typeof import('./lib/settings/editor');
+  const { settingsDefinitions } = built('lib/settings/nodes.js') as typeof import('./lib/settings/nodes');
+  const nodes = (JSON.parse(readFileSync('package.json', 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
+  const defined = new Set(settingsDefinitions.map((definition) => definition.type));
+  for (const [type, file] of Object.entries(nodes)) {
+    const html = file.replace(/\.js$/, '.html');
+    const text = readFileSync(html, 'utf8');
+    if (text.includes('mlConnectorSettings') && !defined.has(type)) throw new Error(`${html} reads settings that lib/settings/nodes.ts does not define`);
+  }
+  for (const definition of settingsDefinitions) {
+    const file = nodes[definition.type];
+    if (!file) throw new Error(`package.json's node-red.nodes has no ${definition.type}`);
+    const html = file.replace(/\.js$/, '.html');
+    writeFileSync(html, editorScript(definition) + readFileSync(html, 'utf8'));
+  }
+}
+
 export default defineConfig({
   entry: ['nodes/**/*.ts', 'lib/**/*.ts'],
   outDir: 'dist',
@@ -24,5 +54,8 @@ export default defineConfig({
   platform: 'node',
   bundle: false,
   clean: true,
-  onSuccess: async () => copyRuntimeAssets(),
+  onSuccess: async () => {
+    copyRuntimeAssets();
+    writeEditorSettings();
+  },
 });

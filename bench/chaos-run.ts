@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ORDER_SCOPES } from '../lib/bigcommerce/hooks';
+import { readSettings } from '../lib/settings/definition';
+import { orderNumberingSettings } from '../lib/settings/sync';
 import { startBigCommerceSimulator, type BigCommerceSimulator, type FaultRule } from '../sandbox/bigcommerce';
 import { changeSageItem, demoOrderInput, nextDemoOrder, placeDemoOrder, seedDemoWorld, type DemoOrder, type DemoWorld } from '../sandbox/demo';
 import { findNode, loadExampleFlow, sandboxFlows, type FlowNode } from '../sandbox/flows';
@@ -351,7 +353,7 @@ async function deadLetterRedrive(world: ChaosWorld): Promise<Record<string, numb
   await waitFor('the refused orders to become dead letters', () => (world.editor.debugSince('dead letters', mark).length >= orders.length ? true : undefined), { timeoutMs: world.settleMs });
   await world.settle('the order queue to hold only dead letters');
   const salesOrders = new Set(world.salesOrders().map((order) => String(order.CustomerPONo)));
-  const prefix = String(findNode(world.flows, 'sync-order-mapper').customerPoPrefix ?? '');
+  const prefix = customerPoPrefixOf(world.flows);
   const inSage = () => orders.filter((orderId) => salesOrders.has(`${prefix}${orderId}`)).length;
   const beforeRedrive = inSage();
   world.sage.faults.clear();
@@ -398,9 +400,16 @@ function faultFigures(world: ChaosWorld): Record<string, number> {
   };
 }
 
+/** The PO prefix the flow's mapper numbers with: from the numbering node it names, else its own fields. */
+function customerPoPrefixOf(flows: FlowNode[]): string {
+  const mapper = findNode(flows, 'sync-order-mapper');
+  const shared = flows.find((node) => node.type === 'sync-order-numbering' && node.id === mapper.numbering);
+  return readSettings(orderNumberingSettings, shared ?? mapper).customerPoPrefix;
+}
+
 /** One sales order per web order, found by CustomerPONo, with the web order's items and quantities. */
 function exactlyOnce(world: ChaosWorld) {
-  const prefix = String(findNode(world.flows, 'sync-order-mapper').customerPoPrefix ?? '');
+  const prefix = customerPoPrefixOf(world.flows);
   const reference = (orderId: number) => `${prefix}${orderId}`.toUpperCase();
   // Open and history: an order invoiced and moved to history is still the one sales order of its web order.
   const orders = world.everySalesOrder();

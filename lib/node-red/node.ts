@@ -131,12 +131,6 @@ export function requireConfigNode<T>(RED: NodeAPI, id: unknown, expectedType: st
   return config as T;
 }
 
-/** Reads a number setting from the editor, which stores numbers as strings. */
-export function numberSetting(value: unknown, fallback: number): number {
-  const parsed = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
-  return Number.isFinite(parsed) ? parsed : fallback;
-}
-
 /**
  * Admin routes take the dialog's values as JSON only: a cross-site form can post form-encoded bodies (or
  * text/plain) without the browser asking first, but not JSON. Answers 415 and returns false otherwise.

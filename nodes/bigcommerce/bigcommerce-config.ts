@@ -4,9 +4,11 @@ import { ConnectorError } from '../../lib/errors';
 import type { GovernorStats } from '../../lib/bigcommerce/governor';
 import type { WebhookSecrets } from '../../lib/bigcommerce/webhook';
 import type { HttpRequest, RequestFunction } from '../../lib/http/transport';
-import { acceptJsonOnly, codeWords, numberSetting } from '../../lib/node-red/node';
+import { acceptJsonOnly, codeWords } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 import type { Response } from 'express';
+import { readSettings } from '../../lib/settings/definition';
+import { bigcommerceConfigSettings } from '../../lib/settings/bigcommerce';
 
 export interface BigCommerceConfigNode extends RuntimeNode<StoredCredentials> {
   storeHash: string;
@@ -36,11 +38,13 @@ export default function register(RED: NodeAPI): void {
     // Built on first use, so a wrong setting fails the msg that needed it (naming the field) instead of the deploy.
     const connected = (): BigCommerceClient => {
       if (closed) throw closedConfiguration();
-      return (client ??= createBigCommerceClient({
-        storeHash: String(definition.storeHash ?? ''),
+      if (client) return client;
+      const settings = readSettings(bigcommerceConfigSettings, definition);
+      return (client = createBigCommerceClient({
+        storeHash: settings.storeHash,
         accessToken: this.credentials.accessToken ?? '',
-        apiUrl: String(definition.apiUrl || '') || undefined,
-        timeoutMs: Math.round(numberSetting(definition.timeout, 30) * 1000),
+        apiUrl: settings.apiUrl,
+        timeoutMs: Math.round(settings.timeout * 1000),
       }));
     };
 

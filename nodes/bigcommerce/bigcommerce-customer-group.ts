@@ -2,6 +2,8 @@ import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node'
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import { groupNameOf, placeInLevelGroup, type GroupMemory } from '../../lib/sync/price-levels';
 import { parseWarehouseList } from '../../lib/sync/stock';
+import { readSettings } from '../../lib/settings/definition';
+import { customerGroupSettings } from '../../lib/settings/bigcommerce';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 
 /** The buyer's BigCommerce customer (from the mapper) and Sage's price level for it (from sage100-customer). */
@@ -19,8 +21,9 @@ export default function register(RED: NodeAPI): void {
   function BigCommerceCustomerGroup(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
     const status = statusLine(RED, this);
+    const settings = readSettings(customerGroupSettings, definition);
     // The push's price levels, in the same syntax ("2, 3"); blank: none.
-    const levels = parseWarehouseList(String(definition.priceLevels ?? ''));
+    const levels = parseWarehouseList(settings.priceLevels);
     const memory: GroupMemory = { groups: new Map(), customers: new Map() };
     // Said once per deployment, not on every order.
     let toldUnavailable = false;

@@ -1,10 +1,12 @@
 import { parseWith } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import { parseLocationTable, parseSageItems, parseWarehouseList, pushInventory, pushSettingsSchema, type PushProgress, type PushSummary } from '../../lib/sync/stock';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+import { readSettings } from '../../lib/settings/definition';
+import { inventoryPushSettings } from '../../lib/settings/bigcommerce';
 
 /** Sage's date from the items run (the agent's clock when it listed), so promotions follow Sage's calendar. */
 function sageToday(msg: NodeMessage): string | undefined {
@@ -41,19 +43,20 @@ export default function register(RED: NodeAPI): void {
     let toldNoPriceLists = false;
 
     const push = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
-      const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
-      const itemMap = definition.itemMap ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap() : undefined;
-      const locationTable = parseLocationTable(String(definition.locationTable ?? ''));
-      const priceLevels = parseWarehouseList(String(definition.priceLevels ?? ''));
+      const saved = readSettings(inventoryPushSettings, definition);
+      const store = requireConfigNode<BigCommerceConfigNode>(RED, saved.bigcommerce, 'bigcommerce-config', this);
+      const itemMap = saved.itemMap ? requireConfigNode<SyncItemMapNode>(RED, saved.itemMap, 'sync-item-map', this).skuMap() : undefined;
+      const locationTable = parseLocationTable(saved.locationTable);
+      const priceLevels = parseWarehouseList(saved.priceLevels);
       const { locationId, locations, ...settings } = parseWith(
         pushSettingsSchema,
         {
-          warehouses: parseWarehouseList(String(definition.warehouses ?? '')),
-          subtractBackOrders: definition.subtractBackOrders === true,
-          safetyStock: numberSetting(definition.safetyStock, 0),
-          priceColumn: definition.priceColumn || undefined,
-          inactiveItems: definition.inactiveItems === 'zero' || definition.inactiveItems === 'hide' ? definition.inactiveItems : 'sell',
-          locationId: numberSetting(definition.locationId, 1),
+          warehouses: parseWarehouseList(saved.warehouses),
+          subtractBackOrders: saved.subtractBackOrders,
+          safetyStock: saved.safetyStock,
+          priceColumn: saved.priceColumn || undefined,
+          inactiveItems: saved.inactiveItems,
+          locationId: saved.locationId,
           ...(locationTable.length > 0 && { locations: locationTable }),
         },
         { what: 'Inventory push settings', record: `node ${this.name || this.id}`, code: 'inventory.settings' },
@@ -67,10 +70,10 @@ export default function register(RED: NodeAPI): void {
         request: store.request,
         locationId,
         locations,
-        salePromotions: definition.salePromotions === true,
-        ...(priceLevels.length > 0 && { priceLevels: { levels: priceLevels, currency: String(definition.currency || 'USD').toUpperCase() } }),
+        salePromotions: saved.salePromotions,
+        ...(priceLevels.length > 0 && { priceLevels: { levels: priceLevels, currency: saved.currency.toUpperCase() } }),
         today: sageToday(msg),
-        fullResync: definition.fullResync === true || msg.fullResync === true,
+        fullResync: saved.fullResync || msg.fullResync === true,
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
         onProgress: (progress) => showProgress(status, progress),
       });

@@ -1,12 +1,14 @@
 import { listOrderMarkers, readOrderMarker, type OrderMarker } from '../../lib/bigcommerce/metafields';
 import { fetchOrder, orderIdFrom, pollModifiedOrders, type OrderCursor } from '../../lib/bigcommerce/orders';
 import { ConnectorError } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { operatorBoard } from '../../lib/operator/board';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import { IMPORT_MARKER } from '../../lib/sync/import-once';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+import { readSettings } from '../../lib/settings/definition';
+import { orderSettings } from '../../lib/settings/bigcommerce';
 
 /** An order that carries the import marker was made into a Sage sales order before: the mapper's gate holds it. */
 function markImported(msg: NodeMessage, marker: OrderMarker | undefined): void {
@@ -40,9 +42,9 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, definition);
     const status = statusLine(RED, this);
     const files = stateStoreFor(RED.settings);
-    const statusFilter = numberSetting(definition.statusId, Number.NaN);
-    const statusId = Number.isInteger(statusFilter) ? statusFilter : undefined;
-    const readMarkers = definition.readMarker === true;
+    const settings = readSettings(orderSettings, definition);
+    const statusId = settings.statusId === '' ? undefined : Number(settings.statusId);
+    const readMarkers = settings.readMarker;
     let polling = false;
 
     const getOne = async (msg: NodeMessage, send: SendFunction, store: BigCommerceConfigNode): Promise<void> => {
@@ -66,11 +68,11 @@ export default function register(RED: NodeAPI): void {
         store.request,
         cursor,
         {
-          overlapMs: numberSetting(definition.overlap, 300) * 1000,
-          initialLookbackMs: numberSetting(definition.lookback, 24) * 3_600_000,
+          overlapMs: settings.overlap * 1000,
+          initialLookbackMs: settings.lookback * 3_600_000,
           statusId,
           // 250 is BigCommerce's usual maximum, but it does not state it for /v2/orders.
-          pageSize: numberSetting(definition.pageSize, 250),
+          pageSize: settings.pageSize,
         },
         {
           order: ({ raw }) => {
@@ -97,7 +99,7 @@ export default function register(RED: NodeAPI): void {
     onInput(this, async (msg, send) => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       operatorBoard.addStore({ id: store.id, storeHash: store.storeHash, stats: () => store.stats() });
-      if (definition.mode !== 'poll') return getOne(msg, send, store);
+      if (settings.mode !== 'poll') return getOne(msg, send, store);
       // An inject that fires again while a long poll runs would read the same orders twice; skip it instead.
       if (polling) return;
       polling = true;

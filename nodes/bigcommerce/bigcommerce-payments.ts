@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { orderIdFrom } from '../../lib/bigcommerce/orders';
 import { paymentsForOrder, paymentsForRange, type DateRange, type OrderPayments } from '../../lib/bigcommerce/payments';
 import { ConnectorError, parseWith } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+import { readSettings } from '../../lib/settings/definition';
+import { paymentsSettings } from '../../lib/settings/bigcommerce';
 
 const rangeSchema = z
   .object({ from: z.coerce.date(), to: z.coerce.date() })
@@ -23,13 +25,14 @@ function rangeOf(msg: NodeMessage, days: number): DateRange {
 export default function register(RED: NodeAPI): void {
   function BigCommercePayments(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const settings = readSettings(paymentsSettings, definition);
     const status = statusLine(RED, this);
 
     onInput(this, async (msg, send) => {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       let results: OrderPayments[];
-      if (definition.mode === 'range') {
-        const range = rangeOf(msg, numberSetting(definition.days, 7));
+      if (settings.mode === 'range') {
+        const range = rangeOf(msg, settings.days);
         status.show('blue', 'ring', status.words('reading'));
         results = await paymentsForRange(store.request, range, (count) => status.show('blue', 'ring', status.words('orders', { count })));
         msg.range = { from: range.from.toISOString(), to: range.to.toISOString() };

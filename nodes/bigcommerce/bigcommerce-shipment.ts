@@ -8,6 +8,8 @@ import { parseCarrierTable, shipInvoices, shipmentSettingsSchema, type InvoiceOu
 import { echoRecordsFor, isOwnStatusEcho, orderEventOf, recordOwnStatusChange } from '../../lib/sync/status-echo';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+import { readSettings } from '../../lib/settings/definition';
+import { shipmentSettings } from '../../lib/settings/bigcommerce';
 
 /** Outcomes a person should look at: sent to output 2 one by one. */
 const ATTENTION: ReadonlySet<InvoiceOutcome> = new Set(['shipped-by-hand', 'ambiguous', 'rejected']);
@@ -20,7 +22,7 @@ export default function register(RED: NodeAPI): void {
     const key = `bigcommerce-shipment-${this.id}`;
     const storeKey = (store: BigCommerceConfigNode) => store.storeHash || store.id;
 
-    if (definition.role === 'echo-filter') {
+    if (readSettings(shipmentSettings, definition).role === 'echo-filter') {
       let echoes = 0;
       onInput(this, async (msg, send) => {
         const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
@@ -37,15 +39,16 @@ export default function register(RED: NodeAPI): void {
 
     const ship = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
       // Read on each run, so a wrong table fails the msg (to a Catch node) rather than the deploy.
+      const own = readSettings(shipmentSettings, definition);
       const settings = parseWith(
         shipmentSettingsSchema,
         {
-          lineColumn: String(definition.lineColumn ?? 'UDF_BC_LINE').trim(),
-          packages: definition.packages || undefined,
-          packageColumn: String(definition.packageColumn ?? '').trim(),
-          customerPoPrefix: String(definition.customerPoPrefix ?? 'BC').trim(),
-          carrierTable: String(definition.carrierTable ?? ''),
-          checkAfterWrite: definition.checkAfterWrite === true,
+          lineColumn: own.lineColumn.trim(),
+          packages: own.packages,
+          packageColumn: own.packageColumn.trim(),
+          customerPoPrefix: own.customerPoPrefix.trim(),
+          carrierTable: own.carrierTable,
+          checkAfterWrite: own.checkAfterWrite,
         },
         { what: 'Shipment settings', record: `node ${String(definition.name || definition.id)}`, code: 'shipments.settings' },
       );

@@ -4,13 +4,14 @@ import {
   WEBHOOK_ANSWERS,
   WebhookVerifier,
   forgetSecretHeaders,
-  type SignatureMode,
   type WebhookAnswer,
 } from '../../lib/bigcommerce/webhook';
 import { capRequestBodies } from '../../lib/node-red/body-cap';
-import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
+import { readSettings } from '../../lib/settings/definition';
+import { webhookVerifySettings } from '../../lib/settings/bigcommerce';
 
 /** Enough for hours of busy order traffic; the oldest keys go first beyond it. */
 const MAX_REMEMBERED_DELIVERIES = 10_000;
@@ -20,10 +21,6 @@ export const DEFAULT_MAX_BODY_KB = 256;
 
 export interface WebhookVerifyNode extends RuntimeNode {
   counts: { verified: number; rejected: number; duplicates: number };
-}
-
-function signatureMode(value: unknown): SignatureMode {
-  return value === 'if-present' || value === 'off' ? value : 'required';
 }
 
 /** Makes the msg the fixed answer an `http response` node sends: status, body and headers, never the request. */
@@ -50,15 +47,16 @@ function routesInto(RED: NodeAPI, nodeId: string): Array<{ method: string; url: 
 export default function register(RED: NodeAPI): void {
   function BigCommerceWebhookVerify(this: WebhookVerifyNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const settings = readSettings(webhookVerifySettings, definition);
     const status = statusLine(RED, this);
     this.counts = { verified: 0, rejected: 0, duplicates: 0 };
-    const recent = new RecentKeys(numberSetting(definition.dedupeWindow, 3600) * 1000, MAX_REMEMBERED_DELIVERIES);
-    const dedupeByHash = definition.dedupeByHash !== false;
+    const recent = new RecentKeys(settings.dedupeWindow * 1000, MAX_REMEMBERED_DELIVERIES);
+    const { dedupeByHash } = settings;
     let verifier: WebhookVerifier | undefined;
     let sharedHeaderName: string | undefined;
     let headersLogged = false;
 
-    const maxBodyKb = Math.max(1, numberSetting(definition.maxBodyKb, DEFAULT_MAX_BODY_KB));
+    const maxBodyKb = Math.max(1, settings.maxBodyKb);
     const routes = routesInto(RED, this.id);
     const uncaps = routes.map((route) =>
       capRequestBodies(RED.httpNode, route, maxBodyKb * 1024, {
@@ -83,8 +81,8 @@ export default function register(RED: NodeAPI): void {
       const store = requireConfigNode<BigCommerceConfigNode>(RED, definition.bigcommerce, 'bigcommerce-config', this);
       const secrets = store.webhookSecrets();
       verifier = new WebhookVerifier(secrets, {
-        signature: signatureMode(definition.signature),
-        toleranceSeconds: numberSetting(definition.tolerance, 300),
+        signature: settings.signature,
+        toleranceSeconds: settings.tolerance,
         storeHash: store.storeHash,
       });
       sharedHeaderName = secrets.sharedHeader?.name;

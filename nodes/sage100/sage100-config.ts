@@ -4,6 +4,8 @@ import type { NodeAPI, NodeDefinition, NodeStatus, RuntimeNode } from '../../lib
 import type { Sage100Client } from '../../lib/sage100/client';
 import { acceptJsonOnly, codeWords, errorWords, shortText } from '../../lib/node-red/node';
 import { checkWsdlPath, connectSage100, settingsFromConfig, targetOf, testConnection, type Sage100Connection } from '../../lib/sage100/connect';
+import { migrate } from '../../lib/settings/definition';
+import { sage100ConfigSettings } from '../../lib/settings/sage100';
 
 type Credentials = { apiKey: string; username: string; password: string };
 
@@ -25,12 +27,14 @@ const UNCHANGED_PASSWORD = '__PWRD__';
 export default function register(RED: NodeAPI): void {
   function Sage100Config(this: Sage100ConfigNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    // Checked by connectSage100 (as the dialog's Test connection is), so a configuration not yet filled in still starts.
+    const settings = migrate(sage100ConfigSettings, definition);
     const record = `sage100-config ${definition.name || this.id}`;
     let connection: Sage100Connection | undefined;
     let failure: Error | undefined;
     try {
-      checkWsdlPath(typeof definition.wsdlPath === 'string' ? definition.wsdlPath.trim() : undefined, RED.settings.userDir);
-      connection = connectSage100(settingsFromConfig(definition, this.credentials), { record });
+      checkWsdlPath(typeof settings.wsdlPath === 'string' ? settings.wsdlPath.trim() : undefined, RED.settings.userDir);
+      connection = connectSage100(settingsFromConfig(settings, this.credentials), { record });
     } catch (err) {
       failure = asError(err);
       this.error(failure.message);
@@ -44,9 +48,9 @@ export default function register(RED: NodeAPI): void {
           return connection.client;
         },
       },
-      companyCode: { value: connection?.settings.companyCode ?? String(definition.companyCode ?? '').toUpperCase() },
-      mode: { value: definition.mode === 'soap' ? 'soap' : 'agent' },
-      target: { value: targetOf(settingsFromConfig(definition, {})) },
+      companyCode: { value: connection?.settings.companyCode ?? String(settings.companyCode ?? '').toUpperCase() },
+      mode: { value: settings.mode === 'soap' ? 'soap' : 'agent' },
+      target: { value: targetOf(settingsFromConfig(settings, {})) },
       warningStatus: {
         value: failure
           ? { fill: 'red', shape: 'ring', text: shortText(errorWords(RED._, failure)) }

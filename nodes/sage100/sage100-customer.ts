@@ -6,6 +6,8 @@ import { upsertCustomerForOrder, type ZipFallback } from '../../lib/sage100/orde
 import type { Customer } from '../../lib/sage100/types';
 import type { CustomerPolicyOutput } from '../../lib/sync/customer-policy';
 import type { Sage100ConfigNode } from './sage100-config';
+import { readSettings } from '../../lib/settings/definition';
+import { customerSettings } from '../../lib/settings/sage100';
 
 interface CustomerPayload {
   customer?: unknown;
@@ -45,10 +47,8 @@ function withCustomer(payload: CustomerPayload, customer: Customer, warnings: st
 export default function register(RED: NodeAPI): void {
   function Sage100Customer(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
-    const operation = definition.operation === 'get' ? 'get' : 'upsert';
-    const matchByEmail = definition.matchByEmail === true;
-    const zipFallback: ZipFallback =
-      definition.zipFallback === 'hold' ? { action: 'hold' } : { action: 'replace', zipCode: definition.zipFallback === 'code' ? String(definition.zipFallbackCode ?? '').trim() : '' };
+    const { operation, matchByEmail, zipFallback: fallback, zipFallbackCode } = readSettings(customerSettings, definition);
+    const zipFallback: ZipFallback = fallback === 'hold' ? { action: 'hold' } : { action: 'replace', zipCode: fallback === 'code' ? zipFallbackCode.trim() : '' };
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     const status = statusLine(RED, this, { warning: config?.warningStatus });
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import type { ItemCursor } from '../../lib/sage100/client';
 import { InvoicesNeedAgentError, collectInvoices, mergePending, type SageInvoice } from '../../lib/sage100/invoices';
 import type { Sage100ConfigNode } from './sage100-config';
+import { readSettings } from '../../lib/settings/definition';
+import { invoicesSettings } from '../../lib/settings/sage100';
 
 /**
  * The cursor and the invoices read but not yet accepted by the store, for this configuration and company.
@@ -26,7 +28,7 @@ const PENDING_WARNING = 1_000;
 export default function register(RED: NodeAPI): void {
   function Sage100Invoices(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
-    const pageSize = Math.min(500, Math.max(1, Math.round(numberSetting(definition.pageSize, 100))));
+    const { pageSize } = readSettings(invoicesSettings, definition);
     const files = stateStoreFor(RED.settings);
     const key = `sage100-invoices-${this.id}`;
 

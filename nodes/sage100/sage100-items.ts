@@ -1,10 +1,12 @@
-import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 import type { ItemCursor } from '../../lib/sage100/client';
 import { InventoryNeedsAgentError, collectItems, type ItemsMode } from '../../lib/sage100/items';
 import { parseWarehouseList } from '../../lib/sync/stock';
 import type { Sage100ConfigNode } from './sage100-config';
+import { readSettings } from '../../lib/settings/definition';
+import { itemsSettings } from '../../lib/settings/sage100';
 
 /** The saved cursor, with the configuration and company it belongs to, so a changed connection starts afresh. */
 interface SavedCursor {
@@ -18,12 +20,13 @@ interface SavedCursor {
 export default function register(RED: NodeAPI): void {
   function Sage100Items(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
-    const mode: ItemsMode = definition.mode === 'snapshot' ? 'snapshot' : 'changes';
-    const warehouses = parseWarehouseList(String(definition.warehouses ?? ''));
-    const pageSize = Math.min(500, Math.max(1, Math.round(numberSetting(definition.pageSize, 200))));
+    const settings = readSettings(itemsSettings, definition);
+    const mode: ItemsMode = settings.mode;
+    const warehouses = parseWarehouseList(settings.warehouses);
+    const { pageSize } = settings;
     const files = stateStoreFor(RED.settings);
     const key = `sage100-items-${this.id}`;
-    const unstamped = mode === 'changes' && definition.unstampedStock !== false;
+    const unstamped = mode === 'changes' && settings.unstampedStock;
 
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     const status = statusLine(RED, this, { warning: config?.warningStatus });

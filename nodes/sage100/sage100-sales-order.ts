@@ -9,6 +9,8 @@ import { importSalesOrder, withoutPayment } from '../../lib/sync/import-once';
 import { ImportRecord } from '../../lib/sync/import-record';
 import type { BigCommerceConfigNode } from '../bigcommerce/bigcommerce-config';
 import type { Sage100ConfigNode } from './sage100-config';
+import { readSettings } from '../../lib/settings/definition';
+import { salesOrderSettings } from '../../lib/settings/sage100';
 
 type Payload = Record<string, unknown> & { salesOrder?: unknown; salesOrderNo?: unknown };
 
@@ -33,7 +35,7 @@ function numberToGet(msg: NodeMessage): unknown {
 export default function register(RED: NodeAPI): void {
   function Sage100SalesOrder(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
-    const operation = definition.operation === 'get' ? 'get' : 'create';
+    const { operation, soapPayment } = readSettings(salesOrderSettings, definition);
     const config = RED.nodes.getNode(String(definition.sage100 ?? '')) as Sage100ConfigNode | undefined;
     const status = statusLine(RED, this, { warning: config?.warningStatus });
     // One record per Sage configuration: the same company's orders, whichever node made them.
@@ -57,7 +59,7 @@ export default function register(RED: NodeAPI): void {
         const orderId = orderIdFrom(msg.orderId);
         let wanted = payload.salesOrder;
         const warnings = Array.isArray(payload.warnings) ? [...(payload.warnings as unknown[])] : [];
-        if (client.mode === 'soap' && definition.soapPayment === 'omit' && typeof wanted === 'object' && wanted !== null) {
+        if (client.mode === 'soap' && soapPayment === 'omit' && typeof wanted === 'object' && wanted !== null) {
           const stripped = withoutPayment(wanted as Record<string, unknown>);
           wanted = stripped.order;
           if (stripped.warning) warnings.push(stripped.warning);

@@ -1,18 +1,21 @@
-import { numberSetting, onInput, statusLine } from '../../lib/node-red/node';
+import { onInput, statusLine } from '../../lib/node-red/node';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
 import { AlertDebouncer } from '../../lib/operator/alerts';
 import { operatorBoard, type Attention } from '../../lib/operator/board';
 import { reportTo } from '../../lib/operator/reports';
+import { readSettings } from '../../lib/settings/definition';
+import { alertsSettings } from '../../lib/settings/sync';
 
 export default function register(RED: NodeAPI): void {
   function SyncAlerts(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const settings = readSettings(alertsSettings, definition);
     const status = statusLine(RED, this);
     const words = (key: string, values?: Record<string, unknown>) => RED._(`sync-alerts.alert.${key}`, values);
     const alerts = new AlertDebouncer(
       {
-        quietMs: numberSetting(definition.quiet, 60) * 1000,
-        maxWaitMs: numberSetting(definition.maxWait, 15) * 60_000,
+        quietMs: settings.quiet * 1000,
+        maxWaitMs: settings.maxWait * 60_000,
         words: { kind: (kind, count) => words(kind, { count }), subject: (count, parts) => words('subject', { count, parts }) },
       },
       (summary) => {

@@ -3,7 +3,9 @@ import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../li
 import { SKUS_AS_ITEM_CODES, decideOrder, mapperOptions, type MapContext, type MapperOptions } from '../../lib/sync/mapper';
 import type { MappedOrder } from '../../lib/sage100/types';
 import type { OrderHold } from '../../lib/sync/order-hold';
-import { mapperSettingsFrom } from '../../lib/sync/mapper-options';
+import { migrate } from '../../lib/settings/definition';
+import { mapperSettings } from '../../lib/settings/sync';
+import { numberingFor } from './sync-order-numbering';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
 import type { SyncItemMapNode } from './sync-item-map';
 
@@ -45,18 +47,22 @@ export default function register(RED: NodeAPI): void {
   function SyncOrderMapper(this: RuntimeNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
     const status = statusLine(RED, this);
+    const saved = migrate(mapperSettings, definition);
     // Read on the first msg, so a bad setting fails that msg with the setting named, where Catch sees it.
     let options: MapperOptions | undefined;
 
     onInput(this, async (msg, send) => {
-      options ??= mapperOptions(mapperSettingsFrom(definition));
-      const itemCodes = definition.itemMap
-        ? requireConfigNode<SyncItemMapNode>(RED, definition.itemMap, 'sync-item-map', this).skuMap()
+      if (!options) {
+        const own = mapperOptions(saved);
+        options = { ...own, ...numberingFor(RED, own, this) };
+      }
+      const itemCodes = options.itemMap
+        ? requireConfigNode<SyncItemMapNode>(RED, options.itemMap, 'sync-item-map', this).skuMap()
         : SKUS_AS_ITEM_CODES;
       // The company's lengths, when the msg does not bring its own: from the Sage configuration (agent mode).
       const context = contextOf(msg);
-      if (context.lengths === undefined && definition.sage100) {
-        const { client } = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this);
+      if (context.lengths === undefined && options.sage100) {
+        const { client } = requireConfigNode<Sage100ConfigNode>(RED, options.sage100, 'sage100-config', this);
         context.lengths = await client.fieldLimits?.();
       }
       const decision = decideOrder(msg.payload, options, itemCodes, context);

@@ -1,5 +1,5 @@
 import { asError } from '../../lib/errors';
-import { numberSetting, onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine, type StatusLine } from '../../lib/node-red/node';
 import { stateStoreFor } from '../../lib/node-red/state-store';
 import { operatorBoard } from '../../lib/operator/board';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode } from '../../lib/node-red/types';
@@ -10,6 +10,8 @@ import { MemoryQueue, type SavedJob, type SavedQueue } from '../../lib/sync/queu
 import { ackedJob, deadLetterCommand, deadLetterMessage, failureFrom, jobIdFor, portableMessage } from '../../lib/sync/queue/messages';
 import { queuePolicy, type DeadLetter, type JobQueue, type QueueCounts, type QueueEvents } from '../../lib/sync/queue/types';
 import type { SyncRedisNode } from './sync-redis';
+import { readSettings } from '../../lib/settings/definition';
+import { queueSettings } from '../../lib/settings/sync';
 
 /** How long a change to an in-memory queue may wait before it is saved: what a crash of Node-RED can lose. */
 const JOURNAL_INTERVAL_MS = 2000;
@@ -34,10 +36,11 @@ export interface SyncQueueNode extends RuntimeNode {
 export default function register(RED: NodeAPI): void {
   function SyncQueue(this: SyncQueueNode, definition: NodeDefinition): void {
     RED.nodes.createNode(this, definition);
+    const settings = readSettings(queueSettings, definition);
     const status = statusLine(RED, this);
-    const name = String(definition.queueName || 'orders');
-    const useRedis = definition.backend === 'bullmq';
-    const idSettings = { property: String(definition.idProperty ?? ''), prefix: String(definition.idPrefix ?? 'order:') };
+    const name = settings.queueName;
+    const useRedis = settings.backend === 'bullmq';
+    const idSettings = { property: settings.idProperty, prefix: settings.idPrefix };
     const troubleSeen = new Set<string>();
     const warnOnce = (message: string) => {
       if (troubleSeen.has(message)) return;
@@ -82,15 +85,15 @@ export default function register(RED: NodeAPI): void {
 
     try {
       const policy = queuePolicy({
-        concurrency: numberSetting(definition.concurrency, 2),
-        attempts: numberSetting(definition.attempts, 5),
-        backoffMs: numberSetting(definition.backoff, 10) * 1000,
-        maxBackoffMs: numberSetting(definition.maxBackoff, 600) * 1000,
-        ackTimeoutMs: numberSetting(definition.ackTimeout, 120) * 1000,
-        retryHorizonMs: numberSetting(definition.retryFor, 24) * 3_600_000,
+        concurrency: settings.concurrency,
+        attempts: settings.attempts,
+        backoffMs: settings.backoff * 1000,
+        maxBackoffMs: settings.maxBackoff * 1000,
+        ackTimeoutMs: settings.ackTimeout * 1000,
+        retryHorizonMs: settings.retryFor * 3_600_000,
       });
       if (useRedis) {
-        queue = new BullQueue(name, requireConfigNode<SyncRedisNode>(RED, definition.redis, 'sync-redis', this).connection(), policy, events);
+        queue = new BullQueue(name, requireConfigNode<SyncRedisNode>(RED, settings.redis, 'sync-redis', this).connection(), policy, events);
       } else {
         const memory = new MemoryQueue(name, policy, events);
         queue = memory;

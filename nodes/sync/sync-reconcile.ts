@@ -1,12 +1,14 @@
-import { numberSetting, onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
+import { onInput, requireConfigNode, statusLine } from '../../lib/node-red/node';
 import { operatorBoard } from '../../lib/operator/board';
 import type { NodeAPI, NodeDefinition, RuntimeNode } from '../../lib/node-red/types';
-import { numberingSettingsFrom } from '../../lib/sync/mapper-options';
+import { readSettings } from '../../lib/settings/definition';
+import { reconcileSettings } from '../../lib/settings/sync';
 import { ordersMissingInSage, reconcile, reconcileOptions, type ReconcileOptions } from '../../lib/sync/reconcile';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
+import { numberingFor } from './sync-order-numbering';
 
-function statusList(value: unknown): number[] {
-  return String(value ?? '0,5,6')
+function statusList(value: string): number[] {
+  return value
     .split(/[\s,]+/)
     .filter((part) => part !== '')
     .map(Number);
@@ -20,12 +22,15 @@ export default function register(RED: NodeAPI): void {
     let options: ReconcileOptions | undefined;
 
     onInput(this, async (msg, send) => {
-      options ??= reconcileOptions({
-        ...numberingSettingsFrom(definition),
-        tolerance: numberSetting(definition.tolerance, 0.01),
-        checkCapture: definition.checkCapture !== false,
-        skipStatuses: statusList(definition.skipStatuses),
-      });
+      if (!options) {
+        const settings = readSettings(reconcileSettings, definition);
+        options = reconcileOptions({
+          ...numberingFor(RED, settings, this),
+          tolerance: settings.tolerance,
+          checkCapture: settings.checkCapture,
+          skipStatuses: statusList(settings.skipStatuses),
+        });
+      }
       const sage = requireConfigNode<Sage100ConfigNode>(RED, definition.sage100, 'sage100-config', this).client;
       status.show('blue', 'dot', status.words('checking'));
       const report = await reconcile(msg.payload, sage, options, (done, total) => {

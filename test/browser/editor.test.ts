@@ -42,6 +42,8 @@ const salesOrderNode = findNode(example, 'sage100-sales-order');
 const queueNode = findNode(example, 'sync-queue');
 const ordersTab = example.find((node) => node.type === 'tab' && node.id === queueNode.z)!;
 const verifyNode = findNode(example, 'bigcommerce-webhook-verify');
+const mapperNode = findNode(example, 'sync-order-mapper');
+const numberingNode = findNode(example, 'sync-order-numbering');
 
 describe('the editor in Chromium, against the sandbox', function () {
   this.timeout(60_000);
@@ -405,6 +407,48 @@ describe('the editor in Chromium, against the sandbox', function () {
     }
     assert.equal(counts[1], counts[0], 'nodes drawn in the imported Orders tab and in the deployed one');
     assert.equal(counts[0], example.filter((node) => node.z === ordersTab.id).length);
+  });
+
+  it('shares the example\'s order numbering node in the mapper\'s dialog, and migrates a mapper saved before when its dialog opens', async function () {
+    await showTab(ordersTab.id);
+    await onCanvas(mapperNode.id).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-numbering').waitFor();
+    assert.equal(await page.locator('#node-input-numbering').inputValue(), numberingNode.id);
+    assert.equal(await page.locator('.ml-inline-numbering').first().isVisible(), false, 'the numbering comes from the shared node');
+    assert.equal(await page.locator('#node-input-version').inputValue(), '2');
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
+
+    // A mapper as a flow saved before settings versions has it: no version, its numbering inline.
+    const old = { id: 'f0f00000000000f9', type: 'sync-order-mapper', z: ordersTab.id, x: 900, y: 900, name: 'saved before', salesOrderPrefix: 'X', salesOrderOverflow: 'error', customerPoPrefix: 'WEB', wires: [[], []] };
+    await page.evaluate((node) => {
+      const RED = (globalThis as unknown as { RED: { nodes: { import(nodes: unknown[]): void; node(id: string): unknown }; editor: { edit(node: unknown): void } } }).RED;
+      RED.nodes.import([node]);
+      RED.editor.edit(RED.nodes.node(node.id));
+    }, old);
+    await page.locator('#node-input-version').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#node-input-version').inputValue(), '2');
+    assert.equal(await page.locator('#node-input-salesOrderPrefix').inputValue(), 'X');
+    assert.equal(await page.locator('.ml-inline-numbering').first().isVisible(), true, 'its own numbering shows while no numbering node is chosen');
+    // A numbering node added from here starts from the mapper's own numbers.
+    await page.locator('#node-input-btn-numbering-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor();
+    assert.deepEqual(
+      await Promise.all(['salesOrderPrefix', 'salesOrderOverflow', 'customerPoPrefix'].map((field) => page.locator(`#node-config-input-${field}`).inputValue())),
+      ['X', 'error', 'WEB'],
+    );
+    await page.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const RED = (globalThis as unknown as { RED: { nodes: { node(id: string): Record<string, unknown>; remove(id: string): void }; view: { redraw(full: boolean): void } } }).RED;
+      const { version, numbering, salesOrderPrefix, customerPoPrefix, valid } = RED.nodes.node(id);
+      RED.nodes.remove(id);
+      RED.view.redraw(true);
+      return { version, numbering: numbering ?? '', salesOrderPrefix, customerPoPrefix, valid };
+    }, old.id);
+    assert.deepEqual(saved, { version: '2', numbering: '', salesOrderPrefix: 'X', customerPoPrefix: 'WEB', valid: true });
   });
 
   it('raised no script errors in the editor', function () {

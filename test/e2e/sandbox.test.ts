@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { Agent, fetch } from 'undici';
-import { customerPoNoFor, numberingSettingsFrom, salesOrderNoFor } from '../../lib/sync/mapper-options';
+import { readSettings } from '../../lib/settings/definition';
+import { orderNumberingSettings } from '../../lib/settings/sync';
+import { customerPoNoFor, salesOrderNoFor } from '../../lib/sync/mapper-options';
 import { findNode, loadExampleFlow } from '../../sandbox/flows';
 import { freePort, removeUserDir } from '../../sandbox/node-red-process';
 
@@ -137,7 +139,8 @@ describe('npm start: the sandbox as a user runs it', function () {
     safetyStock: Number(pushNode.safetyStock ?? 0),
     subtractBackOrders: pushNode.subtractBackOrders === true,
   };
-  const numbering = numberingSettingsFrom(findNode(example, 'sync-order-mapper'));
+  // The example's mapper numbers by its shared sync-order-numbering node.
+  const numbering = readSettings(orderNumberingSettings, findNode(example, 'sync-order-numbering'));
   const sageAgent = new Agent({ connect: { ca: sageCertificate } });
 
   let userDir: string;

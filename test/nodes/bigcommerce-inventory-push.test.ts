@@ -281,7 +281,7 @@ describe('bigcommerce-inventory-push node', () => {
     await helper.load(nodes, flow({ locationId: '0' }), credentials());
     let caught = nextMessage<{ error: { message: string } }>(helper.getNode('caught'));
     helper.getNode('push').receive({ payload: items });
-    assert.match((await caught).error.message, /Inventory push settings in node push: locationId: must be a BigCommerce location id/);
+    assert.match((await caught).error.message, /bigcommerce-inventory-push settings in node push: locationId: must be a BigCommerce location id/);
 
     await helper.unload();
     await helper.load(nodes, flow({ bigcommerce: '' }), credentials());

@@ -31,6 +31,6 @@ describe('sync-redis config node', () => {
   it('names the field when the URL is not a Redis URL', async () => {
     await helper.load(syncRedis, [{ id: 'r1', type: 'sync-redis', url: 'http://wrong', keyPrefix: 'x' }]);
     const node = helper.getNode('r1') as unknown as SyncRedisNode;
-    assert.throws(() => node.connection(), /Redis settings: url: must look like redis:\/\/host:6379/);
+    assert.throws(() => node.connection(), /sync-redis settings in node r1: url: must look like redis:\/\/host:6379/);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLE_FLOW } from '../../sandbox/flows';
 import semver from 'semver';
+import { settingsDefinitions } from '../../lib/settings/nodes';
 
 /**
  * The offline checks of the Flow Library scorecard (node-red-dev validate needs the internet), and the example
@@ -38,11 +39,12 @@ function editorDefinition(type: string, builtFile: string): EditorDefinition {
   if (category !== "'config'") {
     for (const key of ['color', 'inputs', 'outputs', 'icon']) assert.match(literal(key) ?? '', /^('[^']*'|\d+)$/, `${type}: literal ${key}`);
   }
-  const configRefs = [...body.matchAll(/\n {6}(\w+): \{([^}]*?)type: '([\w-]+)'([^}]*)/g)].map((m) => ({
-    property: m[1]!,
-    type: m[3]!,
-    required: !/required: false/.test(`${m[2]}${m[4]}`),
-  }));
+  // The config references: from the type's settings definition, which the built .html takes its defaults from.
+  const settings = settingsDefinitions.find((definition) => definition.type === type);
+  assert.ok(settings, `${type} has a settings definition (lib/settings/nodes.ts)`);
+  const configRefs = Object.entries(settings.fields).flatMap(([property, field]) =>
+    field.kind === 'config' ? [{ property, type: field.type, required: field.required && !field.when }] : [],
+  );
   return { type, category: category.replace(/'/g, ''), configRefs };
 }
 

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { migrate, settingsSchema, type SettingsDefinition } from '../../../lib/settings/definition';
+import { mapperSettings, orderNumberingSettings, reconcileSettings } from '../../../lib/settings/sync';
+import { mapperOptions, numbering } from '../../../lib/sync/mapper-options';
+import { reconcileSettingsSchema } from '../../../lib/sync/reconcile';
+
+const defaultsOf = (fields: Record<string, { kind: string; default?: unknown }>) =>
+  Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.kind === 'config' ? '' : field.default]));
+
+describe('sync settings definitions', () => {
+  describe('migration to version 2 (shared numbering)', () => {
+    for (const definition of [mapperSettings, reconcileSettings] as SettingsDefinition[]) {
+      it(`${definition.type}: a node saved with its numbering inline keeps it, and names no numbering node`, () => {
+        const saved = { id: 'n1', type: definition.type, salesOrderPrefix: 'X', salesOrderOverflow: 'error', customerPoPrefix: 'WEB', x: 100, wires: [] };
+        assert.deepEqual(migrate(definition, saved), { ...saved, numbering: '', version: 2 });
+      });
+    }
+
+    it('leaves a node saved at version 2 as it is', () => {
+      const saved = { id: 'n1', numbering: 'shared', salesOrderPrefix: 'X', version: 2 };
+      assert.deepEqual(migrate(mapperSettings, saved), saved);
+    });
+  });
+
+  it('the mapper\'s zod schema is the definition\'s: the same fields, defaults and messages', () => {
+    const options = mapperOptions({});
+    for (const [key, value] of Object.entries(defaultsOf(mapperSettings.fields))) assert.deepEqual(options[key as keyof typeof options], value, key);
+    assert.throws(() => mapperOptions({ customerPoPrefix: 'TOO-LONG' }), { code: 'mapper.settings', message: `sync-order-mapper settings: customerPoPrefix: ${mapperSettings.fields.customerPoPrefix.message}` });
+    assert.deepEqual(numbering({}), defaultsOf(orderNumberingSettings.fields));
+  });
+
+  it('reconciliation\'s own schema takes the definition\'s defaults', () => {
+    const fromDefinition = settingsSchema(reconcileSettings).parse({});
+    const own = reconcileSettingsSchema.parse({});
+    assert.equal(own.tolerance, fromDefinition.tolerance);
+    assert.equal(own.checkCapture, fromDefinition.checkCapture);
+    assert.deepEqual(own.skipStatuses, fromDefinition.skipStatuses.split(',').map(Number));
+  });
+});
