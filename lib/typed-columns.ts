@@ -14,8 +14,10 @@ interface ResizableBuffer extends ArrayBuffer {
 }
 const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableBuffer;
 
-/** Address space a column may grow into (1 GiB: 38 million items of a table); only what is written takes memory. */
-const MAX_COLUMN_BYTES = 2 ** 30;
+/** Address space a column may grow into (256 MiB: 9 million items of a table); only what is written takes memory. */
+const MAX_COLUMN_BYTES = 2 ** 28;
+/** Below this a finished column is copied into an array of its own, so small tables hold no reserved address space. */
+const COPIED_BELOW_BYTES = 2 ** 20;
 
 /**
  * A typed array that grows in place while a table is built: a resizable ArrayBuffer reserves the address space once
@@ -38,7 +40,9 @@ export class GrowingColumn<T extends NumberColumn> {
 
   /** The first `length` values; the column is not written to again. */
   finish(length: number): T {
-    this.buffer.resize(length * this.Type.BYTES_PER_ELEMENT);
+    const bytes = length * this.Type.BYTES_PER_ELEMENT;
+    if (bytes < COPIED_BELOW_BYTES) return this.values.slice(0, length) as T;
+    this.buffer.resize(bytes);
     return this.values;
   }
 }

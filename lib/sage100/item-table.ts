@@ -3,8 +3,8 @@ import type { ItemWarehouse, SageItem } from './types';
 
 /**
  * The Sage items of one run in columns, as `sage100-items` sends them in msg.payload: a 100,000-item catalog is a few
- * typed arrays and two strings (about 14 MB) instead of 300,000 objects (about 40 MB of heap), and the push plans
- * straight from the columns. Items come out as plain `SageItem` objects one at a time (`at`, iteration) or all at
+ * typed arrays outside the JavaScript heap (about 15 MB) instead of 300,000 objects (about 40 MB of heap, which the
+ * garbage collector also walks), and the push plans straight from the columns. Items come out as plain `SageItem` objects one at a time (`at`, iteration) or all at
  * once (`toArray`; `toJSON` gives the same array, so a debug node, JSON or a file shows the items).
  *
  * Every member is a plain own property (no private fields, no closures), so Node-RED's RED.util.cloneMessage (a

@@ -103,6 +103,19 @@ describe('Sage item table (the compact items message)', () => {
     assert.deepEqual(some.toArray(), [items[3], items[0]]);
   });
 
+  it('keeps a large table in columns grown in place, and clones it', () => {
+    const many = Array.from({ length: 60_000 }, (_, index): SageItem => ({
+      ItemCode: `SKU-${index}`,
+      StandardUnitPrice: index / 100,
+      warehouses: [{ WarehouseCode: index % 2 ? '000' : 'EST', QuantityOnHand: index, QuantityOnSalesOrder: 1, QuantityOnBackOrder: 0 }],
+    }));
+    const table = SageItemTable.from(many);
+    assert.ok(table.quantities.byteLength > 2 ** 20, 'columns this size are not copied when finished');
+    for (const index of [0, 1, 29_999, 59_999]) assert.deepEqual(table.at(index), many[index]);
+    const copy = cloneMessage({ payload: table }).payload;
+    assert.deepEqual([copy.length, copy.at(59_999)], [60_000, many[59_999]]);
+  });
+
   it('plans the same push from the table as from the array of items', () => {
     const settings = { warehouses: ['000'], subtractBackOrders: true, safetyStock: 0, priceColumn: 'StandardUnitPrice' as const, inactiveItems: 'zero' as const };
     const expected = {
