@@ -2,7 +2,8 @@ import { endianness } from 'node:os';
 
 /**
  * Helpers for the columnar forms of large lists (the Sage items of a run, the push snapshot): values in typed arrays,
- * strings in one flat string with end offsets, so 100,000 records cost a few arrays instead of 100,000 objects.
+ * strings run together (as code units, or one string) with end offsets, so 100,000 records cost a few arrays instead
+ * of 100,000 objects.
  */
 
 export type NumberColumn = Float64Array | Uint32Array | Uint16Array | Uint8Array;
@@ -35,7 +36,10 @@ export class GrowingColumn<T extends NumberColumn> {
 
   /** Room for `length` values (their memory is taken when they are written). */
   ensure(length: number): void {
-    if (length > this.values.length) this.buffer.resize(Math.min(MAX_COLUMN_BYTES, Math.max(length, this.values.length * 2)) * this.Type.BYTES_PER_ELEMENT);
+    if (length <= this.values.length) return;
+    const bytes = length * this.Type.BYTES_PER_ELEMENT;
+    if (bytes > MAX_COLUMN_BYTES) throw new RangeError(`a table column holds at most ${MAX_COLUMN_BYTES / 2 ** 20} MiB (about 9 million Sage items); this one needs more`);
+    this.buffer.resize(Math.min(MAX_COLUMN_BYTES, Math.max(bytes, this.values.byteLength * 2)));
   }
 
   /** The first `length` values; the column is not written to again. */
