@@ -205,6 +205,14 @@ export class SageItemTable implements Iterable<SageItem> {
   }
 }
 
+/**
+ * Node-RED's debug node shortens only plain objects and arrays (long arrays to their first 1,000 entries) and sends any
+ * other class to the editor whole: under its own constructor name the table would reach the browser as all its items.
+ * Named Object, it is shortened like the array it stands for. (A `Symbol.toStringTag` would stop lodash, and so
+ * RED.util.cloneMessage, from cloning it.)
+ */
+Object.defineProperty(SageItemTable, 'name', { value: 'Object' });
+
 /** Builds a table item by item (a page at a time from the agent), so the run never holds every item as an object. */
 export class SageItemTableBuilder {
   private count = 0;

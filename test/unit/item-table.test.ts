@@ -4,8 +4,10 @@ import { SageItemTable, SageItemTableBuilder } from '../../lib/sage100/item-tabl
 import type { SageItem } from '../../lib/sage100/types';
 import { planPush } from '../../lib/sync/push-plan';
 
-/** The runtime's own clone, as it copies a msg for each further wire of a node. */
-const { cloneMessage } = (createRequire(__filename)('@node-red/util') as { util: { cloneMessage<T>(msg: T): T } }).util;
+/** The runtime's own clone (a msg for each further wire of a node) and the debug node's encoding for the editor. */
+const { cloneMessage, encodeObject } = (
+  createRequire(__filename)('@node-red/util') as { util: { cloneMessage<T>(msg: T): T; encodeObject(msg: { msg: unknown }, options: { maxLength: number }): { format: string; msg: string } } }
+).util;
 
 /** Items with every member sage100-items can send, and without the optional ones. */
 const items: SageItem[] = [
@@ -79,6 +81,13 @@ describe('Sage item table (the compact items message)', () => {
     assert.equal(table.at(0)?.warehouses[0]?.QuantityOnHand, 4.999999, 'the clone shares no column with the original');
     const plan = planPush(copy.payload, { settings: { warehouses: [], subtractBackOrders: false, safetyStock: 0, priceColumn: 'StandardUnitPrice' } });
     assert.deepEqual(plan.stock[0], { sku: 'WIDGET-1', quantity: 105 });
+  });
+
+  it('reaches a debug node showing msg.payload shortened like an array, not whole', () => {
+    const table = SageItemTable.from(Array.from({ length: 1500 }, (_, index): SageItem => ({ ItemCode: `SKU-${index}`, warehouses: [] })));
+    const shown = encodeObject({ msg: table }, { maxLength: 1000 });
+    const sent = JSON.parse(shown.msg) as { __enc__: boolean; type: string; length: number; data: SageItem[] };
+    assert.deepEqual([typeof shown.msg, sent.type, sent.length, sent.data.length, sent.data[999]], ['string', 'array', 1500, 1000, { ItemCode: 'SKU-999', warehouses: [] }]);
   });
 
   it('round-trips through its JSON document (the push keeps unconfirmed items in it), and refuses a broken one', () => {
