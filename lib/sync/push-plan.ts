@@ -5,7 +5,7 @@ import { TextWriter, compareSlices, fromBase64, toBase64, unitsToString, type Co
 /**
  * The arithmetic of the stock and price push — what the store should hold, and what differs from what was last
  * pushed — without any schema library, so the diff of a 100,000-item catalog costs its snapshot and little else
- * (bench/snapshot.ts measures it in a process that loads only this module).
+ * (bench/snapshot.ts measures it in a process that loads only this module and the item table).
  */
 
 /** The CI_Item column whose value the store shows as the price. */
