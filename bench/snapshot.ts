@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SnapshotDocument } from '../lib/sync/push-plan';
+import { PushSnapshot, SortedSkus, type SnapshotDocument } from '../lib/sync/push-plan';
 
 /**
  * snapshot.rss_mb_*: the peak resident memory of a process that diffs `skus` Sage items against the snapshot the
@@ -18,16 +18,18 @@ export interface SnapshotResult {
   peakMb: number;
 }
 
-/** The values bench/snapshot-memory.mjs gives item `index`, as the push node would have saved them. */
+/** The values bench/snapshot-memory.mjs gives item `index`, as the push node would have saved them (its current form). */
 function savedSnapshot(skus: number): SnapshotDocument {
-  const doc: SnapshotDocument = { version: 2, target: 'benchsnapshot#location-1', skus: [], stock: [], price: [] };
+  const codes: string[] = [];
+  const stock = new Float64Array(skus);
+  const price = new Float64Array(skus);
   for (let index = 0; index < skus; index++) {
     const available = Math.max(0, (index % 500) - (index % 7) + (index % 50));
-    doc.skus.push(`SKU-${String(index).padStart(6, '0')}`);
-    doc.stock.push(index % 100 === 0 ? available + 1 : available);
-    doc.price.push(Math.round((5 + (index % 1000) / 10) * 10_000) / 10_000);
+    codes.push(`SKU-${String(index).padStart(6, '0')}`);
+    stock[index] = index % 100 === 0 ? available + 1 : available;
+    price[index] = Math.round((5 + (index % 1000) / 10) * 10_000) / 10_000;
   }
-  return doc;
+  return new PushSnapshot('benchsnapshot#location-1', SortedSkus.of(codes), stock, price).toDocument();
 }
 
 export async function benchSnapshot(skus: number): Promise<SnapshotResult> {

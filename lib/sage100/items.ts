@@ -1,9 +1,10 @@
 import { ConnectorError } from '../errors';
 import type { ItemCursor, Sage100Client } from './client';
-import type { SageItem } from './types';
+import { SageItemTable, SageItemTableBuilder } from './item-table';
 
 /**
- * One items run for `sage100-items`: every page collected into one list. Sage has no webhooks, so changes are
+ * One items run for `sage100-items`: every page collected into one table (columns, not an object per item; see
+ * item-table.ts). Sage has no webhooks, so changes are
  * found by polling DateUpdated/TimeUpdated from a cursor; the caller keeps the cursor and stores `nextCursor`
  * only once the items have been handed on, so a failed run is simply read again.
  */
@@ -27,7 +28,7 @@ export interface ItemsRunOptions {
 }
 
 export interface ItemsRun {
-  items: SageItem[];
+  items: SageItemTable;
   /** Where the next `changes` run starts. */
   nextCursor?: ItemCursor;
   pages: number;
@@ -53,7 +54,7 @@ export async function collectItems(client: Sage100Client, options: ItemsRunOptio
   const changedSince = options.mode === 'changes' ? options.cursor : undefined;
   // Asked before the listing: a change made while the pages are read is then in the next run's comparison.
   const stockChanges = options.mode === 'changes' && options.unstamped && client.stockChanges ? await client.stockChanges({ ...options.unstamped, warehouses: options.warehouses }) : undefined;
-  const items: SageItem[] = [];
+  const collected = new SageItemTableBuilder();
   let nextCursor: ItemCursor | undefined;
   let pageToken: string | undefined;
   let pages = 0;
@@ -66,17 +67,23 @@ export async function collectItems(client: Sage100Client, options: ItemsRunOptio
     }
     const page = await client.listItems({ changedSince, warehouses: options.warehouses, pageToken, pageSize: options.pageSize });
     pages += 1;
-    items.push(...page.items);
+    collected.addAll(page.items);
     nextCursor = page.highWater ?? nextCursor;
-    options.onProgress?.(items.length, page.total);
+    options.onProgress?.(collected.length, page.total);
     pageToken = page.nextPageToken;
   } while (pageToken);
-  const run: ItemsRun = { items, nextCursor: nextCursor ?? options.cursor, pages };
+  const run: ItemsRun = { items: collected.finish(), nextCursor: nextCursor ?? options.cursor, pages };
   if (stockChanges) {
-    const listed = new Set(items.map((item) => item.ItemCode));
+    // Only the codes the agent named are looked for among the listed items: no set of the whole listing.
+    const named = new Set(stockChanges.itemCodes.map((code) => code.trim()));
+    const listed = new Set<string>();
+    for (let index = 0; index < run.items.length; index++) {
+      const code = run.items.itemCode(index);
+      if (named.has(code)) listed.add(code);
+    }
     const missing = stockChanges.itemCodes.filter((code) => !listed.has(code.trim()));
     const unstampedItems = missing.length > 0 && client.getItems ? await client.getItems(missing, options.warehouses) : [];
-    items.push(...unstampedItems);
+    if (unstampedItems.length > 0) run.items = new SageItemTableBuilder().addFrom(run.items, run.items.keys()).addAll(unstampedItems).finish();
     const { token, scanned, calls, baseline, resync } = stockChanges;
     run.unstamped = { token, items: unstampedItems.length, scanned, calls, baseline, resync };
   }

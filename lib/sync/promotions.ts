@@ -57,7 +57,7 @@ export class PromotionBook {
   }
 
   /** Takes the promotions of this run's items (an item without one clears its SKUs' entries). */
-  record(items: readonly SageItem[], skusFor: (itemCode: string) => string[]): void {
+  record(items: Iterable<SageItem>, skusFor: (itemCode: string) => string[]): void {
     for (const item of items) {
       const promotion = promotionOf(item);
       for (const sku of skusFor(item.ItemCode)) {

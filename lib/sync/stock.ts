@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { CatalogCalls, SkuCache, type BatchOutcome, type ProductPriceWrite, type OfferWrite, type SalePriceWrite, type StockWrite, type VariantPriceWrite } from '../bigcommerce/catalog';
 import { ValidationError } from '../errors';
 import type { RequestFunction } from '../http/transport';
+import { SageItemTable, SageItemTableBuilder, type ItemTableDocument } from '../sage100/item-table';
 import { sageItemSchema, type SageItem } from '../sage100/types';
 import { pushPriceLevels, type KnownLevels, type PriceLevelSummary } from './price-levels';
 import { PromotionBook } from './promotions';
-import { PRICE_COLUMNS, PushSnapshot, notForSale, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
+import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
 
 export * from './push-plan';
 
@@ -61,25 +62,31 @@ export function parseWarehouseList(text: string): string[] {
     .filter((code) => code.length > 0);
 }
 
-/** Every element must be a Sage item; the first bad one is named by its position and ItemCode. */
-export function parseSageItems(payload: unknown): SageItem[] {
-  if (!Array.isArray(payload)) {
-    throw new ValidationError('Inventory push: msg.payload must be the array of Sage items that sage100-items sends', {
+/**
+ * The items of msg.payload in columns: the table sage100-items sends, or an array of Sage items (built by a function
+ * node, or the table after a JSON round trip). Every item must be a Sage item; the first bad one is named by its
+ * position and ItemCode. A table is checked item by item as well, one object at a time, so no copy is held.
+ */
+export function parseSageItems(payload: unknown): SageItemTable {
+  if (!(payload instanceof SageItemTable) && !Array.isArray(payload)) {
+    throw new ValidationError('Inventory push: msg.payload must be the Sage items that sage100-items sends (or an array of them)', {
       code: 'inventory.payload',
       field: 'payload',
     });
   }
-  const items: SageItem[] = new Array(payload.length);
-  for (let index = 0; index < payload.length; index++) {
-    const result = sageItemSchema.safeParse(payload[index]);
+  const builder = payload instanceof SageItemTable ? undefined : new SageItemTableBuilder();
+  let index = 0;
+  for (const item of payload as Iterable<unknown>) {
+    const result = sageItemSchema.safeParse(item);
     if (!result.success) {
-      const itemCode = (payload[index] as { ItemCode?: unknown } | null)?.ItemCode;
+      const itemCode = (item as { ItemCode?: unknown } | null)?.ItemCode;
       const record = typeof itemCode === 'string' && itemCode ? `item ${itemCode}` : `item at payload[${index}]`;
       throw ValidationError.fromZod(result.error, { what: 'Sage item', record, code: 'inventory.item' });
     }
-    items[index] = result.data;
+    builder?.add(result.data);
+    index++;
   }
-  return items;
+  return builder ? builder.finish() : (payload as SageItemTable);
 }
 
 /** Where the push keeps what must survive a restart: a JsonStateStore in Node-RED, anything alike in tests. */
@@ -138,7 +145,7 @@ export interface PushSummary {
 }
 
 export interface InventoryPushOptions {
-  items: readonly SageItem[];
+  items: SageItemTable | readonly SageItem[];
   settings: StockSettings;
   skusFor?: (itemCode: string) => string[];
   /** The config node's request function: paths below /stores/{hash}, rate-limited and retried. */
@@ -190,40 +197,56 @@ function localSageDate(at = new Date()): string {
   return `${at.getFullYear()}${String(at.getMonth() + 1).padStart(2, '0')}${String(at.getDate()).padStart(2, '0')}`;
 }
 
-/** The persisted form of the items not yet confirmed, for one store and location. */
+/**
+ * The persisted form of the items not yet confirmed, for one store and location: the item table's columns (version
+ * 2); version 1 held an array of items and is still read.
+ */
 interface PendingDocument {
-  version: 1;
+  version: 2;
   target: string;
-  items: SageItem[];
+  items: ItemTableDocument;
 }
 
+const noItems = SageItemTable.from([]);
+
 /** The pending items in `document`; none when it is missing, unreadable or for another target. */
-function pendingItems(document: unknown, target: string): SageItem[] {
-  const doc = document as Partial<PendingDocument> | undefined;
-  if (doc?.version !== 1 || doc.target !== target || !Array.isArray(doc.items)) return [];
-  return doc.items.flatMap((item) => {
+function pendingItems(document: unknown, target: string): SageItemTable {
+  const doc = document as { version?: unknown; target?: unknown; items?: unknown } | undefined;
+  if (doc?.target !== target) return noItems;
+  if (doc.version === 2) return SageItemTable.fromDocument(doc.items) ?? noItems;
+  if (doc.version !== 1 || !Array.isArray(doc.items)) return noItems;
+  const builder = new SageItemTableBuilder();
+  for (const item of doc.items) {
     const parsed = sageItemSchema.safeParse(item);
-    return parsed.success ? [parsed.data] : [];
-  });
+    if (parsed.success) builder.add(parsed.data);
+  }
+  return builder.finish();
 }
 
 /** Earlier pending items first, then this run's; an item in both is taken from this run (Sage's newer values). */
-function withPending(pending: readonly SageItem[], items: readonly SageItem[]): { items: SageItem[]; resent: number } {
-  const fresh = new Set(items.map((item) => item.ItemCode));
-  const older = pending.filter((item) => !fresh.has(item.ItemCode));
-  return { items: [...older, ...items], resent: older.length };
+function withPending(pending: SageItemTable, items: SageItemTable): { items: SageItemTable; resent: number } {
+  if (pending.length === 0) return { items, resent: 0 };
+  const waiting = new Set<string>();
+  for (let index = 0; index < pending.length; index++) waiting.add(pending.itemCode(index));
+  for (let index = 0; index < items.length; index++) waiting.delete(items.itemCode(index));
+  const older: number[] = [];
+  for (let index = 0; index < pending.length; index++) if (waiting.has(pending.itemCode(index))) older.push(index);
+  if (older.length === 0) return { items, resent: 0 };
+  return { items: new SageItemTableBuilder().addFrom(pending, older).addFrom(items, items.keys()).finish(), resent: older.length };
 }
 
 /**
  * The items some of whose values the store has not confirmed: those whose SKUs still differ from the snapshot
  * of confirmed values. SKUs the store does not have are left out: there is nothing to send them to.
  */
-export function unconfirmedItems(items: readonly SageItem[], options: PlanOptions & { snapshot: PushSnapshot; unknownSkus: ReadonlySet<string> }): SageItem[] {
+export function unconfirmedItems(items: SageItemTable, options: PlanOptions & { snapshot: PushSnapshot; unknownSkus: ReadonlySet<string> }): SageItemTable {
   const plan = planPush(items, options);
   const open = new Set([...plan.stock, ...plan.prices].map((change) => change.sku).filter((sku) => !options.unknownSkus.has(sku)));
-  if (open.size === 0) return [];
+  if (open.size === 0) return noItems;
   const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
-  return items.filter((item) => skusFor(item.ItemCode).some((sku) => open.has(sku)));
+  const unconfirmed: number[] = [];
+  for (let index = 0; index < items.length; index++) if (skusFor(items.itemCode(index)).some((sku) => open.has(sku))) unconfirmed.push(index);
+  return unconfirmed.length === items.length ? items : new SageItemTableBuilder().addFrom(items, unconfirmed).finish();
 }
 
 /**
@@ -237,7 +260,8 @@ export function unconfirmedItems(items: readonly SageItem[], options: PlanOption
  * is kept here as pending, saved before the push starts, and sent again with every run until the store takes it.
  */
 export async function pushInventory(options: InventoryPushOptions): Promise<PushSummary> {
-  const summary = await pushStock(options);
+  const items = SageItemTable.of(options.items);
+  const summary = await pushStock({ ...options, items });
   if (!options.priceLevels?.levels.length) return summary;
   const { files, key, store } = options.state;
   const saved = (await files.read<{ store?: string; levels?: Array<[string, { priceListId: number; customerGroupId: number }]> }>(priceLevelsKey(key)).catch(() => undefined)) ?? {};
@@ -247,7 +271,8 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
   const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
   const knownSkusFor = (itemCode: string) => skusFor(itemCode).filter((sku) => skuCache.get(sku) !== undefined);
   try {
-    summary.priceLists = await pushPriceLevels(options.request, { items: options.items, skusFor: knownSkusFor, ...options.priceLevels }, known);
+    // The price levels are read from item objects: made here, only when levels are pushed.
+    summary.priceLists = await pushPriceLevels(options.request, { items: items.toArray(), skusFor: knownSkusFor, ...options.priceLevels }, known);
   } finally {
     await files.write(priceLevelsKey(key), { store, levels: [...known] });
   }
@@ -255,7 +280,7 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
   return summary;
 }
 
-async function pushStock(options: InventoryPushOptions): Promise<PushSummary> {
+async function pushStock(options: InventoryPushOptions & { items: SageItemTable }): Promise<PushSummary> {
   if (!options.locations?.length) return pushToLocation(options);
   const summaries: PushSummary[] = [];
   for (const [index, location] of options.locations.entries()) {
@@ -300,7 +325,7 @@ function mergeSummaries(summaries: PushSummary[], locations: readonly LocationMa
   };
 }
 
-async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?: string } }): Promise<PushSummary> {
+async function pushToLocation(options: InventoryPushOptions & { items: SageItemTable; state: { skuKey?: string } }): Promise<PushSummary> {
   const started = Date.now();
   const { files, key, store } = options.state;
   const target = `${store}#location-${options.locationId}`;
@@ -310,7 +335,7 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
   const skuFile = skuCacheKey(options.state.skuKey ?? key);
   const skuCache = SkuCache.fromDocument(await readState(skuFile), store);
   const { items, resent } = withPending(pendingItems(await readState(pendingKey(key)), target), options.items);
-  const savePending = (pending: SageItem[]) => files.write(pendingKey(key), { version: 1, target, items: pending } satisfies PendingDocument);
+  const savePending = (pending: SageItemTable) => files.write(pendingKey(key), { version: 2, target, items: pending.toDocument() } satisfies PendingDocument);
   await savePending(items);
   const plan = planPush(items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
   const calls = new CatalogCalls(options.request);
@@ -322,10 +347,11 @@ async function pushToLocation(options: InventoryPushOptions & { state: { skuKey?
   const hiding = options.settings.inactiveItems === 'hide' ? hiddenSkus(await readState(hiddenKey(key)), target) : undefined;
   const offerDue: Array<{ sku: string; offered: boolean }> = [];
   if (hiding) {
-    for (const item of items) {
-      for (const sku of (options.skusFor ?? ((itemCode: string) => [itemCode]))(item.ItemCode)) {
-        if (notForSale(item) && !hiding.has(sku)) offerDue.push({ sku, offered: false });
-        else if (!notForSale(item) && hiding.has(sku)) offerDue.push({ sku, offered: true });
+    for (let index = 0; index < items.length; index++) {
+      const inactive = items.notForSale(index);
+      for (const sku of (options.skusFor ?? ((itemCode: string) => [itemCode]))(items.itemCode(index))) {
+        if (inactive && !hiding.has(sku)) offerDue.push({ sku, offered: false });
+        else if (!inactive && hiding.has(sku)) offerDue.push({ sku, offered: true });
       }
     }
   }

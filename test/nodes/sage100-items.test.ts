@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SageItem } from '../../lib/sage100/types';
+import type { SageItemTable } from '../../lib/sage100/item-table';
 import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100Items from '../../nodes/sage100/sage100-items';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
@@ -12,7 +12,7 @@ import { assertInWords, useCatalogs } from '../support/catalog';
 
 
 interface OutMsg {
-  payload: SageItem[];
+  payload: SageItemTable;
   sage100: { items: { mode: string; count: number; since: unknown; next: unknown } };
   errorDetails?: Record<string, unknown>;
 }
@@ -74,26 +74,26 @@ describe('sage100-items node', () => {
     const { items, out } = await load({ pageSize: 2 });
     at0901();
     const first = await run(items, out);
-    assert.deepEqual(first.payload.map((i) => i.ItemCode), ['CABLE-USB-C-2M', 'GADGET-2', 'WIDGET-1']);
+    assert.deepEqual(first.payload.toArray().map((i) => i.ItemCode), ['CABLE-USB-C-2M', 'GADGET-2', 'WIDGET-1']);
     assert.equal(first.sage100.items.since, null);
     assert.deepEqual((await savedCursor())?.cursor, first.sage100.items.next);
 
     const quiet = await run(items, out);
-    assert.deepEqual(quiet.payload, []);
+    assert.deepEqual(quiet.payload.toArray(), []);
     assert.deepEqual(quiet.sage100.items.since, first.sage100.items.next);
 
     at0902();
     sim.company.createSalesOrder({ SalesOrderNo: 'W000001', OrderDate: '20260302', ARDivisionNo: '01', CustomerNo: 'WEB0001', CustomerPONo: 'BC1', Lines: [{ ItemCode: 'GADGET-2', QuantityOrdered: 2 }] });
     sim.company.updateItem('CABLE-USB-C-2M', { StandardUnitPrice: 10.5 });
     const changed = await run(items, out);
-    assert.deepEqual(changed.payload.map((i) => [i.ItemCode, i.StandardUnitPrice, i.warehouses[0]?.QuantityOnSalesOrder]), [['CABLE-USB-C-2M', 10.5, 0], ['GADGET-2', 5, 2]]);
+    assert.deepEqual(changed.payload.toArray().map((i) => [i.ItemCode, i.StandardUnitPrice, i.warehouses[0]?.QuantityOnSalesOrder]), [['CABLE-USB-C-2M', 10.5, 0], ['GADGET-2', 5, 2]]);
   });
 
   it('sends a full snapshot of the chosen warehouses with progress in the status, leaving the cursor alone', async () => {
     const { items, out } = await load({ mode: 'snapshot', warehouses: 'EST', pageSize: 1 });
     const seen = statuses(items);
     const snapshot = await run(items, out);
-    assert.deepEqual(snapshot.payload.map((i) => [i.ItemCode, i.warehouses.map((w) => `${w.WarehouseCode}:${w.QuantityOnHand}`)]), [
+    assert.deepEqual(snapshot.payload.toArray().map((i) => [i.ItemCode, i.warehouses.map((w) => `${w.WarehouseCode}:${w.QuantityOnHand}`)]), [
       ['CABLE-USB-C-2M', ['EST:120']],
       ['GADGET-2', []],
       ['WIDGET-1', ['EST:10']],
@@ -117,7 +117,7 @@ describe('sage100-items node', () => {
     assert.equal(status.lastCall.args[0].text, 'Sage refused it');
     assert.deepEqual((await savedCursor())?.cursor, first.sage100.items.next);
     const again = await run(items, out);
-    assert.deepEqual(again.payload.map((i) => i.ItemCode), ['WIDGET-1']);
+    assert.deepEqual(again.payload.toArray().map((i) => i.ItemCode), ['WIDGET-1']);
   });
 
   it('skips a trigger that arrives while a run is still going', async () => {

@@ -46,7 +46,7 @@ describe('Sage 100 items collection', () => {
       pageSize: 2,
       onProgress: (collected, total) => progress.push(`${collected}/${total}`),
     });
-    assert.deepEqual(run.items.map((i) => i.ItemCode), ['A', 'B', 'C']);
+    assert.deepEqual(run.items.toArray().map((i) => i.ItemCode), ['A', 'B', 'C']);
     assert.deepEqual(run.nextCursor, { DateUpdated: '20260302', TimeUpdated: '9.5' });
     assert.equal(run.pages, 2);
     assert.deepEqual(progress, ['2/3', '3/3']);
@@ -103,19 +103,19 @@ describe('Sage 100 items collection', () => {
       assert.equal(snapshot.items.length, 28);
       assert.equal(snapshot.pages, 7);
       assert.deepEqual(progress.at(-1), [28, 28]);
-      assert.equal(new Set(snapshot.items.map((i) => i.ItemCode)).size, 28);
-      assert.deepEqual(snapshot.items.find((i) => i.ItemCode === 'BULK-007')?.warehouses, [{ WarehouseCode: '000', QuantityOnHand: 7, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }]);
+      assert.equal(new Set(snapshot.items.toArray().map((i) => i.ItemCode)).size, 28);
+      assert.deepEqual(snapshot.items.toArray().find((i) => i.ItemCode === 'BULK-007')?.warehouses, [{ WarehouseCode: '000', QuantityOnHand: 7, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }]);
       // One page naming all 28 item codes in the prices and stock requests gives the same items.
       const onePage = await collectItems(client, { mode: 'snapshot' });
       assert.equal(onePage.pages, 1);
-      assert.deepEqual(onePage.items, snapshot.items);
+      assert.deepEqual(onePage.items.toArray(), snapshot.items.toArray());
 
       const quiet = await collectItems(client, { mode: 'changes', cursor: snapshot.nextCursor });
-      assert.deepEqual(quiet.items, []);
+      assert.deepEqual(quiet.items.toArray(), []);
       now = new Date('2026-03-02T09:05:00Z');
       sim.company.setStock('BULK-013', '000', { QuantityOnHand: 0 });
       const changed = await collectItems(client, { mode: 'changes', cursor: quiet.nextCursor });
-      assert.deepEqual(changed.items.map((i) => [i.ItemCode, i.warehouses[0]?.QuantityOnHand]), [['BULK-013', 0]]);
+      assert.deepEqual(changed.items.toArray().map((i) => [i.ItemCode, i.warehouses[0]?.QuantityOnHand]), [['BULK-013', 0]]);
     });
 
     it('does not miss an item that changes while the pages are being read', async () => {
@@ -135,7 +135,7 @@ describe('Sage 100 items collection', () => {
       });
       assert.equal(run.items.length, 28);
       const next = await collectItems(client, { mode: 'changes', cursor: run.nextCursor });
-      assert.deepEqual(next.items.map((i) => [i.ItemCode, i.StandardUnitPrice]), [['BULK-001', 100], ['WIDGET-1', 13]]);
+      assert.deepEqual(next.items.toArray().map((i) => [i.ItemCode, i.StandardUnitPrice]), [['BULK-001', 100], ['WIDGET-1', 13]]);
     });
   });
 });

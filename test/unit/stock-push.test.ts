@@ -230,6 +230,20 @@ describe('inventory push against the BigCommerce simulator', () => {
     assert.equal(sim.store.priceOf('V-59'), 6);
   });
 
+  it('reads the snapshot and pending items in the forms written before the compact ones, and writes the compact ones', async () => {
+    await push([sageItem('V-0', 2, 9)]);
+    const target = `${sim.storeHash}#location-1`;
+    await files.write('push-1.snapshot', { version: 2, target, skus: ['V-0'], stock: [2], price: [9] });
+    await files.write('push-1.pending', { version: 1, target, items: [sageItem('V-1', 3, 4)] });
+    const upgraded = await push([sageItem('V-0', 2, 9)]);
+    assert.equal(upgraded.resent, 1, 'the pending item of the old form is sent again');
+    assert.deepEqual([upgraded.changed, upgraded.pushed], [{ stock: 1, price: 1 }, { stock: 1, price: 1 }], 'V-0 is known from the old snapshot: only V-1 is pushed');
+    assert.deepEqual([sim.store.stockOf('V-1'), sim.store.priceOf('V-1')], [3, 4]);
+    assert.equal((await files.read<{ version: number }>('push-1.snapshot'))?.version, 3);
+    assert.equal((await files.read<{ version: number }>('push-1.pending'))?.version, 2);
+    assert.equal((await push([sageItem('V-0', 2, 9), sageItem('V-1', 3, 4)])).calls.total, 0, 'and the compact forms read back');
+  });
+
   it('pushes everything once when its state file is unreadable', async () => {
     const items = variantSkus.slice(0, 3).map((sku) => sageItem(sku, 1, 1));
     await push(items);

@@ -91,7 +91,7 @@ describe('stock: available to sell and price', () => {
 describe('stock: input validation', () => {
   it('accepts items as sage100-items sends them', () => {
     const items = parseSageItems([item('A', [['000', 1, 0]])]);
-    assert.equal(items[0]?.ItemCode, 'A');
+    assert.equal(items.at(0)?.ItemCode, 'A');
   });
 
   it('names the item and the field at fault', () => {
@@ -166,11 +166,37 @@ describe('stock: the compact snapshot', () => {
     assert.equal(snapshot.stock.get('B'), undefined);
     assert.equal(snapshot.price.get('B'), 7);
     snapshot.stock.set('B', 2).set('Z', 9);
-    assert.deepEqual(snapshot.toDocument(), { version: 2, target: 't', skus: ['A', 'B', 'C', 'Z'], stock: [1, 2, 3, 9], price: [5, 7, null, null] });
+    const document = snapshot.toDocument();
+    assert.deepEqual([document.version, document.count, document.skus], [3, 4, 'ABCZ'], 'version 3: the SKUs in one string, sorted');
+    const reread = PushSnapshot.fromDocument(JSON.parse(JSON.stringify(document)), 't');
+    assert.deepEqual([...reread.stock], [['A', 1], ['B', 2], ['C', 3], ['Z', 9]]);
+    assert.deepEqual([...reread.price], [['A', 5], ['B', 7]]);
+  });
+
+  it('reads a version-2 document (sorted arrays) as it was written before version 3', () => {
+    const snapshot = PushSnapshot.fromDocument({ version: 2, target: 't', skus: ['A', 'B', 'C'], stock: [1, null, 3], price: [null, 2.5, 4] }, 't');
+    assert.deepEqual([...snapshot.stock], [['A', 1], ['C', 3]]);
+    assert.deepEqual([...snapshot.price], [['B', 2.5], ['C', 4]]);
+  });
+
+  it('merges SKUs added since loading into code-unit order, whatever their characters', () => {
+    const skus = ['a', 'B', 'É-1', '\u{1F600}', 'ﬀ', 'A-10', 'A-9'];
+    const snapshot = PushSnapshot.fromDocument({ version: 1, target: 't', skus: skus.slice(0, 3), stock: [1, 2, 3], price: [null, null, null] }, 't');
+    skus.slice(3).forEach((sku, index) => snapshot.stock.set(sku, 10 + index));
+    const reread = PushSnapshot.fromDocument(JSON.parse(JSON.stringify(snapshot.toDocument())), 't');
+    assert.deepEqual([...reread.stock].map(([sku]) => sku), [...skus].sort());
+    for (const [index, sku] of skus.entries()) assert.equal(reread.stock.get(sku), index < 3 ? index + 1 : 10 + index - 3, sku);
+    assert.equal(reread.stock.get('A-1'), undefined);
   });
 
   it('refuses a document whose columns do not line up', () => {
     assert.equal(PushSnapshot.fromDocument({ version: 2, target: 't', skus: ['A', 'B'], stock: [1], price: [1, 2] }, 't').stock.size, 0);
+    const sound = new PushSnapshot('t');
+    sound.stock.set('A', 1).set('B', 2);
+    const document = sound.toDocument();
+    assert.equal(PushSnapshot.fromDocument({ ...document, count: 3 }, 't').stock.size, 0, 'a count the columns do not have');
+    assert.equal(PushSnapshot.fromDocument({ ...document, skus: 'ABC' }, 't').stock.size, 0, 'SKU text longer than its offsets');
+    assert.equal(PushSnapshot.fromDocument({ ...document, stock: 'not base64 of two numbers' }, 't').stock.size, 0);
   });
 });
 
