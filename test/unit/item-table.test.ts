@@ -21,6 +21,7 @@ const items: SageItem[] = [
     SaleEndingDate: '20260331',
     SaleMethod: 'P',
     InactiveItem: false,
+    Discontinued: false,
     priceCodes: [{ PriceCode: 'A', CustomerPriceLevel: '1', PricingMethod: 'O', breaks: [{ BreakQuantity: 99999999, DiscountMarkup: 11 }] }],
     DateUpdated: '20260302',
     TimeUpdated: '9.5',
@@ -31,7 +32,7 @@ const items: SageItem[] = [
   },
   { ItemCode: 'BARE', warehouses: [] },
   { ItemCode: 'EMPTY-DESC', ItemCodeDesc: '', InactiveItem: true, StandardUnitPrice: 0, warehouses: [{ WarehouseCode: 'EST', QuantityOnHand: -2, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }] },
-  { ItemCode: 'CAFÉ-1', ItemCodeDesc: 'Crème brûlée', warehouses: [{ WarehouseCode: '000', QuantityOnHand: 1, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }] },
+  { ItemCode: 'CAFÉ-1', ItemCodeDesc: 'Crème brûlée', Discontinued: true, warehouses: [{ WarehouseCode: '000', QuantityOnHand: 1, QuantityOnSalesOrder: 0, QuantityOnBackOrder: 0 }] },
 ];
 /** A character beyond Latin-1 halfway through: the text goes from one byte a unit to two. */
 const wide: SageItem = { ItemCode: 'TEA-1', ItemCodeDesc: 'Tea 茶 (green)', warehouses: [] };
@@ -47,6 +48,7 @@ describe('Sage item table (the compact items message)', () => {
     assert.deepEqual([...table.keys()], [0, 1, 2, 3]);
     assert.deepEqual(Array.from({ length: 4 }, (_, index) => table.itemCode(index)), ['WIDGET-1', 'BARE', 'EMPTY-DESC', 'CAFÉ-1']);
     assert.deepEqual(SageItemTable.from([]).toArray(), []);
+    assert.deepEqual(Array.from({ length: 4 }, (_, index) => table.notForSale(index)), [false, false, true, true], 'inactive or discontinued');
   });
 
   it('keeps characters beyond Latin-1, switching to two bytes a unit when the first one comes', () => {
@@ -132,7 +134,7 @@ describe('Sage item table (the compact items message)', () => {
         { sku: 'WIDGET-1', quantity: 3 },
         { sku: 'BARE', quantity: 0 },
         { sku: 'EMPTY-DESC', quantity: 0 },
-        { sku: 'CAFÉ-1', quantity: 1 },
+        { sku: 'CAFÉ-1', quantity: 0 }, // discontinued, offered at 0
       ],
       prices: [{ sku: 'WIDGET-1', price: 12.3456 }],
       skus: 4,
