@@ -1,4 +1,5 @@
 import { defineSettings } from './definition';
+import { numberingFields, numberingReference, sharedNumbering } from './sync';
 
 /** The settings of the BigCommerce group's nodes (see ./definition.ts). */
 
@@ -80,8 +81,8 @@ export const paymentsSettings = defineSettings({
 
 export const shipmentSettings = defineSettings({
   type: 'bigcommerce-shipment',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [sharedNumbering],
   fields: {
     bigcommerce,
     role: { kind: 'choice', values: ['ship', 'echo-filter'], default: 'ship' },
@@ -89,7 +90,10 @@ export const shipmentSettings = defineSettings({
     lineColumn: { kind: 'text', default: 'UDF_BC_LINE', pattern: '^(UDF_[A-Z0-9_]{1,26})?$', message: 'must be a UDF column: UDF_ and upper-case letters, digits or _' },
     packages: { kind: 'choice', values: ['one-shipment', 'per-package'], default: 'one-shipment' },
     packageColumn: { kind: 'text', default: '' },
-    customerPoPrefix: { kind: 'text', default: 'BC', pattern: '^[A-Z0-9#\\-_]{0,5}$', message: 'must be at most 5 upper-case letters, digits, #, - or _' },
+    /** The mapper's numbering: a shipped invoice's CustomerPONo names its order by the same prefix. */
+    numbering: numberingReference,
+    /** Counts while no numbering node is chosen (a flow saved before shipments could share it). */
+    customerPoPrefix: numberingFields.customerPoPrefix,
     carrierTable: { kind: 'text', default: '' },
     checkAfterWrite: { kind: 'flag', default: false },
   },

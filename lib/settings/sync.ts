@@ -28,16 +28,17 @@ export const numberingFields = {
 export const orderNumberingSettings = defineSettings({ type: 'sync-order-numbering', version: 1, fields: numberingFields, migrations: [], code: 'mapper.settings' });
 
 /**
- * Version 2 of the mapper and reconciliation: the numbering may come from a shared sync-order-numbering node.
- * A node saved before keeps its own numbering fields, which apply while it names no such node.
+ * Version 2 of the mapper and reconciliation (and of the shipment node, whose customerPoPrefix recognizes the
+ * mapper's orders): the numbering may come from a shared sync-order-numbering node. A node saved before keeps its
+ * own numbering fields, which apply while it names no such node.
  */
-const sharedNumbering: Migration = {
+export const sharedNumbering: Migration = {
   version: 2,
   up(settings) {
     return Object.assign({}, settings, { numbering: typeof settings.numbering === 'string' ? settings.numbering : '' });
   },
 };
-const numberingReference = { kind: 'config', type: 'sync-order-numbering', required: false } as const;
+export const numberingReference = { kind: 'config', type: 'sync-order-numbering', required: false } as const;
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { migrate, settingsSchema, type SettingsDefinition } from '../../../lib/settings/definition';
+import { shipmentSettings } from '../../../lib/settings/bigcommerce';
+import { migrate, readSettings, settingsSchema, type SettingsDefinition } from '../../../lib/settings/definition';
 import { mapperSettings, orderNumberingSettings, reconcileSettings } from '../../../lib/settings/sync';
 import { mapperOptions, numbering } from '../../../lib/sync/mapper-options';
 import { reconcileSettingsSchema } from '../../../lib/sync/reconcile';
@@ -9,12 +10,18 @@ const defaultsOf = (fields: Record<string, { kind: string; default?: unknown }>)
 
 describe('sync settings definitions', () => {
   describe('migration to version 2 (shared numbering)', () => {
-    for (const definition of [mapperSettings, reconcileSettings] as SettingsDefinition[]) {
+    for (const definition of [mapperSettings, reconcileSettings, shipmentSettings] as SettingsDefinition[]) {
       it(`${definition.type}: a node saved with its numbering inline keeps it, and names no numbering node`, () => {
         const saved = { id: 'n1', type: definition.type, salesOrderPrefix: 'X', salesOrderOverflow: 'error', customerPoPrefix: 'WEB', x: 100, wires: [] };
         assert.deepEqual(migrate(definition, saved), { ...saved, numbering: '', version: 2 });
       });
     }
+
+    it('bigcommerce-shipment: a node saved at version 1 keeps its own PO prefix, or the default BC it had', () => {
+      const own = readSettings(shipmentSettings, { id: 's1', customerPoPrefix: 'WEB' });
+      assert.deepEqual([own.numbering, own.customerPoPrefix], ['', 'WEB']);
+      assert.equal(readSettings(shipmentSettings, { id: 's1' }).customerPoPrefix, 'BC');
+    });
 
     it('leaves a node saved at version 2 as it is', () => {
       const saved = { id: 'n1', numbering: 'shared', salesOrderPrefix: 'X', version: 2 };
