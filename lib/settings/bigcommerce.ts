@@ -1,5 +1,5 @@
 import { defineSettings } from './definition';
-import { numberingFields, numberingReference, sharedNumbering } from './sync';
+import { locationTableField, numberingFields, numberingReference, sharedNumbering, sharedWarehouseLocations, warehouseLocationsReference } from './sync';
 
 /** The settings of the BigCommerce group's nodes (see ./definition.ts). */
 
@@ -22,8 +22,8 @@ export const bigcommerceConfigSettings = defineSettings({
 
 export const inventoryPushSettings = defineSettings({
   type: 'bigcommerce-inventory-push',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [sharedWarehouseLocations(2)],
   fields: {
     bigcommerce,
     itemMap,
@@ -32,7 +32,10 @@ export const inventoryPushSettings = defineSettings({
     safetyStock: { kind: 'number', default: 0 },
     priceColumn: { kind: 'choice', values: ['StandardUnitPrice', 'SuggestedRetailPrice', 'SalesPromotionPrice', ''], default: 'StandardUnitPrice' },
     locationId: { kind: 'number', default: 1, integer: true, min: 1, message: 'must be a BigCommerce location id (1 is the default location)' },
-    locationTable: { kind: 'text', default: '' },
+    /** Several store locations, each fed by its own warehouses; none: the warehouses above into locationId. */
+    warehouseLocations: warehouseLocationsReference,
+    /** Counts while no shared table is chosen (a flow saved before it could be shared). */
+    locationTable: locationTableField,
     salePromotions: { kind: 'flag', default: false },
     inactiveItems: { kind: 'choice', values: ['sell', 'zero', 'hide'], default: 'sell' },
     priceLevels: { kind: 'text', default: '' },
