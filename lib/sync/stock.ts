@@ -282,8 +282,8 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
   const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
   const knownSkusFor = (itemCode: string) => skusFor(itemCode).filter((sku) => skuCache.get(sku) !== undefined);
   try {
-    // The price levels are read from item objects: made here, only when levels are pushed.
-    summary.priceLists = await pushPriceLevels(options.request, { items: items.toArray(), skusFor: knownSkusFor, ...options.priceLevels }, known);
+    // The levels' prices come from item objects, made from the table one at a time as they are read: no copy of it.
+    summary.priceLists = await pushPriceLevels(options.request, { items, skusFor: knownSkusFor, ...options.priceLevels }, known);
   } finally {
     await files.write(priceLevelsKey(key), { store, levels: [...known] });
   }
