@@ -1,4 +1,5 @@
 import { defineSettings } from './definition';
+import { locationTableField, numberingFields, numberingReference, sharedNumbering, sharedWarehouseLocations, warehouseLocationsReference } from './sync';
 
 /** The settings of the BigCommerce group's nodes (see ./definition.ts). */
 
@@ -21,8 +22,8 @@ export const bigcommerceConfigSettings = defineSettings({
 
 export const inventoryPushSettings = defineSettings({
   type: 'bigcommerce-inventory-push',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [sharedWarehouseLocations(2)],
   fields: {
     bigcommerce,
     itemMap,
@@ -31,7 +32,10 @@ export const inventoryPushSettings = defineSettings({
     safetyStock: { kind: 'number', default: 0 },
     priceColumn: { kind: 'choice', values: ['StandardUnitPrice', 'SuggestedRetailPrice', 'SalesPromotionPrice', ''], default: 'StandardUnitPrice' },
     locationId: { kind: 'number', default: 1, integer: true, min: 1, message: 'must be a BigCommerce location id (1 is the default location)' },
-    locationTable: { kind: 'text', default: '' },
+    /** Several store locations, each fed by its own warehouses; none: the warehouses above into locationId. */
+    warehouseLocations: warehouseLocationsReference,
+    /** Counts while no shared table is chosen (a flow saved before it could be shared). */
+    locationTable: locationTableField,
     salePromotions: { kind: 'flag', default: false },
     inactiveItems: { kind: 'choice', values: ['sell', 'zero', 'hide'], default: 'sell' },
     priceLevels: { kind: 'text', default: '' },
@@ -80,8 +84,8 @@ export const paymentsSettings = defineSettings({
 
 export const shipmentSettings = defineSettings({
   type: 'bigcommerce-shipment',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [sharedNumbering],
   fields: {
     bigcommerce,
     role: { kind: 'choice', values: ['ship', 'echo-filter'], default: 'ship' },
@@ -89,7 +93,10 @@ export const shipmentSettings = defineSettings({
     lineColumn: { kind: 'text', default: 'UDF_BC_LINE', pattern: '^(UDF_[A-Z0-9_]{1,26})?$', message: 'must be a UDF column: UDF_ and upper-case letters, digits or _' },
     packages: { kind: 'choice', values: ['one-shipment', 'per-package'], default: 'one-shipment' },
     packageColumn: { kind: 'text', default: '' },
-    customerPoPrefix: { kind: 'text', default: 'BC', pattern: '^[A-Z0-9#\\-_]{0,5}$', message: 'must be at most 5 upper-case letters, digits, #, - or _' },
+    /** The mapper's numbering: a shipped invoice's CustomerPONo names its order by the same prefix. */
+    numbering: numberingReference,
+    /** Counts while no numbering node is chosen (a flow saved before shipments could share it). */
+    customerPoPrefix: numberingFields.customerPoPrefix,
     carrierTable: { kind: 'text', default: '' },
     checkAfterWrite: { kind: 'flag', default: false },
   },

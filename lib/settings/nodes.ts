@@ -1,7 +1,7 @@
 import { bigcommerceConfigSettings, customerGroupSettings, inventoryPushSettings, orderSettings, paymentsSettings, shipmentSettings, webhookVerifySettings } from './bigcommerce';
 import type { SettingsDefinition } from './definition';
 import { customerSettings, invoicesSettings, itemsSettings, salesOrderSettings, sage100ConfigSettings } from './sage100';
-import { alertsSettings, itemMapSettings, mapperSettings, orderNumberingSettings, queueSettings, reconcileSettings, redisSettings } from './sync';
+import { alertsSettings, itemMapSettings, mapperSettings, orderNumberingSettings, queueSettings, reconcileSettings, redisSettings, warehouseLocationsSettings } from './sync';
 
 /** Every node type's settings definition: what the build writes into the editor's .html files. */
 export const settingsDefinitions: readonly SettingsDefinition[] = [
@@ -18,6 +18,7 @@ export const settingsDefinitions: readonly SettingsDefinition[] = [
   itemsSettings,
   invoicesSettings,
   orderNumberingSettings,
+  warehouseLocationsSettings,
   mapperSettings,
   queueSettings,
   redisSettings,

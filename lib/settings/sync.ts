@@ -1,5 +1,6 @@
 import { SAGE_FIELD_LIMITS as L } from '../sage100/types';
 import { DEFAULT_UPDATABLE_FIELDS } from '../sync/customer-policy';
+import { locationTableProblem } from '../sync/stock';
 import { defineSettings, type Migration } from './definition';
 
 /** The settings of the sync group's nodes (see ./definition.ts). */
@@ -28,16 +29,45 @@ export const numberingFields = {
 export const orderNumberingSettings = defineSettings({ type: 'sync-order-numbering', version: 1, fields: numberingFields, migrations: [], code: 'mapper.settings' });
 
 /**
- * Version 2 of the mapper and reconciliation: the numbering may come from a shared sync-order-numbering node.
- * A node saved before keeps its own numbering fields, which apply while it names no such node.
+ * Version 2 of the mapper and reconciliation (and of the shipment node, whose customerPoPrefix recognizes the
+ * mapper's orders): the numbering may come from a shared sync-order-numbering node. A node saved before keeps its
+ * own numbering fields, which apply while it names no such node.
  */
-const sharedNumbering: Migration = {
+export const sharedNumbering: Migration = {
   version: 2,
   up(settings) {
     return Object.assign({}, settings, { numbering: typeof settings.numbering === 'string' ? settings.numbering : '' });
   },
 };
-const numberingReference = { kind: 'config', type: 'sync-order-numbering', required: false } as const;
+export const numberingReference = { kind: 'config', type: 'sync-order-numbering', required: false } as const;
+
+/**
+ * The warehouse → store location table (`000, 001 = 1`, one location a line; lib/sync/stock.ts): the inventory push
+ * sets each location's stock from its warehouses, the mapper ships a picked-up line from the first warehouse of its
+ * location's line. One sync-warehouse-locations node holds it for both.
+ */
+export const locationTableField = { kind: 'text', default: '', check: locationTableProblem } as const;
+
+export const warehouseLocationsSettings = defineSettings({
+  type: 'sync-warehouse-locations',
+  version: 1,
+  migrations: [],
+  fields: { locationTable: locationTableField },
+});
+
+/**
+ * The version that lets the inventory push and the mapper take the table from a shared sync-warehouse-locations node
+ * (the push's 2, the mapper's 3). A node saved before keeps its own table, which applies while it names no such node.
+ */
+export function sharedWarehouseLocations(version: number): Migration {
+  return {
+    version,
+    up(settings) {
+      return Object.assign({}, settings, { warehouseLocations: typeof settings.warehouseLocations === 'string' ? settings.warehouseLocations : '' });
+    },
+  };
+}
+export const warehouseLocationsReference = { kind: 'config', type: 'sync-warehouse-locations', required: false } as const;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -50,9 +80,9 @@ function isTimeZone(zone: string): boolean {
 
 export const mapperSettings = defineSettings({
   type: 'sync-order-mapper',
-  version: 2,
+  version: 3,
   code: 'mapper.settings',
-  migrations: [sharedNumbering],
+  migrations: [sharedNumbering, sharedWarehouseLocations(3)],
   fields: {
     itemMap: { kind: 'config', type: 'sync-item-map', required: false },
     sage100: { kind: 'config', type: 'sage100-config', required: false },
@@ -75,11 +105,13 @@ export const mapperSettings = defineSettings({
     priceBasis: { kind: 'choice', values: ['auto', 'ex', 'inc'], default: 'auto' },
     /** Blank: each item's default warehouse in Sage. */
     warehouseCode: upTo(L.WarehouseCode),
+    /** A line picked up at a store location ships from the first warehouse of its location's line in this table. */
+    warehouseLocations: warehouseLocationsReference,
     /**
-     * The inventory push's warehouse → location table (`000, 001 = 1`, one location a line), copied here: a line picked
-     * up at a location ships from the first warehouse its table line names. Blank: every line takes warehouseCode.
+     * The table the node kept itself (a flow saved before the shared node): counts while it names none. Blank: every
+     * line takes warehouseCode.
      */
-    locationTable: { kind: 'text', default: '' },
+    locationTable: locationTableField,
     /** Product-level discounts lower the unit price, or become LineDiscountPercent (held when that is not exact). */
     lineDiscounts: { kind: 'choice', values: ['price', 'percent'], default: 'price' },
     /** Order-level discounts (coupons, manual, promotions): folded into the lines' prices, the header's DiscountAmt, or discount lines. */

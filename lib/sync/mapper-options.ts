@@ -5,7 +5,7 @@ import { settingsSchema, type SavedSettingsOf, type SettingsOf } from '../settin
 import { mapperSettings, numberingFields, orderNumberingSettings } from '../settings/sync';
 import { parseFieldList } from './customer-policy';
 import { parseStatusList } from './order-gate';
-import { locationMappingSchema, parseLocationTable } from './stock';
+import { parseLocationTable } from './stock';
 import type { WarehouseLocation } from './warehouse-for-line';
 
 /**
@@ -85,17 +85,6 @@ const parseUdfTable = (table: string) =>
     (name) => name.toLowerCase().replace(/\s+/g, ' '),
   );
 
-/** The push node's table syntax and rules, so one text pasted into both nodes means the same. */
-function parseLocations(table: string): WarehouseLocation[] {
-  return parseLocationTable(table).map((row, index) => {
-    const result = locationMappingSchema.safeParse(row);
-    if (result.success) return result.data;
-    const where = `location table entry ${index + 1}`;
-    const issue = result.error.issues[0];
-    throw new ValidationError(`${where}: ${issue?.path.join('.') || 'line'} ${issue?.message ?? 'is invalid'}`, { code: 'mapper.settings', field: 'locationTable', record: where });
-  });
-}
-
 /** Validated mapper options with defaults filled in; an invalid setting is a ValidationError naming it. */
 export function mapperOptions(settings: MapperSettings = {}): MapperOptions {
   const parsed = parseWith(mapperSettingsSchema, settings, { what: 'sync-order-mapper settings', code: 'mapper.settings' });
@@ -111,7 +100,8 @@ export function mapperOptions(settings: MapperSettings = {}): MapperOptions {
     shipVia: parseShipViaTable(parsed.shipViaTable),
     paymentTypes: parsePaymentTypeTable(parsed.paymentTypeTable),
     udfs: parseUdfTable(parsed.udfTable),
-    locations: parseLocations(parsed.locationTable),
+    // Checked by the settings schema with the push's rules (locationTableField), so one table means the same to both.
+    locations: parseLocationTable(parsed.locationTable),
     statuses: parseStatusList(parsed.importStatuses) ?? [],
     updatableFields: parseFieldList(parsed.customerUpdateFields),
   };

@@ -64,7 +64,8 @@ export function levelPrice(item: SageItem, level: string): LevelPrice | undefine
 }
 
 export interface PriceLevelOptions {
-  items: readonly SageItem[];
+  /** Read once, in one pass for every level: the push's SageItemTable (no copy of it made), an array, any iterable. */
+  items: Iterable<SageItem>;
   /** Sage customer price levels to push, e.g. ['2', '3']. */
   levels: readonly string[];
   currency: string;
@@ -110,17 +111,20 @@ export async function pushPriceLevels(request: RequestFunction, options: PriceLe
       const plan = await priceListsAvailable(send);
       if (!plan.available) return { ...summary, available: false, ...(plan.reason && { reason: plan.reason }) };
     }
-    for (const level of options.levels) {
-      const records: PriceRecordInput[] = [];
-      for (const item of options.items) {
+    const byLevel = new Map(options.levels.map((level) => [level, { records: [] as PriceRecordInput[], unpriced: [] as PriceLevelSummary['unpriced'] }]));
+    for (const item of options.items) {
+      for (const [level, found] of byLevel) {
         const price = levelPrice(item, level);
         if (!price) continue;
         if ('unpriced' in price) {
-          summary.unpriced.push({ itemCode: item.ItemCode, level, reason: price.unpriced });
+          found.unpriced.push({ itemCode: item.ItemCode, level, reason: price.unpriced });
           continue;
         }
-        for (const sku of skusFor(item.ItemCode)) records.push({ sku, currency: options.currency, price: price.price, ...(price.bulkTiers.length > 0 && { bulkTiers: price.bulkTiers }) });
+        for (const sku of skusFor(item.ItemCode)) found.records.push({ sku, currency: options.currency, price: price.price, ...(price.bulkTiers.length > 0 && { bulkTiers: price.bulkTiers }) });
       }
+    }
+    for (const [level, { records, unpriced }] of byLevel) {
+      summary.unpriced.push(...unpriced);
       const ensure = async () => {
         const list = await ensurePriceList(send, groupNameOf(level));
         const group = await ensureCustomerGroup(send, groupNameOf(level));

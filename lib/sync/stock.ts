@@ -27,16 +27,18 @@ export const locationMappingSchema = z.object({
 });
 export type LocationMapping = z.infer<typeof locationMappingSchema>;
 
+/** A whole warehouse → location table: each store location once. */
+export const locationTableSchema = z
+  .array(locationMappingSchema)
+  .refine((rows) => new Set(rows.map((row) => row.locationId)).size === rows.length, 'each store location appears once');
+
 /**
  * The push node's settings: how to compute the values, and the store location the stock goes to — one location
  * (the chosen warehouses summed), or a table of locations each fed by its own warehouses.
  */
 export const pushSettingsSchema = stockSettingsSchema.extend({
   locationId: locationIdSchema,
-  locations: z
-    .array(locationMappingSchema)
-    .refine((rows) => new Set(rows.map((row) => row.locationId)).size === rows.length, 'each store location appears once')
-    .optional(),
+  locations: locationTableSchema.optional(),
 });
 
 /**
@@ -52,6 +54,15 @@ export function parseLocationTable(text: string): Array<{ locationId: number; wa
       const [left = '', right = ''] = line.split(/\s*(?:=|->|→)\s*/);
       return { warehouses: parseWarehouseList(left), locationId: Number(right) };
     });
+}
+
+/** What is wrong with a location table's text (naming the entry, the lines that are not comments), or undefined. */
+export function locationTableProblem(text: string): string | undefined {
+  const result = locationTableSchema.safeParse(parseLocationTable(text));
+  if (result.success) return undefined;
+  const issue = result.error.issues[0]!;
+  const [entry, ...path] = issue.path;
+  return typeof entry === 'number' ? `entry ${entry + 1}: ${path.join('.') || 'line'} ${issue.message}` : issue.message;
 }
 
 /** Turns the editor's "000, 001" into warehouse codes. */
@@ -271,8 +282,8 @@ export async function pushInventory(options: InventoryPushOptions): Promise<Push
   const skusFor = options.skusFor ?? ((itemCode: string) => [itemCode]);
   const knownSkusFor = (itemCode: string) => skusFor(itemCode).filter((sku) => skuCache.get(sku) !== undefined);
   try {
-    // The price levels are read from item objects: made here, only when levels are pushed.
-    summary.priceLists = await pushPriceLevels(options.request, { items: items.toArray(), skusFor: knownSkusFor, ...options.priceLevels }, known);
+    // The levels' prices come from item objects, made from the table one at a time as they are read: no copy of it.
+    summary.priceLists = await pushPriceLevels(options.request, { items, skusFor: knownSkusFor, ...options.priceLevels }, known);
   } finally {
     await files.write(priceLevelsKey(key), { store, levels: [...known] });
   }

@@ -4,6 +4,7 @@ import { stateStoreFor } from '../../lib/node-red/state-store';
 import type { NodeAPI, NodeDefinition, NodeMessage, RuntimeNode, SendFunction } from '../../lib/node-red/types';
 import { parseLocationTable, parseSageItems, parseWarehouseList, pushInventory, pushSettingsSchema, type PushProgress, type PushSummary } from '../../lib/sync/stock';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
+import { sharedLocations } from '../sync/sync-warehouse-locations';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 import { readSettings } from '../../lib/settings/definition';
 import { inventoryPushSettings } from '../../lib/settings/bigcommerce';
@@ -46,7 +47,8 @@ export default function register(RED: NodeAPI): void {
       const saved = readSettings(inventoryPushSettings, definition);
       const store = requireConfigNode<BigCommerceConfigNode>(RED, saved.bigcommerce, 'bigcommerce-config', this);
       const itemMap = saved.itemMap ? requireConfigNode<SyncItemMapNode>(RED, saved.itemMap, 'sync-item-map', this).skuMap() : undefined;
-      const locationTable = parseLocationTable(saved.locationTable);
+      // The shared table, which the mapper reads too; a node naming none (saved before it could) keeps its own.
+      const locationTable = saved.warehouseLocations ? sharedLocations(RED, saved.warehouseLocations, this) : parseLocationTable(saved.locationTable);
       const priceLevels = parseWarehouseList(saved.priceLevels);
       const { locationId, locations, ...settings } = parseWith(
         pushSettingsSchema,

@@ -7,6 +7,7 @@ import { invoiceSchema } from '../../lib/sage100/invoices';
 import { parseCarrierTable, shipInvoices, shipmentSettingsSchema, type InvoiceOutcome, type SentLedger } from '../../lib/sync/shipments';
 import { echoRecordsFor, isOwnStatusEcho, orderEventOf, recordOwnStatusChange } from '../../lib/sync/status-echo';
 import type { SyncItemMapNode } from '../sync/sync-item-map';
+import { sharedNumbering } from '../sync/sync-order-numbering';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 import { readSettings } from '../../lib/settings/definition';
 import { shipmentSettings } from '../../lib/settings/bigcommerce';
@@ -46,7 +47,9 @@ export default function register(RED: NodeAPI): void {
           lineColumn: own.lineColumn.trim(),
           packages: own.packages,
           packageColumn: own.packageColumn.trim(),
-          customerPoPrefix: own.customerPoPrefix.trim(),
+          // The shared numbering's prefix, so shipments recognize the orders by the mapper's rule; a node naming
+          // none (saved before it could) keeps its own.
+          customerPoPrefix: own.numbering ? sharedNumbering(RED, own.numbering, this).customerPoPrefix : own.customerPoPrefix.trim(),
           carrierTable: own.carrierTable,
           checkAfterWrite: own.checkAfterWrite,
         },

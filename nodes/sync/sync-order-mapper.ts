@@ -6,6 +6,7 @@ import type { OrderHold } from '../../lib/sync/order-hold';
 import { migrate } from '../../lib/settings/definition';
 import { mapperSettings } from '../../lib/settings/sync';
 import { numberingFor } from './sync-order-numbering';
+import { sharedLocations } from './sync-warehouse-locations';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
 import type { SyncItemMapNode } from './sync-item-map';
 
@@ -54,7 +55,11 @@ export default function register(RED: NodeAPI): void {
     onInput(this, async (msg, send) => {
       if (!options) {
         const own = mapperOptions(saved);
-        options = { ...own, ...numberingFor(RED, own, this) };
+        options = {
+          ...own,
+          ...numberingFor(RED, own, this),
+          ...(own.warehouseLocations && { locations: sharedLocations(RED, own.warehouseLocations, this) }),
+        };
       }
       const itemCodes = options.itemMap
         ? requireConfigNode<SyncItemMapNode>(RED, options.itemMap, 'sync-item-map', this).skuMap()

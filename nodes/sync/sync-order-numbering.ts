@@ -9,13 +9,17 @@ export interface SyncOrderNumberingNode extends RuntimeNode {
   numbering(): Numbering;
 }
 
+/** The numbering of the sync-order-numbering node `id`, which `user` names. */
+export function sharedNumbering(RED: NodeAPI, id: string, user: RuntimeNode): Numbering {
+  return requireConfigNode<SyncOrderNumberingNode>(RED, id, 'sync-order-numbering', user).numbering();
+}
+
 /**
  * The numbering a mapper or reconciliation node uses: its shared sync-order-numbering node's, or (a node saved
  * before that node existed, or that names none) its own inline fields.
  */
 export function numberingFor(RED: NodeAPI, settings: SettingsOf<typeof numberingFields> & { numbering: string }, user: RuntimeNode): Numbering {
-  if (!settings.numbering) return numbering(settings);
-  return requireConfigNode<SyncOrderNumberingNode>(RED, settings.numbering, 'sync-order-numbering', user).numbering();
+  return settings.numbering ? sharedNumbering(RED, settings.numbering, user) : numbering(settings);
 }
 
 export default function register(RED: NodeAPI): void {

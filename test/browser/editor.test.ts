@@ -44,6 +44,7 @@ const ordersTab = example.find((node) => node.type === 'tab' && node.id === queu
 const verifyNode = findNode(example, 'bigcommerce-webhook-verify');
 const mapperNode = findNode(example, 'sync-order-mapper');
 const numberingNode = findNode(example, 'sync-order-numbering');
+const shipmentNode = findNode(example, 'bigcommerce-shipment', 'shipments to store');
 
 describe('the editor in Chromium, against the sandbox', function () {
   this.timeout(60_000);
@@ -415,19 +416,19 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.locator('#node-input-numbering').waitFor();
     assert.equal(await page.locator('#node-input-numbering').inputValue(), numberingNode.id);
     assert.equal(await page.locator('.ml-inline-numbering').first().isVisible(), false, 'the numbering comes from the shared node');
-    assert.equal(await page.locator('#node-input-version').inputValue(), '2');
+    assert.equal(await page.locator('#node-input-version').inputValue(), '3', 'version 2 as saved, migrated to 3 (the shared location table)');
     await page.locator('#node-dialog-cancel').click();
     await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
 
-    // A mapper as a flow saved before settings versions has it: no version, its numbering inline.
-    const old = { id: 'f0f00000000000f9', type: 'sync-order-mapper', z: ordersTab.id, x: 900, y: 900, name: 'saved before', salesOrderPrefix: 'X', salesOrderOverflow: 'error', customerPoPrefix: 'WEB', wires: [[], []] };
+    // A mapper as a flow saved before settings versions has it: no version, its numbering and location table inline.
+    const old = { id: 'f0f00000000000f9', type: 'sync-order-mapper', z: ordersTab.id, x: 900, y: 900, name: 'saved before', salesOrderPrefix: 'X', salesOrderOverflow: 'error', customerPoPrefix: 'WEB', locationTable: '000 = 1', wires: [[], []] };
     await page.evaluate((node) => {
       const RED = (globalThis as unknown as { RED: { nodes: { import(nodes: unknown[]): void; node(id: string): unknown }; editor: { edit(node: unknown): void } } }).RED;
       RED.nodes.import([node]);
       RED.editor.edit(RED.nodes.node(node.id));
     }, old);
     await page.locator('#node-input-version').waitFor({ state: 'attached' });
-    assert.equal(await page.locator('#node-input-version').inputValue(), '2');
+    assert.equal(await page.locator('#node-input-version').inputValue(), '3');
     assert.equal(await page.locator('#node-input-salesOrderPrefix').inputValue(), 'X');
     assert.equal(await page.locator('.ml-inline-numbering').first().isVisible(), true, 'its own numbering shows while no numbering node is chosen');
     // A numbering node added from here starts from the mapper's own numbers.
@@ -439,16 +440,37 @@ describe('the editor in Chromium, against the sandbox', function () {
     );
     await page.locator('#node-config-dialog-cancel').click();
     await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
+    // Likewise its own location table, and a warehouses and store locations node added from here.
+    assert.equal(await page.locator('.ml-inline-locations').first().isVisible(), true, 'its own table shows while no locations node is chosen');
+    await page.locator('#node-input-btn-warehouseLocations-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor();
+    assert.equal(await page.locator('#node-config-input-locationTable').inputValue(), '000 = 1');
+    await page.locator('#node-config-dialog-cancel').click();
+    await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
     await page.locator('#node-dialog-ok').click();
     await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
     const saved = await page.evaluate((id) => {
       const RED = (globalThis as unknown as { RED: { nodes: { node(id: string): Record<string, unknown>; remove(id: string): void }; view: { redraw(full: boolean): void } } }).RED;
-      const { version, numbering, salesOrderPrefix, customerPoPrefix, valid } = RED.nodes.node(id);
+      const { version, numbering, warehouseLocations, salesOrderPrefix, customerPoPrefix, locationTable, valid } = RED.nodes.node(id);
       RED.nodes.remove(id);
       RED.view.redraw(true);
-      return { version, numbering: numbering ?? '', salesOrderPrefix, customerPoPrefix, valid };
+      return { version, numbering: numbering ?? '', warehouseLocations: warehouseLocations ?? '', salesOrderPrefix, customerPoPrefix, locationTable, valid };
     }, old.id);
-    assert.deepEqual(saved, { version: '2', numbering: '', salesOrderPrefix: 'X', customerPoPrefix: 'WEB', valid: true });
+    assert.deepEqual(saved, { version: '3', numbering: '', warehouseLocations: '', salesOrderPrefix: 'X', customerPoPrefix: 'WEB', locationTable: '000 = 1', valid: true });
+  });
+
+  it('shows the shipment node\'s own PO prefix only while it names no numbering node', async function () {
+    await showTab(shipmentNode.z as string);
+    await onCanvas(shipmentNode.id).locator('rect.red-ui-flow-node').dblclick();
+    await page.locator('#node-input-numbering').waitFor();
+    assert.equal(await page.locator('#node-input-numbering').inputValue(), numberingNode.id);
+    assert.equal(await page.locator('#node-input-customerPoPrefix').isVisible(), false, 'the prefix comes from the shared node');
+    assert.equal(await page.locator('.ml-numbering-differs').isVisible(), false, 'the same prefix as its own');
+    // No numbering node (the select's "add new" entry, as in a flow saved before): its own prefix again.
+    await page.locator('#node-input-numbering').selectOption('_ADD_');
+    assert.equal(await page.locator('#node-input-customerPoPrefix').isVisible(), true);
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
   });
 
   it('raised no script errors in the editor', function () {

@@ -3,6 +3,7 @@ import type { SageInvoice } from '../../lib/sage100/invoices';
 import type { InvoiceResult } from '../../lib/sync/shipments';
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
 import bigcommerceShipment from '../../nodes/bigcommerce/bigcommerce-shipment';
+import syncOrderNumbering from '../../nodes/sync/sync-order-numbering';
 import sage100Config from '../../nodes/sage100/sage100-config';
 import sage100Invoices from '../../nodes/sage100/sage100-invoices';
 import { SageCompany, seedDemo } from '../../sandbox/sage100/company';
@@ -94,14 +95,17 @@ describe('bigcommerce-shipment node', () => {
     lineId = order.lines[0]!.id;
     ({ stop: stopNodeRed } = await startWithUserDir('bigcommerce-shipment-'));
     await helper.load(
-      [useCatalogs, bigcommerceConfig, bigcommerceShipment, coreNode('common/25-catch.js')],
+      [useCatalogs, bigcommerceConfig, bigcommerceShipment, syncOrderNumbering, coreNode('common/25-catch.js')],
       [
         { id: 'tab', type: 'tab' },
         { id: 'bc', type: 'bigcommerce-config', storeHash: sim.storeHash, apiUrl: sim.apiUrl, timeout: 10 },
+        { id: 'numbering', type: 'sync-order-numbering', salesOrderPrefix: 'N', customerPoPrefix: 'NET', version: 1 },
+        // Saved before shipments could share the numbering (version 1, no version saved): its own prefix, default BC.
         { id: 'ship', z: 'tab', ...at, type: 'bigcommerce-shipment', role: 'ship', bigcommerce: 'bc', carrierTable: 'UPS = ups', wires: [['results'], ['check']] },
+        { id: 'shared', z: 'tab', ...at, type: 'bigcommerce-shipment', role: 'ship', bigcommerce: 'bc', numbering: 'numbering', customerPoPrefix: 'BC', version: 2, wires: [['sharedResults'], []] },
         { id: 'echo', z: 'tab', ...at, type: 'bigcommerce-shipment', role: 'echo-filter', bigcommerce: 'bc', wires: [['passed'], ['dropped']] },
-        ...['results', 'check', 'passed', 'dropped', 'caught'].map((id) => ({ id, z: 'tab', ...at, type: 'helper' })),
-        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['ship'], wires: [['caught']] },
+        ...['results', 'sharedResults', 'check', 'passed', 'dropped', 'caught'].map((id) => ({ id, z: 'tab', ...at, type: 'helper' })),
+        { id: 'catch', z: 'tab', ...at, type: 'catch', scope: ['ship', 'shared'], wires: [['caught']] },
       ],
       { bc: { accessToken: sim.accessToken } },
     );
@@ -137,6 +141,14 @@ describe('bigcommerce-shipment node', () => {
     const passed = nextMessage<{ event: { data: { id: number } } }>(helper.getNode('passed'));
     helper.getNode('echo').receive(webhook(orderId + 1, 2));
     assert.equal((await passed).event.data.id, orderId + 1);
+  });
+
+  it('recognizes the web orders by the shared numbering node\'s PO prefix over its own, once it names one', async () => {
+    const results = nextMessage<{ payload: InvoiceResult[] }>(helper.getNode('sharedResults'), 10_000);
+    helper.getNode('shared').receive({ payload: [invoice({ CustomerPONo: `NET${orderId}` }), invoice({ InvoiceNo: '0000002', CustomerPONo: `BC${orderId}` })] });
+    const { payload } = await results;
+    assert.deepEqual(payload.map((r) => [r.invoiceNo, r.outcome, r.orderId]), [['0000001', 'shipped', orderId], ['0000002', 'not-a-web-order', undefined]]);
+    assert.equal(sim.store.shipmentsOf(orderId).length, 1);
   });
 
   it('reports an order shipped by hand on output 2; a write whose answer is lost goes to Catch unacknowledged and is found, not repeated', async () => {

@@ -69,11 +69,12 @@ describe('settings in the editor (generated script)', () => {
     const prepare = api.oneditprepare('sync-order-mapper', () => {
       ownRan = true;
     });
-    // A version-1 mapper: numbering inline, no numbering node.
+    // A version-1 mapper: numbering and location table inline, no numbering or locations node.
     const node = { _def: { category: 'Sage 100 + BigCommerce' }, salesOrderPrefix: 'X', customerPoPrefix: 'WEB' };
     prepare.call(node);
     assert.equal(editor.inputs.get('node-input-numbering'), '');
-    assert.equal(editor.inputs.get('node-input-version'), '2');
+    assert.equal(editor.inputs.get('node-input-warehouseLocations'), '');
+    assert.equal(editor.inputs.get('node-input-version'), '3');
     assert.equal(editor.inputs.has('node-input-salesOrderPrefix'), false, 'settings the migration leaves alone are not touched');
     assert.equal(ownRan, true);
     assert.equal((node as Record<string, unknown>).version, undefined, 'the node itself changes only when the dialog is saved');
