@@ -110,8 +110,7 @@ export class WaitingOrderLedger {
     await this.load();
     const before = this.orders.get(order.orderId);
     if (waiting && !HOLDS_NO_STOCK.has(order.statusId) && order.lines.length > 0) {
-      // The first sighting stays the order's age, so status changes cannot keep an order holding stock for ever.
-      this.orders.delete(order.orderId);
+      // The first sighting stays the order's age (and its place), so status changes cannot keep it holding stock for ever.
       this.orders.set(order.orderId, { orderId: order.orderId, since: before?.since ?? this.now(), lines: order.lines });
       for (const orderId of this.orders.keys()) {
         if (this.orders.size <= this.maxOrders) break;
