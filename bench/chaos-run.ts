@@ -10,6 +10,7 @@ import { findNode, loadExampleFlow, sandboxFlows, type FlowNode } from '../sandb
 import { freePort, removeUserDir, startNodeRed, type NodeRedProcess } from '../sandbox/node-red-process';
 import { startSage100Simulator, type Sage100Simulator } from '../sandbox/sage100';
 import type { FaultRule as SageFaultRule } from '../sandbox/sage100/company';
+import type { PushSummary } from '../lib/sync/stock';
 import { EditorFeed, type StatusEntry } from './chaos-editor';
 import { generatedOrders, mapperTab, runMapper, type Json, type MapperRun } from './chaos-mapper';
 import { chaosSecrets, LeakScanner, type ChaosSecrets, type Leak } from './chaos-secrets';
@@ -52,6 +53,8 @@ export interface ChaosReport {
   duplicatedReferences: string[];
   stockMismatches: StockMismatch[];
 }
+
+type SnapshotPushSummary = Pick<PushSummary, 'pushed' | 'failed' | 'heldBack'>;
 
 interface StockMismatch {
   sku: string;
@@ -249,13 +252,13 @@ class ChaosWorld {
   }
 
   /** Presses the nightly snapshot inject and waits for the push's summary or its error; returns the summary. */
-  async snapshotPush(): Promise<{ pushed: { stock: number }; failed: { stock: number; price: number } } | undefined> {
+  async snapshotPush(): Promise<SnapshotPushSummary | undefined> {
     const mark = this.editor.mark();
     await this.inject('nightly 02:00');
     const outcome = await waitFor('a snapshot push to finish', () => this.editor.debugSince('push summary', mark)[0] ?? this.editor.debugSince('catalog errors', mark)[0], {
       timeoutMs: this.settleMs,
     });
-    return outcome.name === 'push summary' ? (outcome.value as { pushed: { stock: number }; failed: { stock: number; price: number } }) : undefined;
+    return outcome.name === 'push summary' ? (outcome.value as SnapshotPushSummary) : undefined;
   }
 }
 
@@ -454,7 +457,7 @@ function exactlyOnce(world: ChaosWorld) {
 }
 
 const LIFE_INVOICED = 10;
-const STATUS = { pending: 1, shipped: 2, cancelled: 5, awaitingPayment: 7, awaitingShipment: 9 } as const;
+const STATUS = { pending: 1, shipped: 2, refunded: 4, cancelled: 5, declined: 6, awaitingPayment: 7, awaitingShipment: 9 } as const;
 
 /**
  * The order's life: orders that are not eligible (pending, awaiting payment, then cancelled) arrive by webhook;
@@ -493,23 +496,61 @@ async function orderLife(world: ChaosWorld): Promise<Record<string, number>> {
   };
 }
 
-/** Store stock against what Sage has available over all warehouses (floored, never below zero, as pushed). */
+const GIVES_STOCK_BACK: ReadonlySet<number> = new Set([STATUS.refunded, STATUS.cancelled, STATUS.declined]);
+
+/** Units of each SKU on the order-life phase's ineligible orders that still wait (not cancelled). */
+function unitsOfWaitingOrders(world: ChaosWorld): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const id of world.ineligible) {
+    const order = world.bc.store.orders.get(id);
+    if (!order || GIVES_STOCK_BACK.has(order.statusId)) continue;
+    for (const line of order.lines) units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity - line.quantityRefunded);
+  }
+  return units;
+}
+
 /**
- * Store stock against Sage's available quantity, per SKU. Left out: SKUs of the order-life phase's ineligible
- * orders (pending, awaiting payment, cancelled), which took store stock that Sage, never told of them, still counts
- * as available: the push does not yet subtract store orders waiting at the status gate (a known gap).
+ * The waiting orders' stock: a Sage user receives 5 more of every SKU on an ineligible order, so the snapshot push
+ * sets those SKUs again; it must keep the units of the orders still waiting off the store (the cancelled ones went
+ * back to the store's stock, as BigCommerce does on a cancel, and the mapper let go of them).
  */
-function stockCheck(world: ChaosWorld): { mismatches: StockMismatch[]; heldByWaitingOrders: number } {
-  const held = new Set([...world.ineligible].flatMap((id) => world.bc.store.orders.get(id)?.lines.map((line) => line.sku) ?? []));
-  const mismatches = world.demo.items
-    .filter(({ itemCode }) => !held.has(itemCode))
+async function waitingOrderStock(world: ChaosWorld): Promise<Record<string, number>> {
+  const { store } = world.bc;
+  const skus = new Set<string>();
+  for (const id of world.ineligible) {
+    const order = store.orders.get(id);
+    for (const line of order?.lines ?? []) {
+      skus.add(line.sku);
+      const variant = store.variantBySku(line.sku);
+      if (variant && order && GIVES_STOCK_BACK.has(order.statusId)) store.setStock(1, store.catalog.stockKey(variant), line.quantity, 'relative');
+    }
+  }
+  for (const sku of skus) {
+    const row = world.sage.company.listStock({ itemCodes: [sku], warehouses: ['000'] })[0];
+    if (row) world.sage.company.setStock(sku, '000', { QuantityOnHand: row.QuantityOnHand + 5 });
+  }
+  const summary = await world.snapshotPush();
+  await world.bc.inventorySettled();
+  world.log(`waiting orders: ${skus.size} SKUs received in Sage, push held back ${summary?.heldBack?.units ?? 0} units for ${summary?.heldBack?.orders ?? 0} orders`);
+  return {
+    'chaos.stock_held_by_waiting_orders': [...unitsOfWaitingOrders(world).values()].reduce((sum, units) => sum + units, 0),
+    'chaos.stock_held_back_by_push': summary?.heldBack?.units ?? -1,
+  };
+}
+
+/**
+ * Store stock against Sage's available quantity over all warehouses (floored, never below zero, as pushed), less
+ * the units of store orders still waiting at the status gate, per SKU.
+ */
+function stockCheck(world: ChaosWorld): StockMismatch[] {
+  const held = unitsOfWaitingOrders(world);
+  return world.demo.items
     .map(({ itemCode: sku }) => {
       const rows = world.sage.company.listStock({ itemCodes: [sku] });
       const available = rows.reduce((sum, row) => sum + row.QuantityOnHand - row.QuantityOnSalesOrder, 0);
-      return { sku, store: world.bc.store.stockOf(sku), sage: Math.max(0, Math.floor(available)) };
+      return { sku, store: world.bc.store.stockOf(sku), sage: Math.max(0, Math.floor(available) - (held.get(sku) ?? 0)) };
     })
     .filter((row) => row.store !== row.sage);
-  return { mismatches, heldByWaitingOrders: held.size };
 }
 
 /** Rejections so far, from the verifier's status: `<reason> (<count>)` after one, `… <count> rejected` after a good one. */
@@ -692,7 +733,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const life = await orderLife(world);
 
     const once = exactlyOnce(world);
-    const { mismatches: stockMismatches, heldByWaitingOrders } = stockCheck(world);
+    const waiting = await waitingOrderStock(world);
+    const stockMismatches = stockCheck(world);
     const forged = await forgedWebhooks(world);
 
     log(`mapper: ${options.mapperOrders} generated orders`);
@@ -713,9 +755,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...redrive,
       ...life,
       ...once.figures,
-      'chaos.skus_checked': demo.items.length - heldByWaitingOrders,
+      'chaos.skus_checked': demo.items.length,
       'chaos.stock_mismatches': stockMismatches.length,
-      'chaos.stock_held_by_waiting_orders': heldByWaitingOrders,
+      ...waiting,
       ...forged,
       'chaos.mapper_orders': mapper.orders,
       'chaos.mapper_mapped': mapper.mapped,

@@ -41,6 +41,9 @@ export const inventoryPushSettings = defineSettings({
     priceLevels: { kind: 'text', default: '' },
     currency: { kind: 'text', default: 'USD', pattern: '^[A-Za-z]{3}$', message: 'must be a 3-letter ISO currency code, e.g. USD' },
     fullResync: { kind: 'flag', default: false },
+    /** Off gives the units of orders waiting at the mapper's status gate back to the store: it oversells. */
+    holdWaitingOrders: { kind: 'flag', default: true },
+    holdDays: { kind: 'number', default: 30, integer: true, min: 1, message: 'must be a whole number of days, 1 or more' },
   },
 });
 

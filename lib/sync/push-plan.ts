@@ -1,6 +1,7 @@
 import { SageItemTable } from '../sage100/item-table';
 import type { SageItem } from '../sage100/types';
 import { TextWriter, compareSlices, fromBase64, toBase64, unitsToString, type CodeUnits } from '../typed-columns';
+import type { HeldStock } from './waiting-orders';
 
 /**
  * The arithmetic of the stock and price push — what the store should hold, and what differs from what was last
@@ -331,6 +332,8 @@ export interface PushPlan {
   unmappedItems: string[];
   /** A SKU fed by two items takes the first item's values; the second is named here. */
   conflicts: Array<{ sku: string; itemCode: string; keptItemCode: string }>;
+  /** With `held`: units taken off the planned levels (changed or not), and the SKUs they were taken from. */
+  heldBack?: { units: number; skus: string[] };
 }
 
 export interface PlanOptions {
@@ -339,6 +342,8 @@ export interface PlanOptions {
   skusFor?: (itemCode: string) => string[];
   /** What was pushed last time; without one (a full resync) every value is pushed. */
   snapshot?: PushSnapshot;
+  /** Units of store orders Sage does not have yet, taken off each SKU's level (never below 0). */
+  held?: HeldStock;
 }
 
 /**
@@ -390,14 +395,27 @@ export function planPush(source: SageItemTable | readonly SageItem[], options: P
   const plan: PushPlan = { stock: [], prices: [], skus: 0, unchanged: 0, unmappedItems: [], conflicts: [] };
   const fedBy = new FedBy(snapshot);
   const stockLevel = stockLevels(items, settings);
+  // Nothing held (the usual case): no SKU is sliced out of the table for the lookup.
+  const held = options.held?.skuCount ? options.held : undefined;
+  const heldBack: NonNullable<PushPlan['heldBack']> = { units: 0, skus: [] };
+  if (held) plan.heldBack = heldBack;
   /** One SKU of item `position`, at `index` in the snapshot; `sku` undefined means the item code, sliced out only when needed. */
-  const planSku = (position: number, index: number, sku: string | undefined, quantity: number, price: number | undefined) => {
+  const planSku = (position: number, index: number, sku: string | undefined, level: number, price: number | undefined) => {
     const kept = fedBy.claim(index, sku, position);
     if (kept >= 0) {
       const itemCode = items.itemCode(position);
       const keptItemCode = items.itemCode(kept);
       if (keptItemCode !== itemCode) plan.conflicts.push({ sku: sku ?? itemCode, itemCode, keptItemCode });
       return;
+    }
+    let quantity = level;
+    if (held) {
+      const name = sku ?? items.itemCode(position);
+      quantity = Math.max(0, level - held.units(name));
+      if (quantity < level) {
+        heldBack.units += level - quantity;
+        heldBack.skus.push(name);
+      }
     }
     plan.skus++;
     const stockChanged = lastPushed(snapshot?.stock, index, sku) !== quantity;

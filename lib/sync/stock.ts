@@ -7,6 +7,7 @@ import { sageItemSchema, type SageItem } from '../sage100/types';
 import { pushPriceLevels, type KnownLevels, type PriceLevelSummary } from './price-levels';
 import { PromotionBook } from './promotions';
 import { PRICE_COLUMNS, PushSnapshot, planPush, type PlanOptions, type PushPlan, type StockSettings } from './push-plan';
+import type { HeldStock } from './waiting-orders';
 
 export * from './push-plan';
 
@@ -151,6 +152,8 @@ export interface PushSummary {
   offSale?: { hidden: number; restored: number };
   /** With price levels: the price lists pushed, or `available: false` on a plan without them (catalog prices only). */
   priceLists?: PriceLevelSummary;
+  /** With `held`: units kept off the store's levels for store orders Sage does not have yet, and how many orders. */
+  heldBack?: { units: number; orders: number };
   /** With a warehouse → location table: each location's stock figures. */
   locations?: Array<{ locationId: number; warehouses: string[]; changed: number; pushed: number; failed: number }>;
 }
@@ -178,6 +181,11 @@ export interface InventoryPushOptions {
   priceLevels?: { levels: string[]; currency: string };
   /** Push every value whatever the snapshot says. */
   fullResync: boolean;
+  /**
+   * Store orders waiting at the status gate (lib/sync/waiting-orders.ts): their units come off the levels. With a
+   * location table, off the first location's only: the order does not say where it will be picked.
+   */
+  held?: HeldStock;
   state: {
     files: StateFiles;
     /** Per push node, e.g. its node id. */
@@ -306,6 +314,7 @@ async function pushStock(options: InventoryPushOptions & { items: SageItemTable 
           ...(index > 0 && { priceColumn: undefined, inactiveItems: options.settings.inactiveItems === 'hide' ? 'sell' : options.settings.inactiveItems }),
         },
         salePromotions: index === 0 && options.salePromotions,
+        held: index === 0 ? options.held : undefined,
         // Each location has its own snapshot and pending items; the SKU table is shared (`.skus` of the node's key).
         state: { ...options.state, key: `${options.state.key}@${location.locationId}`, skuKey: options.state.key },
         onProgress: options.onProgress,
@@ -348,7 +357,7 @@ async function pushToLocation(options: InventoryPushOptions & { items: SageItemT
   const { items, resent } = withPending(pendingItems(await readState(pendingKey(key)), target), options.items);
   const savePending = (pending: SageItemTable) => files.write(pendingKey(key), { version: 2, target, items: pending.toDocument() } satisfies PendingDocument);
   await savePending(items);
-  const plan = planPush(items, { settings: options.settings, skusFor: options.skusFor, ...(!options.fullResync && { snapshot }) });
+  const plan = planPush(items, { settings: options.settings, skusFor: options.skusFor, held: options.held, ...(!options.fullResync && { snapshot }) });
   const calls = new CatalogCalls(options.request);
   const today = options.today ?? localSageDate();
   const promotions = options.salePromotions ? PromotionBook.fromDocument(await readState(promotionsKey(key)), target) : undefined;
@@ -384,6 +393,7 @@ async function pushToLocation(options: InventoryPushOptions & { items: SageItemT
     durationMs: 0,
     ...(promotions && { salePrices: { set: 0, removed: 0 } }),
     ...(hiding && { offSale: { hidden: 0, restored: 0 } }),
+    ...(options.held && { heldBack: { units: plan.heldBack?.units ?? 0, orders: options.held.ordersHolding(plan.heldBack?.skus ?? []) } }),
   };
   // Ids behind a failed write may be stale; they are forgotten once the run is over, so the next run looks again.
   const stale = new Set<string>();
@@ -477,7 +487,7 @@ async function pushToLocation(options: InventoryPushOptions & { items: SageItemT
     for (const sku of stale) skuCache.delete(sku);
     await files.write(snapshotKey(key), snapshot.toDocument());
     await files.write(skuFile, skuCache.toDocument());
-    const pending = unconfirmedItems(items, { settings: options.settings, skusFor: options.skusFor, snapshot, unknownSkus: new Set(summary.unknownSkus) });
+    const pending = unconfirmedItems(items, { settings: options.settings, skusFor: options.skusFor, held: options.held, snapshot, unknownSkus: new Set(summary.unknownSkus) });
     await savePending(pending);
     summary.pending = pending.length;
     summary.calls = { ...calls.calls, total: calls.calls.lookups + calls.calls.stock + calls.calls.prices };

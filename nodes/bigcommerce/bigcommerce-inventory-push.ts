@@ -8,6 +8,7 @@ import { sharedLocations } from '../sync/sync-warehouse-locations';
 import type { BigCommerceConfigNode } from './bigcommerce-config';
 import { readSettings } from '../../lib/settings/definition';
 import { inventoryPushSettings } from '../../lib/settings/bigcommerce';
+import { waitingOrdersOf } from '../../lib/sync/waiting-orders';
 
 /** Sage's date from the items run (the agent's clock when it listed), so promotions follow Sage's calendar. */
 function sageToday(msg: NodeMessage): string | undefined {
@@ -31,8 +32,9 @@ function showSummary(status: StatusLine, summary: PushSummary): void {
     summary.unknownSkus.length > 0 && status.words('unknown', { count: summary.unknownSkus.length }),
     failed === 0 && summary.pending > 0 && status.words('pending', { count: summary.pending }),
   ].filter((part): part is string => typeof part === 'string');
-  if (problems.length > 0) status.show('yellow', 'ring', [status.words('pushed', { count: pushed }), ...problems].join(', '));
-  else status.show('green', 'dot', pushed > 0 ? status.words('pushed', { count: pushed }) : status.words('upToDate'));
+  const held = summary.heldBack && summary.heldBack.units > 0 ? [status.words('heldBack', summary.heldBack)] : [];
+  if (problems.length > 0) status.show('yellow', 'ring', [status.words('pushed', { count: pushed }), ...problems, ...held].join(', '));
+  else status.show('green', 'dot', [pushed > 0 ? status.words('pushed', { count: pushed }) : status.words('upToDate'), ...held].join(', '));
 }
 
 export default function register(RED: NodeAPI): void {
@@ -76,6 +78,7 @@ export default function register(RED: NodeAPI): void {
         ...(priceLevels.length > 0 && { priceLevels: { levels: priceLevels, currency: saved.currency.toUpperCase() } }),
         today: sageToday(msg),
         fullResync: saved.fullResync || msg.fullResync === true,
+        ...(saved.holdWaitingOrders && { held: await waitingOrdersOf(files, store.storeHash || store.id).held(saved.holdDays) }),
         state: { files, key: `bigcommerce-inventory-push-${this.id}`, store: store.storeHash || store.id },
         onProgress: (progress) => showProgress(status, progress),
       });

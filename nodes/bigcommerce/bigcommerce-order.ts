@@ -53,6 +53,7 @@ export default function register(RED: NodeAPI): void {
       const { raw } = await fetchOrder(store.request, orderId);
       msg.payload = raw;
       msg.orderId = orderId;
+      msg.storeHash = store.storeHash;
       if (readMarkers) markImported(msg, await readOrderMarker(store.request, orderId, IMPORT_MARKER.namespace, IMPORT_MARKER.key));
       status.show('green', 'dot', status.words('fetched', { order: orderId }));
       send(msg);
@@ -76,7 +77,7 @@ export default function register(RED: NodeAPI): void {
         },
         {
           order: ({ raw }) => {
-            const out: NodeMessage = { topic: msg.topic, payload: raw, orderId: raw.id };
+            const out: NodeMessage = { topic: msg.topic, payload: raw, orderId: raw.id, storeHash: store.storeHash };
             markImported(out, markers.get(Number(raw.id)));
             send(out);
           },

@@ -5,6 +5,8 @@ import type { MappedOrder } from '../../lib/sage100/types';
 import type { OrderHold } from '../../lib/sync/order-hold';
 import { migrate } from '../../lib/settings/definition';
 import { mapperSettings } from '../../lib/settings/sync';
+import { stateStoreFor } from '../../lib/node-red/state-store';
+import { waitingOrdersOf } from '../../lib/sync/waiting-orders';
 import { numberingFor } from './sync-order-numbering';
 import { sharedLocations } from './sync-warehouse-locations';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
@@ -49,6 +51,7 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, definition);
     const status = statusLine(RED, this);
     const saved = migrate(mapperSettings, definition);
+    const files = stateStoreFor(RED.settings);
     // Read on the first msg, so a bad setting fails that msg with the setting named, where Catch sees it.
     let options: MapperOptions | undefined;
 
@@ -71,6 +74,10 @@ export default function register(RED: NodeAPI): void {
         context.lengths = await client.fieldLimits?.();
       }
       const decision = decideOrder(msg.payload, options, itemCodes, context);
+      // Orders held at the status gate took store stock Sage does not know of: the inventory push holds it back.
+      if (typeof msg.storeHash === 'string' && msg.storeHash !== '') {
+        await waitingOrdersOf(files, msg.storeHash).noteOrder(msg.payload, decision.action === 'hold' && decision.hold.kind === 'wait');
+      }
       if (decision.action === 'hold') {
         // The msg keeps queueJob, so a sync-queue wired to this output acks the job.
         msg.hold = decision.hold;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import bigcommerceConfig from '../../nodes/bigcommerce/bigcommerce-config';
 import inventoryPush from '../../nodes/bigcommerce/bigcommerce-inventory-push';
 import syncItemMap from '../../nodes/sync/sync-item-map';
+import syncOrderMapper from '../../nodes/sync/sync-order-mapper';
 import type { SageItem } from '../../lib/sage100/types';
 import type { PushSummary } from '../../lib/sync/stock';
 import { createBigCommerceClient } from '../../lib/bigcommerce/client';
@@ -13,7 +14,7 @@ import { assertInWords, useCatalogs } from '../support/catalog';
 import { coreNode, helper, nextMessage, type TestNode, startWithUserDir } from '../support/node-red';
 
 const catchNode = coreNode('common/25-catch.js');
-const nodes = [useCatalogs, bigcommerceConfig, inventoryPush, syncItemMap, catchNode];
+const nodes = [useCatalogs, bigcommerceConfig, inventoryPush, syncItemMap, syncOrderMapper, catchNode];
 
 /** Flow nodes need a position, or Node-RED takes them for config nodes. */
 const at = { x: 100, y: 100 };
@@ -23,6 +24,25 @@ function sageItem(code: string, byWarehouse: Record<string, number>, price?: num
     ItemCode: code,
     ...(price !== undefined && { StandardUnitPrice: price }),
     warehouses: Object.entries(byWarehouse).map(([WarehouseCode, QuantityOnHand]) => ({ WarehouseCode, QuantityOnHand, QuantityOnSalesOrder: 1, QuantityOnBackOrder: 0 })),
+  };
+}
+
+/** A web order for `quantity` of one SKU, in status `statusId`, as bigcommerce-order sends it. */
+function webOrder(id: number, statusId: number, sku: string, quantity: number): Record<string, unknown> {
+  const address = { first_name: 'Jane', last_name: 'Doe', street_1: '1 Main St', city: 'Austin', state: 'Texas', zip: '78701', country: 'United States', country_iso2: 'US', email: 'jane@example.com' };
+  const total = (quantity * 8).toFixed(4);
+  return {
+    id,
+    customer_id: 0,
+    status_id: statusId,
+    date_created: 'Tue, 05 Mar 2019 21:40:11 +0000',
+    date_modified: 'Tue, 05 Mar 2019 21:40:11 +0000',
+    subtotal_ex_tax: total,
+    subtotal_inc_tax: total,
+    total_ex_tax: total,
+    total_inc_tax: total,
+    billing_address: address,
+    consignments: { shipping: [{ id: 1, ...address, shipping_method: 'Flat Rate', line_items: [{ id: 1, product_id: 1, sku, name: 'Mug', quantity, price_ex_tax: '8', price_inc_tax: '8' }] }] },
   };
 }
 
@@ -316,5 +336,55 @@ describe('bigcommerce-inventory-push node', () => {
     helper.getNode('push').receive({ payload: items });
     await both;
     assert.deepEqual(summaries.map((summary) => summary.calls.total), [4, 0]);
+  });
+
+  it('holds back the units of store orders waiting at the status gate until Sage has their sales order', async () => {
+    const mapperFlow = [
+      { id: 'mapper', z: 'tab', ...at, type: 'sync-order-mapper', cashCustomerNo: 'CASH', wires: [['mapped'], ['held']] },
+      { id: 'mapped', z: 'tab', ...at, type: 'helper' },
+      { id: 'held', z: 'tab', ...at, type: 'helper' },
+    ];
+    await helper.load(nodes, [...flow({ safetyStock: '0', priceColumn: '' }), ...mapperFlow], credentials());
+    const seen = statuses(helper.getNode('push'));
+    const decide = async (order: Record<string, unknown>, output: 'mapped' | 'held') => {
+      const sent = nextMessage(helper.getNode(output));
+      helper.getNode('mapper').receive({ payload: order, orderId: order.id, storeHash: sim.storeHash });
+      await sent;
+    };
+    const mug = (onHand: number, onSalesOrder: number): SageItem => ({ ItemCode: 'MUG-11OZ', warehouses: [{ WarehouseCode: '000', QuantityOnHand: onHand, QuantityOnSalesOrder: onSalesOrder, QuantityOnBackOrder: 0 }] });
+
+    // Awaiting Payment for 3: Sage has 10 available and does not know the order yet.
+    await decide(webOrder(7001, 7, 'MUG-11OZ', 3), 'held');
+    const waiting = await push([mug(10, 0)]);
+    await sim.inventorySettled();
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 7);
+    assert.deepEqual(waiting.heldBack, { units: 3, orders: 1 });
+    assert.equal(seen.at(-1)?.text, '1 pushed, 3 held for 1 waiting');
+
+    // Paid (Awaiting Fulfillment): its sales order takes the 3 in Sage, and the ledger lets go of them.
+    await decide(webOrder(7001, 11, 'MUG-11OZ', 3), 'mapped');
+    const imported = await push([mug(10, 3)], { fullResync: true });
+    await sim.inventorySettled();
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 7, 'not subtracted twice');
+    assert.deepEqual(imported.heldBack, { units: 0, orders: 0 });
+
+    // Another order waits, then is cancelled: its units are no longer held.
+    await decide(webOrder(7002, 1, 'MUG-11OZ', 2), 'held');
+    await push([mug(10, 3)], { fullResync: true });
+    await sim.inventorySettled();
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 5);
+    await decide(webOrder(7002, 5, 'MUG-11OZ', 2), 'held');
+    await push([mug(10, 3)], { fullResync: true });
+    await sim.inventorySettled();
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 7);
+
+    // Off, the push sets Sage's quantity whatever waits.
+    await decide(webOrder(7003, 7, 'MUG-11OZ', 4), 'held');
+    await helper.unload();
+    await helper.load(nodes, [...flow({ safetyStock: '0', priceColumn: '', holdWaitingOrders: false }), ...mapperFlow], credentials());
+    const off = await push([mug(10, 3)], { fullResync: true });
+    assert.equal(off.heldBack, undefined);
+    await sim.inventorySettled();
+    assert.equal(sim.store.stockOf('MUG-11OZ'), 7);
   });
 });

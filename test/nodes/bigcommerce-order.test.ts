@@ -14,6 +14,7 @@ const HOUR = 3_600_000;
 interface OrderMsg {
   payload: BigCommerceOrderInput;
   orderId: number;
+  storeHash?: string;
   imported?: boolean;
   importMarker?: string;
 }
@@ -90,6 +91,7 @@ describe('bigcommerce-order node', () => {
       helper.getNode('order').receive({ payload: id });
       const msg = await sent;
       assert.equal(msg.orderId, id);
+      assert.equal(msg.storeHash, sim.storeHash, "the store, for the mapper's waiting-order ledger");
       const order = orderSchema.parse(msg.payload);
       assert.equal(order.id, id);
       assert.equal(order.consignments.shipping[0]?.street_1, '1 Main St');
@@ -179,6 +181,7 @@ describe('bigcommerce-order node', () => {
       const first = await poll();
       assert.deepEqual(first.map((msg) => msg.orderId), ids, 'orders of the last 24 h, oldest first');
       assert.ok(!first.some((msg) => msg.orderId === old));
+      assert.ok(first.every((msg) => msg.storeHash === sim.storeHash));
       const list = orderList();
       assert.equal(list?.query.sort, 'date_modified:asc');
       assert.equal(list?.query.limit, '2');
