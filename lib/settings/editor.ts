@@ -6,6 +6,10 @@ import { fieldProblem, migrateSettings, type Fields, type SettingsDefinition } f
  * `defaults: mlConnectorSettings.defaults('<type>')` and wraps its oneditprepare in
  * `mlConnectorSettings.oneditprepare('<type>', …)`. Each .html carries what its type needs, so nothing depends on
  * the order Node-RED loads node sets or plugins in (the same in 4.1 and 5.0).
+ *
+ * The same script installs `mlConnectorSharedConfig`, the dialogs' half of a config node that shares settings a node
+ * may also hold itself. It rides along here rather than in the shared config node's own .html: a dialog using it then
+ * works whatever node sets are loaded or in which order, where the config node's .html may be disabled or later.
  */
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the browser side talks to the editor's untyped RED and jQuery. */
@@ -73,6 +77,69 @@ export function installEditorSettings(win: any, $: any, problemOf: typeof fieldP
   win.mlConnectorSettings = api;
 }
 
+/** A setting a node may take from a shared config node or, as a flow saved before could share it, hold itself. */
+interface SharedConfig {
+  /** The node's config field naming the shared node; the dialog's classes `ml-inline-<reference>` (its own fields)
+   * and `ml-<reference>-differs` (the warning) go by it. */
+  reference: string;
+  /** The shared config node's type. */
+  type: string;
+  /** The fields the dialog holds of its own, by the names the config node has them under. */
+  fields: string[];
+  /** Free text: compared trimmed, and an own field left blank differs from nothing. */
+  text?: boolean;
+}
+
+interface SharedConfigApi {
+  /** In a dialog: its own fields show only while no shared node is chosen; one whose values differ warns. */
+  prepare(node: any, shared: SharedConfig): void;
+  /** In a shared node's dialog: a node being added from such a dialog starts from its own fields, so sharing it
+   * changes nothing. */
+  seed(configNode: any): void;
+}
+
+/** Installs `window.mlConnectorSharedConfig` once. Runs in the browser as its source text, like the above. */
+export function installSharedConfig(win: any, $: any): void {
+  if (win.mlConnectorSharedConfig) return;
+  // The dialog each shared type was last offered in, with its own inputs. (That dialog is out of the page while a
+  // shared node is added from it, its inputs kept; the edit stack says which node it is.)
+  const openers: Record<string, { node: any; own: Record<string, any> }> = {};
+  const api: SharedConfigApi = {
+    prepare(node, shared) {
+      const own: Record<string, any> = {};
+      shared.fields.forEach((field) => {
+        own[field] = $(`#node-input-${field}`);
+      });
+      openers[shared.type] = { node, own };
+      const value = (raw: unknown) => (shared.text ? String(raw || '').trim() : String(raw));
+      const reference = $(`#node-input-${shared.reference}`);
+      const update = () => {
+        const chosen = win.RED.nodes.node(reference.val());
+        $(`.ml-inline-${shared.reference}`).toggle(!chosen);
+        const differs = !!chosen && shared.fields.some((field) => {
+          const mine = value(own[field].val());
+          return !(shared.text && mine === '') && value(chosen[field]) !== mine;
+        });
+        $(`.ml-${shared.reference}-differs`).toggle(differs);
+      };
+      reference.on('change', update);
+      update();
+    },
+    seed(configNode) {
+      // A node being added is not among the nodes yet; one being edited keeps its values.
+      if (win.RED.nodes.node(configNode.id)) return;
+      const opener = openers[configNode.type];
+      const stack = win.RED.editor.getEditStack ? win.RED.editor.getEditStack() : [];
+      if (!opener || stack[stack.length - 2] !== opener.node) return;
+      Object.keys(opener.own).forEach((field) => {
+        const own = opener.own[field].val();
+        if (own) $(`#node-config-input-${field}`).val(own);
+      });
+    },
+  };
+  win.mlConnectorSharedConfig = api;
+}
+
 /** A function's source as an expression (a method's `up(s) {…}` becomes `function up(s) {…}`). */
 function functionSource(fn: (...args: never[]) => unknown): string {
   const text = fn.toString();
@@ -91,6 +158,7 @@ export function editorScript(definition: SettingsDefinition<Fields>): string {
     (${functionSource(installEditorSettings)})(window, window.$, ${functionSource(fieldProblem)}, ${functionSource(migrateSettings)});
     var definition = ${data};
     definition.migrations = [${migrations}];
+    (${functionSource(installSharedConfig)})(window, window.$);
     window.mlConnectorSettings.define(definition);
   })();
 </script>

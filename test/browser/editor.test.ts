@@ -441,7 +441,7 @@ describe('the editor in Chromium, against the sandbox', function () {
     await page.locator('#node-config-dialog-cancel').click();
     await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
     // Likewise its own location table, and a warehouses and store locations node added from here.
-    assert.equal(await page.locator('.ml-inline-locations').first().isVisible(), true, 'its own table shows while no locations node is chosen');
+    assert.equal(await page.locator('.ml-inline-warehouseLocations').first().isVisible(), true, 'its own table shows while no locations node is chosen');
     await page.locator('#node-input-btn-warehouseLocations-add').click();
     await page.locator('#node-config-dialog-ok').waitFor();
     assert.equal(await page.locator('#node-config-input-locationTable').inputValue(), '000 = 1');

@@ -9,6 +9,12 @@ export interface FakeEditor {
   /** The dialog's inputs by id, as jQuery would read them (checkboxes hold a boolean). */
   inputs: Map<string, unknown>;
   checkboxes: Set<string>;
+  /** The flow's nodes by id (RED.nodes.node), the edit stack, and whether each selector was last shown or hidden. */
+  nodes: Map<string, Record<string, unknown>>;
+  editStack: unknown[];
+  shown: Map<string, boolean>;
+  /** Fires an input's change handlers, as choosing in it does. */
+  change(id: string): void;
   run(script: string): void;
   window: Record<string, unknown>;
 }
@@ -17,6 +23,10 @@ export function fakeEditor(): FakeEditor {
   const registered = new Map<string, Record<string, unknown>>();
   const inputs = new Map<string, unknown>();
   const checkboxes = new Set<string>();
+  const nodes = new Map<string, Record<string, unknown>>();
+  const editStack: unknown[] = [];
+  const shown = new Map<string, boolean>();
+  const handlers = new Map<string, (() => void)[]>();
   const element = (selector: string) => {
     const id = selector.replace(/^#/, '');
     let created: string | undefined;
@@ -29,13 +39,13 @@ export function fakeEditor(): FakeEditor {
         return self;
       },
       insertAfter: () => self,
-      on: () => self,
-      toggle: () => self,
+      on: (_event: string, handler: () => void) => (handlers.set(id, [...(handlers.get(id) ?? []), handler]), self),
+      toggle: (show: boolean) => (shown.set(selector, show), self),
     };
     return self;
   };
   const $ = (selector: string) => element(/^</.test(selector) ? '' : selector);
-  const RED = { nodes: { registerType: (type: string, definition: Record<string, unknown>) => registered.set(type, definition), node: () => undefined } };
+  const RED = { nodes: { registerType: (type: string, definition: Record<string, unknown>) => registered.set(type, definition), node: (id: string) => nodes.get(id) }, editor: { getEditStack: () => editStack } };
   // As in a browser, the window is the global object.
   const window: Record<string, unknown> = { RED, $ };
   window.window = window;
@@ -43,6 +53,12 @@ export function fakeEditor(): FakeEditor {
     registered,
     inputs,
     checkboxes,
+    nodes,
+    editStack,
+    shown,
+    change(id) {
+      (handlers.get(id) ?? []).forEach((handler) => handler());
+    },
     window,
     run(script) {
       runInNewContext(script, window);

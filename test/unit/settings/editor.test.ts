@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { settingsSchema, type Field, type SettingsDefinition } from '../../../lib/settings/definition';
 import { editorScript } from '../../../lib/settings/editor';
 import { settingsDefinitions } from '../../../lib/settings/nodes';
-import { mapperSettings } from '../../../lib/settings/sync';
+import { mapperSettings, orderNumberingSettings } from '../../../lib/settings/sync';
 import { fakeEditor, scriptsOf } from '../../support/editor';
 
 interface EditorDefault {
@@ -78,5 +78,67 @@ describe('settings in the editor (generated script)', () => {
     assert.equal(editor.inputs.has('node-input-salesOrderPrefix'), false, 'settings the migration leaves alone are not touched');
     assert.equal(ownRan, true);
     assert.equal((node as Record<string, unknown>).version, undefined, 'the node itself changes only when the dialog is saved');
+  });
+
+  describe('a setting shared through a config node (mlConnectorSharedConfig)', () => {
+    interface SharedConfigApi {
+      prepare(node: unknown, shared: { reference: string; type: string; fields: string[]; text?: boolean }): void;
+      seed(configNode: unknown): void;
+    }
+    function dialog(inputs: Record<string, string>) {
+      const editor = fakeEditor();
+      scriptsOf(editorScript(orderNumberingSettings)).forEach((script) => editor.run(script));
+      Object.entries(inputs).forEach(([id, value]) => editor.inputs.set(id, value));
+      return { editor, api: editor.window.mlConnectorSharedConfig as SharedConfigApi };
+    }
+    const numbering = { reference: 'numbering', type: 'sync-order-numbering', fields: ['salesOrderPrefix', 'customerPoPrefix'] };
+
+    it('shows the own fields only while no shared node is chosen, and warns when the chosen one differs', () => {
+      const { editor, api } = dialog({ 'node-input-salesOrderPrefix': 'W', 'node-input-customerPoPrefix': '' });
+      editor.nodes.set('same', { salesOrderPrefix: 'W', customerPoPrefix: '' });
+      editor.nodes.set('other', { salesOrderPrefix: 'W', customerPoPrefix: 'BC' });
+      api.prepare({}, numbering);
+      assert.deepEqual(Object.fromEntries(editor.shown), { '.ml-inline-numbering': true, '.ml-numbering-differs': false });
+      editor.inputs.set('node-input-numbering', 'same');
+      editor.change('node-input-numbering');
+      assert.deepEqual(Object.fromEntries(editor.shown), { '.ml-inline-numbering': false, '.ml-numbering-differs': false });
+      editor.inputs.set('node-input-numbering', 'other');
+      editor.change('node-input-numbering');
+      assert.equal(editor.shown.get('.ml-numbering-differs'), true, 'a blank own PO prefix is a prefix too');
+    });
+
+    it('compares free text trimmed, and an own text left blank differs from nothing', () => {
+      const { editor, api } = dialog({ 'node-input-locationTable': ' 000 = 1\n', 'node-input-warehouseLocations': 'shared' });
+      const locations = { reference: 'warehouseLocations', type: 'sync-warehouse-locations', fields: ['locationTable'], text: true };
+      editor.nodes.set('shared', { locationTable: '000 = 1' });
+      api.prepare({}, locations);
+      assert.equal(editor.shown.get('.ml-warehouseLocations-differs'), false);
+      editor.nodes.set('shared', { locationTable: '001 = 1' });
+      editor.change('node-input-warehouseLocations');
+      assert.equal(editor.shown.get('.ml-warehouseLocations-differs'), true);
+      editor.inputs.set('node-input-locationTable', ' ');
+      editor.change('node-input-warehouseLocations');
+      assert.equal(editor.shown.get('.ml-warehouseLocations-differs'), false);
+    });
+
+    it('starts a shared node added from such a dialog from its own fields, and no other', () => {
+      const { editor, api } = dialog({ 'node-input-salesOrderPrefix': 'X', 'node-input-customerPoPrefix': '' });
+      const mapper = {};
+      api.prepare(mapper, numbering);
+      editor.editStack.push(mapper, { id: 'new', type: 'sync-order-numbering' });
+      api.seed({ id: 'new', type: 'sync-order-numbering' });
+      assert.deepEqual(Object.fromEntries(editor.inputs), {
+        'node-input-salesOrderPrefix': 'X',
+        'node-input-customerPoPrefix': '',
+        'node-config-input-salesOrderPrefix': 'X',
+      });
+      // One already in the flow keeps its values; one added from another dialog starts from its defaults.
+      editor.inputs.delete('node-config-input-salesOrderPrefix');
+      editor.nodes.set('old', {});
+      api.seed({ id: 'old', type: 'sync-order-numbering' });
+      editor.editStack.splice(0, 2, {}, { id: 'new', type: 'sync-order-numbering' });
+      api.seed({ id: 'new', type: 'sync-order-numbering' });
+      assert.equal(editor.inputs.has('node-config-input-salesOrderPrefix'), false);
+    });
   });
 });
