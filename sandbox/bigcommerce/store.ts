@@ -9,10 +9,10 @@ import { buildOrder, OrderInputError, orderTotals, toSecond, type OrderInput, ty
 import { checkedItems, shippedStatus, type ShipmentChange, type ShipmentInput, type ShipmentRecord } from './shipments';
 
 /**
- * Refunded (4), Cancelled (5) and Declined (6) give a placed order's units back to stock, once, as a BigCommerce
- * store does with its default inventory settings. The reference (../shared/docs/bigcommerce-api.md and the orders
- * and webhooks specs) does not document this, nor whether an order moved back to an active status takes the units
- * again, so the simulator does not take them again: a later cancel of that order gives nothing back a second time.
+ * Refunded (4), Cancelled (5) and Declined (6) give a placed order's units back to stock, once, as BigCommerce does
+ * for an order whose items it deducted. The API reference (our bigcommerce-api.md and the orders and webhooks
+ * OpenAPI files) documents neither this nor whether an order moved back to an active status takes the units again,
+ * so the simulator does not take them again: a later cancel of that order gives nothing back a second time.
  */
 const STATUSES_GIVING_STOCK_BACK: ReadonlySet<number> = new Set([4, 5, 6]);
 
