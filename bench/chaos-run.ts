@@ -511,19 +511,14 @@ function unitsOfWaitingOrders(world: ChaosWorld): Map<string, number> {
 
 /**
  * The waiting orders' stock: a Sage user receives 5 more of every SKU on an ineligible order, so the snapshot push
- * sets those SKUs again; it must keep the units of the orders still waiting off the store (the cancelled ones went
- * back to the store's stock, as BigCommerce does on a cancel, and the mapper let go of them).
+ * sets those SKUs again; it must keep the units of the orders still waiting off the store (the store gave the
+ * cancelled ones back to its stock on the cancel, and the mapper let go of them).
  */
 async function waitingOrderStock(world: ChaosWorld): Promise<Record<string, number>> {
   const { store } = world.bc;
   const skus = new Set<string>();
   for (const id of world.ineligible) {
-    const order = store.orders.get(id);
-    for (const line of order?.lines ?? []) {
-      skus.add(line.sku);
-      const variant = store.variantBySku(line.sku);
-      if (variant && order && GIVES_STOCK_BACK.has(order.statusId)) store.setStock(1, store.catalog.stockKey(variant), line.quantity, 'relative');
-    }
+    for (const line of store.orders.get(id)?.lines ?? []) skus.add(line.sku);
   }
   for (const sku of skus) {
     const row = world.sage.company.listStock({ itemCodes: [sku], warehouses: ['000'] })[0];

@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { GovernorStats } from '../bigcommerce/governor';
 import type { DeadLetter, QueueCounts } from '../sync/queue/types';
+import { openLedgers, type WaitingOrderLedger } from '../sync/waiting-orders';
 
 /**
  * What the operator's view shows, gathered in the runtime as the nodes work: per company the last web order
  * imported, per store the last poll and the rate-limit budget, the order queues with their dead letters, held
- * orders, the last catalog push and reconciliation. Nodes report here; the editor's sidebar reads a snapshot
- * through an admin route and is told over comms when something changed. Kept in memory: after a restart the
- * view fills again as the flows run (dead letters themselves persist in their queue).
+ * orders, per store the orders waiting at the status gate with the units they hold, the last catalog push and
+ * reconciliation. Nodes report here; the editor's sidebar reads a snapshot through an admin route and is told over
+ * comms when something changed. Kept in memory: after a restart the view fills again as the flows run (dead letters
+ * persist in their queue, waiting orders in their ledger, shown once the mapper or the push opens it).
  */
 
 /** Why an order is not going on to Sage, as the mapper's held output (`msg.hold`) or a validation error says. */
@@ -49,7 +51,13 @@ export interface ShownDeadLetter {
 
 export interface Snapshot {
   companies: Array<{ company: string; lastOrder: { orderId: string; salesOrderNo: string; at: string } }>;
-  stores: Array<{ storeHash: string; lastPoll?: { at: string; cursor: unknown; orders: number }; budget?: { quota?: number; left?: number; windowMs?: number; waits: number; throttled: number } }>;
+  stores: Array<{
+    storeHash: string;
+    lastPoll?: { at: string; cursor: unknown; orders: number };
+    budget?: { quota?: number; left?: number; windowMs?: number; waits: number; throttled: number };
+    /** Store orders waiting at the status gate (the waiting-orders ledger) and their units, which the push holds back unless told not to. */
+    waiting?: { orders: number; units: number };
+  }>;
   queues: Array<{ id: string; name: string; running: number; waiting?: number; dead: number; deadLetters: ShownDeadLetter[] }>;
   held: HeldOrder[];
   lastCatalogPush?: { at: string; summary: string };
@@ -89,6 +97,17 @@ export function orderIdOf(msg: Record<string, unknown> | undefined, jobId?: stri
 
 const now = () => new Date().toISOString();
 
+/** Ledgers opened under several state directories for one store add up; store hashes compare without case. */
+async function waitingByStore(ledgers: Iterable<WaitingOrderLedger>): Promise<Map<string, { orders: number; units: number }>> {
+  const byStore = new Map<string, { orders: number; units: number }>();
+  for (const ledger of ledgers) {
+    const { orders, units } = await ledger.totals();
+    const seen = byStore.get(ledger.store);
+    byStore.set(ledger.store, { orders: (seen?.orders ?? 0) + orders, units: (seen?.units ?? 0) + units });
+  }
+  return byStore;
+}
+
 export class OperatorBoard extends EventEmitter {
   private readonly lastOrders = new Map<string, { orderId: string; salesOrderNo: string; at: string }>();
   private readonly polls = new Map<string, { at: string; cursor: unknown; orders: number }>();
@@ -98,6 +117,11 @@ export class OperatorBoard extends EventEmitter {
   private readonly auth = new Map<string, { count: number; message: string; at: string }>();
   private catalogPush?: { at: string; summary: string };
   private reconciliation?: { at: string; summary: string; mismatches: number };
+
+  /** `ledgers`: the waiting-order ledgers to show (those the runtime opened; a test passes its own). */
+  constructor(private readonly ledgers: () => Iterable<WaitingOrderLedger> = openLedgers) {
+    super();
+  }
 
   private changed(): void {
     this.emit('changed');
@@ -203,15 +227,20 @@ export class OperatorBoard extends EventEmitter {
       }),
     );
     const storeHashes = new Set([...this.polls.keys(), ...[...this.stores.values()].map((store) => store.storeHash)]);
+    const waiting = await waitingByStore(this.ledgers());
+    const known = new Set([...storeHashes].map((storeHash) => storeHash.trim().toLowerCase()));
+    for (const store of waiting.keys()) if (!known.has(store)) storeHashes.add(store);
     return {
       companies: [...this.lastOrders].map(([company, lastOrder]) => ({ company, lastOrder })),
       stores: [...storeHashes].map((storeHash) => {
         const stats = [...this.stores.values()].find((store) => store.storeHash === storeHash)?.stats();
         const lastPoll = this.polls.get(storeHash);
+        const held = waiting.get(storeHash.trim().toLowerCase());
         return {
           storeHash,
           ...(lastPoll && { lastPoll }),
           ...(stats && { budget: { quota: stats.quota, left: stats.left, windowMs: stats.windowMs, waits: stats.waits, throttled: stats.throttled } }),
+          ...(held && { waiting: held }),
         };
       }),
       queues,

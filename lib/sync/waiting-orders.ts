@@ -153,6 +153,14 @@ export class WaitingOrderLedger {
     };
   }
 
+  /** The orders recorded now and their units, for the operator view; the age limit applies at the next push. */
+  async totals(): Promise<{ orders: number; units: number }> {
+    await this.load();
+    let units = 0;
+    for (const order of this.orders.values()) for (const [, quantity] of order.lines) units += quantity;
+    return { orders: this.orders.size, units };
+  }
+
   /** The web order ids recorded now (for tests and the operator). */
   async orderIds(): Promise<number[]> {
     await this.load();
@@ -175,4 +183,9 @@ export function waitingOrdersOf(files: StateFiles & { directory: string }, store
     ledgers.set(key, ledger);
   }
   return ledger;
+}
+
+/** Every ledger this runtime has opened (by the mapper or the push), for the operator view. */
+export function openLedgers(): WaitingOrderLedger[] {
+  return [...ledgers.values()];
 }

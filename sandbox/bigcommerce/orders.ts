@@ -279,6 +279,8 @@ export interface OrderRecord {
   cartId: string;
   ipAddress: string;
   isDeleted: boolean;
+  /** The lines' units were taken from stock when the order was placed and have not been given back since. */
+  stockTaken: boolean;
 }
 
 const round4 = (n: number): number => Math.round(n * 10_000) / 10_000;
@@ -396,6 +398,7 @@ export function buildOrder(id: number, input: OrderInput, catalog: Catalog, ids:
     cartId: input.cart_id ?? '',
     ipAddress: input.ip_address ?? '',
     isDeleted: false,
+    stockTaken: false,
   };
 }
 

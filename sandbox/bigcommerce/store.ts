@@ -8,6 +8,14 @@ import { Pricing } from './pricing';
 import { buildOrder, OrderInputError, orderTotals, toSecond, type OrderInput, type OrderRecord } from './orders';
 import { checkedItems, shippedStatus, type ShipmentChange, type ShipmentInput, type ShipmentRecord } from './shipments';
 
+/**
+ * Refunded (4), Cancelled (5) and Declined (6) give a placed order's units back to stock, once, as BigCommerce does
+ * for an order whose items it deducted. The API reference (our bigcommerce-api.md and the orders and webhooks
+ * OpenAPI files) documents neither this nor whether an order moved back to an active status takes the units again,
+ * so the simulator does not take them again: a later cancel of that order gives nothing back a second time.
+ */
+const STATUSES_GIVING_STOCK_BACK: ReadonlySet<number> = new Set([4, 5, 6]);
+
 export interface StoreEvent {
   scope: string;
   data: Record<string, unknown>;
@@ -266,15 +274,21 @@ export class SimulatedStore {
   /** A new order as a checkout or `POST /v2/orders` creates it: stock is taken and `store/order/created` fires. */
   placeOrder(input: OrderInput): OrderRecord {
     const order = this.addOrder({ ...input, date_created: input.date_created ?? this.now(), date_modified: undefined });
+    this.moveOrderStock(order, -1);
+    order.stockTaken = true;
+    this.emit('store/order/created', { type: 'order', id: order.id });
+    return order;
+  }
+
+  /** Takes (`-1`) or gives back (`+1`) the units of the order's inventory-tracked lines at the default location. */
+  private moveOrderStock(order: OrderRecord, sign: 1 | -1): void {
     for (const line of order.lines) {
       const variant = this.catalog.variants.get(line.variantId);
       const product = variant && this.catalog.products.get(variant.productId);
       if (!variant || !product || product.inventoryTracking === 'none') continue;
       const key = this.catalog.stockKey(variant);
-      this.changeStock(DEFAULT_LOCATION_ID, key, this.catalog.level(DEFAULT_LOCATION_ID, key) - line.quantity, 'relative', 'inventory/order/updated');
+      this.changeStock(DEFAULT_LOCATION_ID, key, this.catalog.level(DEFAULT_LOCATION_ID, key) + sign * line.quantity, 'relative', 'inventory/order/updated');
     }
-    this.emit('store/order/created', { type: 'order', id: order.id });
-    return order;
   }
 
   /** Changes an order's status the way the control panel does; fires `updated` and `statusUpdated`. */
@@ -286,6 +300,10 @@ export class SimulatedStore {
     this.emit('store/order/updated', { type: 'order', id: order.id });
     if (previous !== statusId) {
       this.emit('store/order/statusUpdated', { type: 'order', id: order.id, status: { previous_status_id: previous, new_status_id: statusId } });
+    }
+    if (order.stockTaken && STATUSES_GIVING_STOCK_BACK.has(statusId)) {
+      this.moveOrderStock(order, 1);
+      order.stockTaken = false;
     }
     return order;
   }

@@ -107,4 +107,32 @@ describe('BigCommerce order status: PUT /v2/orders/{id} and the simulator hook',
     assert.equal(placed.status, 201);
     assert.equal(sim.store.stockOf('ABC-1'), 7, 'placed orders take stock');
   });
+
+  for (const [name, statusId] of [['Cancelled', 5], ['Declined', 6], ['Refunded', 4]] as const) {
+    it(`${name} (${statusId}) gives a placed order's units back to stock once, not on a second ${name.toLowerCase()} nor for a seeded order`, async () => {
+      await start();
+      assert.equal((await callStore(sim, 'POST', '/v3/hooks', { body: { scope: 'store/product/inventory/order/updated', destination: receiver.url } })).status, 200);
+      const placed = sim.store.placeOrder(sampleOrder({ products: [{ sku: 'ABC-1', quantity: 3 }] }));
+      const seeded = sim.store.addOrder(sampleOrder({ products: [{ sku: 'ABC-1', quantity: 2 }] }));
+      assert.equal(sim.store.stockOf('ABC-1'), 7);
+
+      await updateOrderStatus(client.request, placed.id, statusId);
+      assert.equal(sim.store.stockOf('ABC-1'), 10, 'the placed order gave its 3 units back');
+      await updateOrderStatus(client.request, placed.id, ORDER_STATUS.awaitingFulfillment);
+      assert.equal(sim.store.stockOf('ABC-1'), 10, 'back to an active status takes nothing (undocumented)');
+      const again = await callStore(sim, 'POST', `/__sim/orders/${placed.id}/status`, { body: { status_id: statusId } });
+      assert.equal(again.status, 200);
+      assert.equal(sim.store.stockOf('ABC-1'), 10, 'a second change gives nothing back again');
+      await updateOrderStatus(client.request, seeded.id, statusId);
+      assert.equal(sim.store.stockOf('ABC-1'), 10, 'a seeded order took no stock, so gives none back');
+
+      await sim.webhooks.idle();
+      const stockChanges = receiver.received.filter((d) => d.payload.scope === 'store/product/inventory/order/updated').map((d) => d.payload.data);
+      assert.deepEqual(
+        stockChanges.map((data) => data.inventory),
+        [-3, 3].map((value) => ({ product_id: 10, method: 'relative', value })),
+        'taken when placed, given back once',
+      );
+    });
+  }
 });

@@ -6,6 +6,7 @@ import { AUTH_FAILURES_BEFORE_ALERT, OperatorBoard, orderIdOf, type Attention, t
 import { reportTo } from '../../lib/operator/reports';
 import { registerOperatorRoutes } from '../../lib/operator/routes';
 import { ConnectorError } from '../../lib/errors';
+import { WaitingOrderLedger } from '../../lib/sync/waiting-orders';
 
 const words = { kind: (kind: string, count: number) => `${count} ${kind}`, subject: (count: number, parts: string) => `${count}: ${parts}` };
 
@@ -36,6 +37,12 @@ function fakeQueue(id: string): QueueHandle & { letters: Array<{ id: string; att
       return find(which);
     },
   };
+}
+
+/** A waiting-order ledger over memory, as the state files would hold it. */
+function waitingLedger(store: string): WaitingOrderLedger {
+  const saved = new Map<string, unknown>();
+  return new WaitingOrderLedger({ read: async <T>(key: string) => saved.get(key) as T | undefined, write: async (key, value) => void saved.set(key, value) }, store);
 }
 
 describe('operator board', () => {
@@ -78,6 +85,34 @@ describe('operator board', () => {
     for (let i = 0; i < AUTH_FAILURES_BEFORE_ALERT; i++) board.failed('sage100-sales-order create', 'sage100.Unauthorized', 'key refused');
     assert.deepEqual(seen.map((item) => [item.kind, item.orderId]), [['dead-letter', '9'], ['needs-attention', '11'], ['auth', undefined]]);
     assert.match(seen[0]!.text, /Web order 9/);
+  });
+});
+
+describe('operator board: waiting orders', () => {
+  it('shows per store the orders waiting at the status gate and the units they hold, from the ledgers', async () => {
+    const sandbox = waitingLedger('sandbox1');
+    const sandboxElsewhere = waitingLedger('sandbox1');
+    const other = waitingLedger('other');
+    const board = new OperatorBoard(() => [sandbox, sandboxElsewhere, other]);
+    board.polled('Sandbox1', { modifiedSince: 'x' }, 4);
+    await sandbox.note({ orderId: 7001, statusId: 7, lines: [['MUG-11OZ', 3], ['CAP', 1]] }, true);
+    await sandbox.note({ orderId: 7002, statusId: 1, lines: [['MUG-11OZ', 2]] }, true);
+    await sandbox.note({ orderId: 7003, statusId: 5, lines: [['MUG-11OZ', 9]] }, true);
+    await sandboxElsewhere.note({ orderId: 8001, statusId: 7, lines: [['CAP', 4]] }, true);
+
+    const view = await board.snapshot();
+    assert.deepEqual(
+      view.stores.map(({ storeHash, waiting }) => ({ storeHash, waiting })),
+      [
+        { storeHash: 'Sandbox1', waiting: { orders: 3, units: 10 } },
+        { storeHash: 'other', waiting: { orders: 0, units: 0 } },
+      ],
+      'one row per store whatever the case of its hash; a cancelled order holds nothing',
+    );
+
+    // Paid: the mapper lets go of it.
+    await sandbox.note({ orderId: 7001, statusId: 11, lines: [] }, false);
+    assert.deepEqual((await board.snapshot()).stores[0]!.waiting, { orders: 2, units: 6 });
   });
 });
 
@@ -168,6 +203,15 @@ describe('operator routes', () => {
     board.queueChanged();
     await new Promise((r) => setTimeout(r, 700));
     assert.deepEqual(published, ['ml-connector/operator'], 'changes close together make one refresh');
+    routes.close();
+  });
+
+  it('answers the waiting orders of each store as JSON', async () => {
+    const waiting = waitingLedger('sandbox1');
+    await waiting.note({ orderId: 7001, statusId: 7, lines: [['MUG-11OZ', 3]] }, true);
+    const { httpAdmin, routes } = app(new OperatorBoard(() => [waiting]));
+    const read = await request(httpAdmin).get('/ml-connector/operator').expect('Content-Type', /json/).expect(200);
+    assert.deepEqual(read.body.stores, [{ storeHash: 'sandbox1', waiting: { orders: 1, units: 3 } }]);
     routes.close();
   });
 });
