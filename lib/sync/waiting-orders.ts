@@ -1,5 +1,5 @@
 import { orderLines, orderSchema } from '../bigcommerce/order';
-import { ORDER_STATUS } from './order-gate';
+import { ORDER_STATUS, type HoldKind } from './order-gate';
 import type { StateFiles } from './stock';
 
 /**
@@ -15,6 +15,12 @@ import type { StateFiles } from './stock';
  * in one of them holds nothing.
  */
 const HOLDS_NO_STOCK: ReadonlySet<number> = new Set([ORDER_STATUS.Incomplete, ORDER_STATUS.Refunded, ORDER_STATUS.Cancelled, ORDER_STATUS.Declined]);
+
+/**
+ * Whether an order the mapper holds still has its units off the store's stock with no sales order to count them:
+ * every hold but `imported` (waiting at the gate, needing a person, invalid — none of them is in Sage yet).
+ */
+export const holdsStoreStock = (kind: HoldKind): boolean => kind !== 'imported';
 
 /** Beyond this many orders the oldest are forgotten, so a flood of abandoned orders cannot grow the file for ever. */
 export const MAX_WAITING_ORDERS = 10_000;
@@ -103,13 +109,15 @@ export class WaitingOrderLedger {
   }
 
   /**
-   * What the mapper decided for an order: `waiting` (held with kind `wait`) records its lines unless its status gave
-   * the units back; anything else (mapped into sales orders, already imported, needing a person) releases it.
+   * What the mapper decided for an order: `waiting` (held, and not as imported: see holdsStoreStock) records its lines
+   * unless its status gave the units back; anything else (mapped into sales orders, already imported) releases it.
    */
   async note(order: { orderId: number; statusId: number; lines: WaitingOrder['lines'] }, waiting: boolean): Promise<void> {
     await this.load();
     const before = this.orders.get(order.orderId);
     if (waiting && !HOLDS_NO_STOCK.has(order.statusId) && order.lines.length > 0) {
+      // A repeated status webhook of an order already held as it is: nothing to write.
+      if (before && JSON.stringify(before.lines) === JSON.stringify(order.lines)) return;
       // The first sighting stays the order's age (and its place), so status changes cannot keep it holding stock for ever.
       this.orders.set(order.orderId, { orderId: order.orderId, since: before?.since ?? this.now(), lines: order.lines });
       for (const orderId of this.orders.keys()) {

@@ -6,7 +6,7 @@ import type { OrderHold } from '../../lib/sync/order-hold';
 import { migrate } from '../../lib/settings/definition';
 import { mapperSettings } from '../../lib/settings/sync';
 import { stateStoreFor } from '../../lib/node-red/state-store';
-import { waitingOrdersOf } from '../../lib/sync/waiting-orders';
+import { holdsStoreStock, waitingOrdersOf } from '../../lib/sync/waiting-orders';
 import { numberingFor } from './sync-order-numbering';
 import { sharedLocations } from './sync-warehouse-locations';
 import type { Sage100ConfigNode } from '../sage100/sage100-config';
@@ -74,9 +74,9 @@ export default function register(RED: NodeAPI): void {
         context.lengths = await client.fieldLimits?.();
       }
       const decision = decideOrder(msg.payload, options, itemCodes, context);
-      // Orders held at the status gate took store stock Sage does not know of: the inventory push holds it back.
+      // Held orders took store stock Sage does not know of: the inventory push holds it back.
       if (typeof msg.storeHash === 'string' && msg.storeHash !== '') {
-        await waitingOrdersOf(files, msg.storeHash).noteOrder(msg.payload, decision.action === 'hold' && decision.hold.kind === 'wait');
+        await waitingOrdersOf(files, msg.storeHash).noteOrder(msg.payload, decision.action === 'hold' && holdsStoreStock(decision.hold.kind));
       }
       if (decision.action === 'hold') {
         // The msg keeps queueJob, so a sync-queue wired to this output acks the job.

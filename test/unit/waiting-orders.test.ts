@@ -7,7 +7,7 @@ import { JsonStateStore } from '../../lib/node-red/state-store';
 import { SageItemTable } from '../../lib/sage100/item-table';
 import type { SageItem } from '../../lib/sage100/types';
 import { planPush } from '../../lib/sync/push-plan';
-import { WaitingOrderLedger, storeOrderLines, waitingOrdersOf } from '../../lib/sync/waiting-orders';
+import { WaitingOrderLedger, holdsStoreStock, storeOrderLines, waitingOrdersOf } from '../../lib/sync/waiting-orders';
 
 const DAY = 86_400_000;
 
@@ -51,6 +51,15 @@ describe('waiting-order ledger', () => {
     await book.noteOrder(order(5002, 11), false);
     assert.equal((await book.held(30)).units('BOX-STD-50'), 1);
     assert.deepEqual(await book.orderIds(), [5003]);
+  });
+
+  it('keeps holding an order held for a person or as invalid (not in Sage either); only imported or mapped releases it', async () => {
+    assert.deepEqual((['wait', 'needs-attention', 'invalid', 'imported'] as const).map(holdsStoreStock), [true, true, true, false]);
+    const book = ledger();
+    await book.noteOrder(order(5002, 11), holdsStoreStock('needs-attention'));
+    assert.equal((await book.held(30)).units('BOX-STD-50'), 2);
+    await book.noteOrder(order(5002, 11), holdsStoreStock('imported'));
+    assert.deepEqual(await book.orderIds(), []);
   });
 
   it('releases a waiting order that is cancelled, declined or refunded (BigCommerce gives the units back)', async () => {
